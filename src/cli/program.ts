@@ -1,0 +1,13 @@
+/** The `cdc-recon` command line: every subcommand is registered here. */
+import { Command } from 'commander';
+import { TOOL_VERSION } from '../version.js';
+import { reconcileCommand } from './reconcile-command.js';
+
+export function buildProgram(): Command {
+  const program = new Command('cdc-recon')
+    .description('Keep a SQL Server -> PostgreSQL CDC pipeline honest and recoverable')
+    .version(TOOL_VERSION)
+    .showHelpAfterError();
+  program.addCommand(reconcileCommand());
+  return program;
+}

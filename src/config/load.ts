@@ -1,0 +1,156 @@
+/** Reads, validates and normalises the YAML config. Every failure names the file, the field path and the reason. */
+import { readFileSync } from 'node:fs';
+import YAML from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '../util/errors.js';
+import { configSchema, type EndpointConfig, type Mode, type RawConfig } from './schema.js';
+import { parseTableName, type TableName } from './table-name.js';
+
+export interface Tuning {
+  mode: Mode;
+  chunkSize: number;
+  concurrency: number;
+  maxRetries: number;
+  recheckDelayMs: number;
+  hash: 'server' | 'client';
+  leafSize: number;
+  bisectionFactor: number;
+  maxDiffRows: number;
+  floatDigits?: number;
+  timestampDigits?: number;
+}
+
+export const DEFAULT_TUNING: Tuning = {
+  mode: 'diff',
+  chunkSize: 10_000,
+  concurrency: 4,
+  maxRetries: 3,
+  recheckDelayMs: 0,
+  hash: 'server',
+  leafSize: 256,
+  bisectionFactor: 32,
+  maxDiffRows: 1000,
+};
+
+export interface TableSpec extends Tuning {
+  /** Display name: the source table as written. */
+  id: string;
+  source: TableName;
+  target: TableName;
+  key?: string[];
+  include?: string[];
+  exclude: string[];
+  rename: Record<string, string>;
+  sourceWhere?: string;
+  targetWhere?: string;
+}
+
+export interface EndpointSpec {
+  dialect: 'postgres' | 'mssql';
+  urlEnv: string;
+  schema?: string;
+  poolSize?: number;
+  statementTimeoutMs: number;
+  connectTimeoutMs: number;
+}
+
+export interface ReconConfig {
+  file: string;
+  source: EndpointSpec;
+  target: EndpointSpec;
+  tables: TableSpec[];
+  reportDir: string;
+  raw: RawConfig;
+}
+
+export function formatIssuePath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += out ? `.${String(p)}` : String(p);
+  }
+  return out || '(root)';
+}
+
+export function formatZodError(file: string, error: z.ZodError): ConfigError {
+  const issues = error.issues.map((i) => `${formatIssuePath(i.path)}: ${i.message}`);
+  return new ConfigError(`invalid config ${file}:\n  - ${issues.join('\n  - ')}`, file, issues);
+}
+
+export function loadConfigFile(file: string, overrides: Partial<Tuning> = {}): ReconConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config ${file}: ${(err as Error).message}`, file);
+  }
+  return parseConfig(text, file, overrides);
+}
+
+export function parseConfig(text: string, file: string, overrides: Partial<Tuning> = {}): ReconConfig {
+  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const issues = doc.errors.map((e) => e.message.split('\n')[0] ?? e.message);
+    throw new ConfigError(`invalid YAML in ${file}:\n  - ${issues.join('\n  - ')}`, file, issues);
+  }
+  const parsed = configSchema.safeParse(doc.toJS() ?? {});
+  if (!parsed.success) throw formatZodError(file, parsed.error);
+  return normalise(parsed.data, file, overrides);
+}
+
+function endpoint(e: EndpointConfig): EndpointSpec {
+  return {
+    dialect: e.dialect,
+    urlEnv: e.urlEnv,
+    schema: e.schema,
+    poolSize: e.poolSize,
+    statementTimeoutMs: e.statementTimeout ?? 30 * 60_000,
+    connectTimeoutMs: e.connectTimeout ?? 15_000,
+  };
+}
+
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function tuningOf(o: RawConfig['tables'][number] | NonNullable<RawConfig['defaults']>): Partial<Tuning> {
+  return defined({
+    mode: o.mode,
+    chunkSize: o.chunkSize,
+    concurrency: o.concurrency,
+    maxRetries: o.maxRetries,
+    recheckDelayMs: o.recheckDelay,
+    hash: o.hash,
+    leafSize: o.leafSize,
+    bisectionFactor: o.bisectionFactor,
+    maxDiffRows: o.maxDiffRows,
+    floatDigits: o.floatDigits,
+    timestampDigits: o.timestampDigits,
+  });
+}
+
+function normalise(raw: RawConfig, file: string, overrides: Partial<Tuning>): ReconConfig {
+  const source = endpoint(raw.source);
+  const target = endpoint(raw.target);
+  const defaults = { ...DEFAULT_TUNING, ...tuningOf(raw.defaults ?? {}) };
+  const tables = raw.tables.map((t): TableSpec => {
+    const src = parseTableName((t.table ?? t.source)!);
+    const tgt = parseTableName(t.target ?? t.table ?? t.source!);
+    const withSchema = (n: TableName, schema?: string): TableName => ({ schema: n.schema ?? schema, name: n.name });
+    return {
+      ...defaults,
+      ...tuningOf(t),
+      ...defined(overrides),
+      id: typeof (t.table ?? t.source) === 'string' ? String(t.table ?? t.source) : `${src.schema ? `${src.schema}.` : ''}${src.name}`,
+      source: withSchema(src, source.schema),
+      target: withSchema(tgt, target.schema),
+      key: t.key,
+      include: t.columns?.include,
+      exclude: t.columns?.exclude ?? [],
+      rename: t.columns?.rename ?? {},
+      sourceWhere: t.where?.source,
+      targetWhere: t.where?.target,
+    };
+  });
+  return { file, source, target, tables, reportDir: raw.report?.dir ?? 'reports', raw };
+}

@@ -1,0 +1,113 @@
+/**
+ * The YAML config, validated with zod. Connections are named by environment
+ * variable, never written inline. Unknown fields are errors (typos must not
+ * silently change what is compared).
+ */
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+export const MODES = ['count', 'checksum', 'diff', 'schema'] as const;
+export type Mode = (typeof MODES)[number];
+
+const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration like "30s", "5m", "250ms" or milliseconds, got ${JSON.stringify(v)}` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const identifier = z.string().min(1, 'must not be empty').max(256).refine((s) => !s.includes('\u0000'), 'must not contain NUL');
+
+const tableName = z.union([
+  identifier,
+  z.strictObject({ schema: identifier.optional(), name: identifier }),
+]);
+
+export const endpointSchema = z.strictObject({
+  dialect: z.enum(['postgres', 'mssql']),
+  urlEnv: z.string().regex(ENV_NAME, 'must be an environment variable name (the URL itself never goes in the file)'),
+  /** Default schema for table names without one. */
+  schema: identifier.optional(),
+  poolSize: z.number().int().min(1).max(256).optional(),
+  statementTimeout: duration.optional(),
+  connectTimeout: duration.optional(),
+});
+
+const tuning = {
+  mode: z.enum(MODES).optional(),
+  chunkSize: z.number().int().min(10).max(10_000_000).optional(),
+  concurrency: z.number().int().min(1).max(64).optional(),
+  maxRetries: z.number().int().min(0).max(20).optional(),
+  recheckDelay: duration.optional(),
+  hash: z.enum(['server', 'client']).optional(),
+  /** Segments at or below this many rows are fetched row by row. */
+  leafSize: z.number().int().min(1).max(100_000).optional(),
+  /** Each bisection step splits a segment into this many parts. */
+  bisectionFactor: z.number().int().min(2).max(1024).optional(),
+  maxDiffRows: z.number().int().min(0).max(1_000_000).optional(),
+  floatDigits: z.number().int().min(1).max(15).optional(),
+  timestampDigits: z.number().int().min(0).max(6).optional(),
+};
+
+export const tableSchema = z
+  .strictObject({
+    /** Same name on both sides. */
+    table: tableName.optional(),
+    source: tableName.optional(),
+    target: tableName.optional(),
+    key: z.array(identifier).min(1).optional(),
+    columns: z
+      .strictObject({
+        include: z.array(identifier).min(1).optional(),
+        exclude: z.array(identifier).optional(),
+        /** source column name -> target column name */
+        rename: z.record(z.string(), identifier).optional(),
+      })
+      .optional(),
+    where: z.strictObject({ source: z.string().min(1).optional(), target: z.string().min(1).optional() }).optional(),
+    ...tuning,
+  })
+  .superRefine((t, ctx) => {
+    if (!t.table && !t.source) ctx.addIssue({ code: 'custom', message: 'needs "table" (same name both sides) or "source"' });
+    if (t.table && (t.source || t.target)) ctx.addIssue({ code: 'custom', message: 'use either "table" or "source"/"target", not both' });
+  });
+
+export const defaultsSchema = z.strictObject({ ...tuning });
+
+export const configSchema = z
+  .strictObject({
+    version: z.literal(1).optional(),
+    source: endpointSchema,
+    target: endpointSchema,
+    defaults: defaultsSchema.optional(),
+    tables: z.array(tableSchema).min(1, 'list at least one table'),
+    report: z
+      .strictObject({
+        dir: z.string().min(1).optional(),
+      })
+      .optional(),
+    /** Sections owned by other commands (backup, repair); validated by them. */
+    backup: z.unknown().optional(),
+    repair: z.unknown().optional(),
+    lag: z.unknown().optional(),
+  })
+  .superRefine((c, ctx) => {
+    const seen = new Map<string, number>();
+    c.tables.forEach((t, i) => {
+      const src = t.table ?? t.source;
+      const key = typeof src === 'string' ? src : src ? `${src.schema ?? ''}.${src.name}` : '';
+      const prior = seen.get(key);
+      if (prior !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['tables', i], message: `duplicate table ${JSON.stringify(key)} (also tables[${prior}])` });
+      }
+      seen.set(key, i);
+    });
+  });
+
+export type RawConfig = z.output<typeof configSchema>;
+export type TableConfig = z.output<typeof tableSchema>;
+export type EndpointConfig = z.output<typeof endpointSchema>;

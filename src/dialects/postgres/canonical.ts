@@ -1,0 +1,111 @@
+/**
+ * PostgreSQL SQL expressions for the canonical form. Each must produce text
+ * byte-identical to src/canonical/render.ts (proven by property tests).
+ */
+import {
+  type CanonicalFamily,
+  type CanonicalSpec,
+  DEFAULT_FRACTIONAL_DIGITS,
+  DOUBLE_DIGITS,
+  FIELD_SEPARATOR,
+  NULL_TOKEN,
+  REAL_DIGITS,
+} from '../../canonical/types.js';
+import type { CatalogColumn, SideColumn } from '../types.js';
+import { quoteIdent } from './quote.js';
+
+const INT_TYPES = new Set(['smallint', 'integer', 'bigint']);
+const TEXT_TYPES = new Set(['text', 'character varying', 'name', 'citext']);
+
+export function pgCanonicalFamily(c: CatalogColumn): CanonicalFamily | { unsupported: string } {
+  const t = c.dataType;
+  if (INT_TYPES.has(t)) return { type: 'int' };
+  if (t === 'numeric') return { type: 'decimal', scale: c.scale ?? undefined };
+  if (t === 'real') return { type: 'float', floatDigits: REAL_DIGITS };
+  if (t === 'double precision') return { type: 'float', floatDigits: DOUBLE_DIGITS };
+  if (t === 'boolean') return { type: 'bool' };
+  if (t === 'date') return { type: 'date' };
+  if (t === 'time without time zone') return { type: 'time', fractionalDigits: c.datetimePrecision ?? DEFAULT_FRACTIONAL_DIGITS };
+  if (t === 'timestamp without time zone') {
+    return { type: 'timestamp', fractionalDigits: c.datetimePrecision ?? DEFAULT_FRACTIONAL_DIGITS };
+  }
+  if (t === 'timestamp with time zone') {
+    return { type: 'timestamptz', fractionalDigits: c.datetimePrecision ?? DEFAULT_FRACTIONAL_DIGITS };
+  }
+  if (t === 'uuid') return { type: 'uuid' };
+  if (TEXT_TYPES.has(t)) return { type: 'text' };
+  if (t === 'character') return { type: 'text', fixedWidth: true };
+  if (t === 'bytea') return { type: 'binary' };
+  if (t === 'money') return { unsupported: 'PostgreSQL money renders by lc_monetary; store it as numeric' };
+  if (t === 'time with time zone') return { unsupported: 'time with time zone has no portable canonical form' };
+  return { unsupported: `type ${t} has no canonical form` };
+}
+
+function fraction(expr: string, format: string, digits: number): string {
+  // to_char's US gives 6 digits; drop the extra ones (truncation, not rounding, like the reference).
+  if (digits <= 0) return `to_char(${expr}, '${format}')`;
+  const full = `to_char(${expr}, '${format}.US')`;
+  return digits >= 6 ? full : `left(${full}, ${digits - 6})`;
+}
+
+/** Canonical text of `column` as SQL, NULL when the value is NULL. */
+export function pgCanonicalExpression(side: SideColumn, sqlName = quoteIdent(side.column.name)): string {
+  const c = sqlName;
+  const spec: CanonicalSpec = side.canonical;
+  const digits = spec.fractionalDigits ?? DEFAULT_FRACTIONAL_DIGITS;
+  switch (spec.type) {
+    case 'int':
+      return `(${c})::text`;
+    case 'decimal':
+      return spec.scale === undefined ? `trim_scale((${c})::numeric)::text` : `round((${c})::numeric, ${spec.scale})::text`;
+    case 'float':
+      return floatExpression(c, side);
+    case 'bool':
+      return `(CASE (${c})::boolean WHEN true THEN '1' WHEN false THEN '0' END)`;
+    case 'date':
+      return `to_char(${c}, 'YYYY-MM-DD')`;
+    case 'time':
+      return fraction(c, 'HH24:MI:SS', digits);
+    case 'timestamp':
+      return fraction(c, 'YYYY-MM-DD"T"HH24:MI:SS', digits);
+    case 'timestamptz':
+      return `(${fraction(`(${c}) AT TIME ZONE 'UTC'`, 'YYYY-MM-DD"T"HH24:MI:SS', digits)} || 'Z')`;
+    case 'uuid':
+      return `lower((${c})::text)`;
+    case 'text': {
+      const v = spec.rtrim ? `rtrim((${c})::text, ' ')` : `(${c})::text`;
+      return `(octet_length(${v})::text || ':' || ${v})`;
+    }
+    case 'binary':
+      return `encode(${c}, 'hex')`;
+  }
+}
+
+/**
+ * float -> numeric rounds the exact binary value to the type's digits (15 / 6);
+ * fewer digits are rounded again on the numeric, half away from zero.
+ */
+function floatExpression(c: string, side: SideColumn): string {
+  const native = side.column.dataType === 'real' ? REAL_DIGITS : DOUBLE_DIGITS; // what float -> numeric keeps
+  const digits = side.canonical.floatDigits ?? native;
+  const n = `(${c})::numeric`;
+  if (digits >= native) return `trim_scale(${n})::text`;
+  return `(CASE WHEN (${c}) = 0 OR (${c}) IN ('NaN', 'Infinity', '-Infinity') THEN trim_scale(${n})::text ELSE trim_scale(round(${n}, ${digits - 1} - floor(log(abs(${n})))::int))::text END)`;
+}
+
+/** concat_ws over the canonical fields, NULL as \N: the text both sides hash. */
+export function pgRowText(expressions: string[]): string {
+  const nullToken = NULL_TOKEN.replace(/'/g, "''");
+  const parts = expressions.map((e) => `coalesce(${e}, '${nullToken}')`);
+  return `concat_ws('${FIELD_SEPARATOR}', ${parts.join(', ')})`;
+}
+
+/** Signed 64-bit slice of md5(row text). */
+export function pgRowHash(rowText: string): string {
+  return `('x' || left(md5(${rowText}), 16))::bit(64)::bigint`;
+}
+
+/** First 31 bits of md5(key text), a non-negative int. */
+export function pgKeyHash(keyText: string): string {
+  return `(('x' || left(md5(${keyText}), 8))::bit(32)::int & 2147483647)`;
+}

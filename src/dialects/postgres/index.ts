@@ -1,0 +1,36 @@
+/** The PostgreSQL dialect: all PostgreSQL-specific SQL and driver code behind the Dialect interface. */
+import type { CanonicalSpec } from '../../canonical/types.js';
+import type { CatalogColumn, Dialect, LeafRow, SegmentChecksumRow } from '../types.js';
+import { pgCanonicalExpression, pgCanonicalFamily } from './canonical.js';
+import { readPgTable } from './catalog.js';
+import { connectPostgres } from './connect.js';
+import { classifyPgError } from './errors.js';
+import { quoteIdent, quoteTable } from './quote.js';
+import * as statements from './statements.js';
+
+export const postgresDialect: Dialect = {
+  name: 'postgres',
+  connect: (url, role, options) => connectPostgres(postgresDialect, url, role, options),
+  quoteIdent,
+  quoteTable,
+  readTable: readPgTable,
+  canonicalFamily: pgCanonicalFamily,
+  serverSideSupported: (_column: CatalogColumn, _spec: CanonicalSpec) => true,
+  canonicalExpression: (side) => pgCanonicalExpression(side),
+  countStatement: statements.countStatement,
+  keyBoundsStatement: statements.keyBoundsStatement,
+  segmentChecksumStatement: statements.segmentChecksumStatement,
+  leafRowsStatement: statements.leafRowsStatement,
+  rowStreamStatement: statements.rowStreamStatement,
+  toSegmentChecksumRow: (row): SegmentChecksumRow => ({
+    bucket: BigInt(row.bucket as string),
+    count: BigInt(row.cnt as string),
+    sum: String(row.sum),
+  }),
+  toLeafRow: (row, columnCount): LeafRow => ({
+    keyText: String(row.key_text),
+    rowHash: String(row.row_hash),
+    columns: Array.from({ length: columnCount }, (_, i) => (row[`c${i}`] ?? null) as string | null),
+  }),
+  classifyError: classifyPgError,
+};

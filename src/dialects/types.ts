@@ -1,0 +1,167 @@
+/**
+ * The one interface every database implements. The engine only ever calls
+ * these builders and runs the statements they return: it never writes SQL.
+ */
+import type { CanonicalFamily, CanonicalSpec } from '../canonical/types.js';
+
+export type DialectName = 'postgres' | 'mssql';
+
+/** A SQL text with its bound values, in the driver's placeholder style. */
+export interface Statement {
+  text: string;
+  values: unknown[];
+  /** Short label for logs and metrics ("count", "segment-checksum", ...). */
+  label: string;
+}
+
+export interface CatalogColumn {
+  name: string;
+  /** Native type name as the catalog spells it, lower case (e.g. "numeric", "nvarchar"). */
+  dataType: string;
+  precision: number | null;
+  scale: number | null;
+  /** Character or byte length; -1 for MAX. */
+  length: number | null;
+  /** Fractional second digits of time types. */
+  datetimePrecision: number | null;
+  nullable: boolean;
+  collation: string | null;
+  ordinal: number;
+}
+
+export interface TableRef {
+  schema: string;
+  name: string;
+}
+
+export interface CatalogTable extends TableRef {
+  columns: CatalogColumn[];
+  /** Primary key (or the first unique index on non-null columns), in key order; null when none. */
+  primaryKey: string[] | null;
+  /** The catalog's row estimate (for sharding and progress); null when unknown. */
+  estimatedRows: number | null;
+}
+
+/** One column as one side sees it, with the canonical form chosen by the plan. */
+export interface SideColumn {
+  column: CatalogColumn;
+  canonical: CanonicalSpec;
+}
+
+/** Everything a dialect needs to generate SQL for one side of a table pair. */
+export interface SideTable {
+  table: TableRef;
+  /** Compared columns in plan order (keys first), identical order on both sides. */
+  columns: SideColumn[];
+  /** Key columns in key order (a prefix-independent subset of `columns`). */
+  keys: SideColumn[];
+  /** Trusted SQL filter from the config, ANDed to every statement. */
+  where?: string;
+}
+
+/**
+ * How rows are grouped into segments. `range`: single integer key, bucket =
+ * floor((key - base) / width). `hash`: bucket = keyHash31(canonical key text) mod modulus,
+ * which both sides compute identically whatever their collation or sort order.
+ */
+export type Bucketing =
+  | { kind: 'range'; base: bigint; width: bigint }
+  | { kind: 'hash'; modulus: number };
+
+/** Which rows a statement reads. Ranges are inclusive integer key ranges. */
+export type SegmentFilter =
+  | { kind: 'all' }
+  | { kind: 'ranges'; ranges: Array<readonly [bigint, bigint]> }
+  | { kind: 'residues'; modulus: number; residues: number[] };
+
+/** Result row of a segment checksum statement, normalised by the dialect. */
+export interface SegmentChecksumRow {
+  bucket: bigint;
+  count: bigint;
+  /** Sum of the signed 64-bit row hashes, exact (decimal string). */
+  sum: string;
+}
+
+/** Result row of a leaf fetch: the canonical key, the row hash and every column's canonical text. */
+export interface LeafRow {
+  keyText: string;
+  rowHash: string;
+  columns: Array<string | null>;
+}
+
+export interface PoolStats {
+  size: number;
+  inUse: number;
+  idle: number;
+  waiting: number;
+}
+
+export interface ConnectOptions {
+  /** Pool size; sized to the concurrency by the caller. */
+  poolSize: number;
+  /** Per-statement timeout, ms. */
+  statementTimeoutMs: number;
+  /** Connect timeout, ms. */
+  connectTimeoutMs: number;
+  /** Name shown to the server (application_name). */
+  applicationName: string;
+  /** Called when the pool had to queue a request because every connection was busy. */
+  onPoolExhausted?: () => void;
+}
+
+/** A pooled, read-only connection to one database. */
+export interface Endpoint {
+  readonly dialect: Dialect;
+  /** Role of the endpoint in logs and metrics: "source" or "target". */
+  readonly role: string;
+  query<T = Record<string, unknown>>(stmt: Statement): Promise<T[]>;
+  /** Stream rows in batches with bounded memory (cursor / streaming request). */
+  stream<T = Record<string, unknown>>(stmt: Statement, batchSize: number): AsyncIterable<T[]>;
+  poolStats(): PoolStats;
+  /** Server version string, for reports and manifests. */
+  serverVersion(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export type ErrorClass = 'transient' | 'critical' | 'table';
+
+export interface Dialect {
+  readonly name: DialectName;
+
+  /** Open a pool to `url`; fails fast (critical) when the server cannot be reached or refuses the login. */
+  connect(url: string, role: string, options: ConnectOptions): Promise<Endpoint>;
+
+  /** Quote an identifier that was resolved from the catalog. */
+  quoteIdent(name: string): string;
+  /** Quote schema.table. */
+  quoteTable(ref: TableRef): string;
+
+  /** Read one table from the catalog by exact name (bound parameters); null when it does not exist. */
+  readTable(endpoint: Endpoint, ref: { schema?: string; name: string }): Promise<CatalogTable | null>;
+
+  /** Map a native column type to a canonical family, or say why it cannot be compared. */
+  canonicalFamily(column: CatalogColumn): CanonicalFamily | { unsupported: string };
+
+  /** Whether this dialect can render `spec` for `column` inside the database, byte-identical to the reference. */
+  serverSideSupported(column: CatalogColumn, spec: CanonicalSpec): boolean;
+
+  /** SQL expression producing the canonical text of one column (NULL stays NULL). */
+  canonicalExpression(side: SideColumn): string;
+
+  countStatement(t: SideTable): Statement;
+  /** min and max of the single integer key, as decimal strings (columns "lo", "hi", "n"). */
+  keyBoundsStatement(t: SideTable): Statement;
+  /** Rows grouped by bucket: count and exact sum of 64-bit row hashes (see SegmentChecksumRow). */
+  segmentChecksumStatement(t: SideTable, filter: SegmentFilter, bucketing: Bucketing): Statement;
+  /** Key text, row hash and canonical column texts of every row selected by the filter. */
+  leafRowsStatement(t: SideTable, filter: SegmentFilter): Statement;
+  /** Raw column values of every row, ordered by key, for client-side hashing. */
+  rowStreamStatement(t: SideTable, filter: SegmentFilter): Statement;
+
+  /** Normalise driver rows of the statements above. */
+  toSegmentChecksumRow(row: Record<string, unknown>): SegmentChecksumRow;
+  toLeafRow(row: Record<string, unknown>, columnCount: number): LeafRow;
+
+  /** Classify a driver error: retry (transient), abort the run (critical), or fail this table only. */
+  classifyError(err: unknown): ErrorClass;
+}

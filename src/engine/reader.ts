@@ -1,0 +1,125 @@
+/**
+ * What the engine reads from one side, whether the database computes the
+ * hashes (server) or Node does from streamed rows (client). Both return the
+ * same numbers for the same data: client mode is the oracle of server mode.
+ */
+import { canonicalRowText, canonicalText, keyHash31, rowHash, type CanonicalInput } from '../canonical/render.js';
+import type { Bucketing, LeafRow, SegmentFilter, SideTable } from '../dialects/types.js';
+import type { QueryRunner } from './runner.js';
+
+export interface BucketSum {
+  count: bigint;
+  sum: bigint;
+}
+
+export interface SideReader {
+  count(): Promise<bigint>;
+  /** min / max of the single integer key; null when the table is empty. */
+  bounds(): Promise<{ lo: bigint; hi: bigint } | null>;
+  checksums(filter: SegmentFilter, bucketing: Bucketing): Promise<Map<bigint, BucketSum>>;
+  leafRows(filter: SegmentFilter): Promise<LeafRow[]>;
+}
+
+export class ServerReader implements SideReader {
+  constructor(private readonly runner: QueryRunner, private readonly table: SideTable) {}
+
+  async count(): Promise<bigint> {
+    const rows = await this.runner.query<{ n: string }>(this.runner.dialect.countStatement(this.table));
+    return BigInt(rows[0]?.n ?? 0);
+  }
+
+  async bounds(): Promise<{ lo: bigint; hi: bigint } | null> {
+    const rows = await this.runner.query<{ lo: string | null; hi: string | null }>(this.runner.dialect.keyBoundsStatement(this.table));
+    const r = rows[0];
+    if (!r || r.lo === null || r.hi === null) return null;
+    return { lo: BigInt(r.lo), hi: BigInt(r.hi) };
+  }
+
+  async checksums(filter: SegmentFilter, bucketing: Bucketing): Promise<Map<bigint, BucketSum>> {
+    const d = this.runner.dialect;
+    const rows = await this.runner.query(d.segmentChecksumStatement(this.table, filter, bucketing));
+    const out = new Map<bigint, BucketSum>();
+    for (const raw of rows) {
+      const r = d.toSegmentChecksumRow(raw);
+      out.set(r.bucket, { count: r.count, sum: BigInt(r.sum) });
+    }
+    return out;
+  }
+
+  async leafRows(filter: SegmentFilter): Promise<LeafRow[]> {
+    const d = this.runner.dialect;
+    const rows = await this.runner.query(d.leafRowsStatement(this.table, filter));
+    return rows.map((r) => d.toLeafRow(r, this.table.columns.length));
+  }
+}
+
+/** Streams raw rows (bounded batches) and computes canonical text and hashes in Node. */
+export class ClientReader implements SideReader {
+  constructor(
+    private readonly runner: QueryRunner,
+    private readonly table: SideTable,
+    private readonly toInput: (value: unknown) => CanonicalInput = (v) => v as CanonicalInput,
+    private readonly batchSize = 5000,
+  ) {}
+
+  private canonicalRow(raw: Record<string, unknown>): LeafRow {
+    const columns = this.table.columns.map((c, i) => canonicalText(c.canonical, this.toInput(raw[`c${i}`])));
+    return {
+      keyText: canonicalRowText(columns.slice(0, this.table.keys.length)),
+      rowHash: rowHash(canonicalRowText(columns)).toString(),
+      columns,
+    };
+  }
+
+  /** Ranges go to the database (plain key predicates); residues are filtered here. */
+  private async each(filter: SegmentFilter, visit: (row: LeafRow, bucketKey: number) => void, reset: () => void): Promise<void> {
+    const sqlFilter: SegmentFilter = filter.kind === 'ranges' ? filter : { kind: 'all' };
+    const residues = filter.kind === 'residues' ? new Set(filter.residues) : undefined;
+    const stmt = this.runner.dialect.rowStreamStatement(this.table, sqlFilter);
+    await this.runner.streamAll<Record<string, unknown>>(stmt, this.batchSize, (batch) => {
+      for (const raw of batch) {
+        const row = this.canonicalRow(raw);
+        const h = keyHash31(row.keyText);
+        if (residues && filter.kind === 'residues' && !residues.has(h % filter.modulus)) continue;
+        visit(row, h);
+      }
+    }, reset);
+  }
+
+  async count(): Promise<bigint> {
+    let n = 0n;
+    await this.each({ kind: 'all' }, () => { n += 1n; }, () => { n = 0n; });
+    return n;
+  }
+
+  async bounds(): Promise<{ lo: bigint; hi: bigint } | null> {
+    let lo: bigint | null = null;
+    let hi: bigint | null = null;
+    await this.each({ kind: 'all' }, (row) => {
+      const k = BigInt(row.columns[0]!);
+      if (lo === null || k < lo) lo = k;
+      if (hi === null || k > hi) hi = k;
+    }, () => { lo = null; hi = null; });
+    return lo === null || hi === null ? null : { lo, hi };
+  }
+
+  async checksums(filter: SegmentFilter, bucketing: Bucketing): Promise<Map<bigint, BucketSum>> {
+    let out = new Map<bigint, BucketSum>();
+    await this.each(filter, (row, h) => {
+      const bucket = bucketing.kind === 'hash'
+        ? BigInt(h % bucketing.modulus)
+        : (BigInt(row.columns[0]!) - bucketing.base) / bucketing.width;
+      const cur = out.get(bucket) ?? { count: 0n, sum: 0n };
+      cur.count += 1n;
+      cur.sum += BigInt(row.rowHash);
+      out.set(bucket, cur);
+    }, () => { out = new Map(); });
+    return out;
+  }
+
+  async leafRows(filter: SegmentFilter): Promise<LeafRow[]> {
+    let rows: LeafRow[] = [];
+    await this.each(filter, (row) => rows.push(row), () => { rows = []; });
+    return rows;
+  }
+}

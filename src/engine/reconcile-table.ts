@@ -1,0 +1,304 @@
+/**
+ * One table, end to end: count -> segment -> checksum -> bisect -> diff -> recheck.
+ * Dialect-agnostic: everything database-specific sits behind SideReader.
+ */
+import type { Bucketing, SegmentFilter } from '../dialects/types.js';
+import type { DiffRow, SegmentInfo, TableResult } from '../report/model.js';
+import { emptyTableResult } from '../report/model.js';
+import type { Logger } from '../util/logger.js';
+import { diffLeaf, toDiffRow, type DiffContext, type RowDiff } from './diff.js';
+import { describeCanonical, type TablePlan } from './plan.js';
+import type { BucketSum, SideReader } from './reader.js';
+
+export interface TableReaders {
+  source: SideReader;
+  target: SideReader;
+}
+
+/** A segment at some bisection level: bucket id under a bucketing, and its row counts on each side. */
+interface Segment {
+  bucket: bigint;
+  bucketing: Bucketing;
+  sourceCount: bigint;
+  targetCount: bigint;
+}
+
+const MAX_HASH_MODULUS = 2 ** 31;
+/** Rows fetched per leaf batch per side: bounds memory whatever the drift. */
+const LEAF_BATCH_ROWS = 20_000;
+/** First-pass rows per statement on range-segmented tables: progress and parallelism without extra scans. */
+const FIRST_PASS_ROWS_PER_QUERY = 2_000_000;
+
+export interface ReconcileTableOptions {
+  logger: Logger;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export async function reconcileTable(plan: TablePlan, readers: TableReaders, opts: ReconcileTableOptions): Promise<TableResult> {
+  const spec = plan.spec;
+  const log = opts.logger.child({ table: spec.id });
+  const result = emptyTableResult(
+    spec.id,
+    `${plan.source.table.schema}.${plan.source.table.name}`,
+    `${plan.target.table.schema}.${plan.target.table.name}`,
+    spec.mode,
+  );
+  result.hash = plan.hash;
+  result.segmentation = plan.segmentation;
+  result.warnings.push(...plan.warnings);
+  result.columns = plan.pairs.map((p) => ({ source: p.source.name, target: p.target.name, canonical: describeCanonical(p.canonical) }));
+
+  const [sc, tc] = await Promise.all([readers.source.count(), readers.target.count()]);
+  result.counts = { source: Number(sc), target: Number(tc) };
+  const countsDiffer = sc !== tc;
+  if (spec.mode === 'count' || spec.mode === 'schema') {
+    result.status = countsDiffer ? 'mismatch' : 'match';
+    return result;
+  }
+
+  const total = sc > tc ? sc : tc;
+  if (total === 0n) {
+    result.status = 'match';
+    return result;
+  }
+
+  const first = await firstPass(plan, readers, total, log);
+  result.segments.checked = first.checked;
+  const mismatched = first.mismatched;
+  result.segments.mismatched = mismatched.length;
+  result.mismatchedSegments = mismatched.slice(0, spec.maxDiffRows).map(segmentInfo);
+
+  if (spec.mode === 'checksum') {
+    result.status = countsDiffer || mismatched.length > 0 ? 'mismatch' : 'match';
+    return result;
+  }
+
+  const ctx: DiffContext = {
+    keyNames: plan.pairs.slice(0, plan.keyCount).map((p) => p.source.name),
+    columnNames: plan.pairs.map((p) => p.source.name),
+    textColumns: plan.pairs.map((p) => p.canonical.type === 'text'),
+  };
+  const found = await bisect(plan, readers, mismatched, log);
+
+  let drift = found.diffs;
+  let inFlight: RowDiff[] = [];
+  if (drift.length > 0 && spec.recheckDelayMs > 0) {
+    log.info('rechecking differing rows after delay', { rows: drift.length, delayMs: spec.recheckDelayMs });
+    await (opts.sleep ?? defaultSleep)(spec.recheckDelayMs);
+    const again = await recheck(readers, found.leaves);
+    const stillDiffering = new Map(again.map((d) => [d.keyText, d]));
+    inFlight = drift.filter((d) => !stillDiffering.has(d.keyText));
+    drift = drift.filter((d) => stillDiffering.has(d.keyText)).map((d) => stillDiffering.get(d.keyText)!);
+  }
+
+  for (const d of drift) result.drift[d.kind] += 1;
+  result.inFlight = inFlight.length;
+  result.rows = drift.slice(0, spec.maxDiffRows).map((d) => toDiffRow(d, ctx));
+  result.inFlightRows = inFlight.slice(0, spec.maxDiffRows).map((d) => toDiffRow(d, ctx));
+  result.rowsTruncated = drift.length > spec.maxDiffRows || inFlight.length > spec.maxDiffRows;
+  result.status = drift.length > 0 || countsDiffer ? 'mismatch' : 'match';
+  if (countsDiffer && drift.length === 0 && inFlight.length === 0) {
+    result.warnings.push('row counts differ but no differing row was found (rows changed during the run?)');
+  }
+  return result;
+}
+
+function defaultSleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function ceilDiv(a: bigint, b: bigint): bigint {
+  return (a + b - 1n) / b;
+}
+
+function nextPow2(n: number): number {
+  let p = 1;
+  while (p < n && p < MAX_HASH_MODULUS) p *= 2;
+  return p;
+}
+
+function rangeOf(bucket: bigint, b: Extract<Bucketing, { kind: 'range' }>): [bigint, bigint] {
+  const lo = b.base + bucket * b.width;
+  return [lo, lo + b.width - 1n];
+}
+
+function segmentInfo(s: Segment): SegmentInfo {
+  const info: SegmentInfo = { sourceCount: s.sourceCount.toString(), targetCount: s.targetCount.toString() };
+  if (s.bucketing.kind === 'range') {
+    const [lo, hi] = rangeOf(s.bucket, s.bucketing);
+    info.range = [lo.toString(), hi.toString()];
+  } else info.hash = { modulus: s.bucketing.modulus, residue: Number(s.bucket) };
+  return info;
+}
+
+function compareBuckets(bucketing: Bucketing, src: Map<bigint, BucketSum>, tgt: Map<bigint, BucketSum>): { checked: number; mismatched: Segment[] } {
+  const keys = new Set([...src.keys(), ...tgt.keys()]);
+  const mismatched: Segment[] = [];
+  for (const bucket of keys) {
+    const s = src.get(bucket);
+    const t = tgt.get(bucket);
+    if (!s || !t || s.count !== t.count || s.sum !== t.sum) {
+      mismatched.push({ bucket, bucketing, sourceCount: s?.count ?? 0n, targetCount: t?.count ?? 0n });
+    }
+  }
+  mismatched.sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : 0));
+  return { checked: keys.size, mismatched };
+}
+
+/** Every segment checksum of a side from as few scans as possible (one for hash segmentation). */
+async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, log: Logger): Promise<{ checked: number; mismatched: Segment[] }> {
+  const chunk = BigInt(plan.spec.chunkSize);
+  const segments = ceilDiv(total, chunk);
+  const started = Date.now();
+  if (plan.segmentation === 'hash') {
+    const bucketing: Bucketing = { kind: 'hash', modulus: nextPow2(Number(segments)) };
+    const [s, t] = await Promise.all([readers.source.checksums({ kind: 'all' }, bucketing), readers.target.checksums({ kind: 'all' }, bucketing)]);
+    log.info('progress', { stage: 'checksum', segmentsDone: bucketing.modulus, segmentsTotal: bucketing.modulus, rowsPerSecond: rate(total, started) });
+    return compareBuckets(bucketing, s, t);
+  }
+  const [sb, tb] = await Promise.all([readers.source.bounds(), readers.target.bounds()]);
+  const lo = [sb?.lo, tb?.lo].filter((v): v is bigint => v !== undefined).reduce((a, b) => (b < a ? b : a));
+  const hi = [sb?.hi, tb?.hi].filter((v): v is bigint => v !== undefined).reduce((a, b) => (b > a ? b : a));
+  const width = ceilDiv(hi - lo + 1n, segments) || 1n;
+  const bucketing: Extract<Bucketing, { kind: 'range' }> = { kind: 'range', base: lo, width };
+  const bucketCount = ceilDiv(hi - lo + 1n, width);
+  // Split the key space into a few statements (aligned to buckets) for progress and per-side parallelism.
+  const perQuery = BigInt(Math.max(1, Math.floor(FIRST_PASS_ROWS_PER_QUERY / plan.spec.chunkSize)));
+  const parts: Array<[bigint, bigint]> = [];
+  for (let b = 0n; b < bucketCount; b += perQuery) {
+    const end = b + perQuery < bucketCount ? b + perQuery : bucketCount;
+    parts.push([lo + b * width, lo + end * width - 1n]);
+  }
+  let done = 0n;
+  const results = await Promise.all(
+    parts.map(async (range) => {
+      const filter: SegmentFilter = parts.length === 1 ? { kind: 'all' } : { kind: 'ranges', ranges: [range] };
+      const [s, t] = await Promise.all([readers.source.checksums(filter, bucketing), readers.target.checksums(filter, bucketing)]);
+      done += ceilDiv(range[1] - range[0] + 1n, width);
+      log.info('progress', { stage: 'checksum', segmentsDone: Number(done), segmentsTotal: Number(bucketCount), rowsPerSecond: rate(total * done / bucketCount, started) });
+      return compareBuckets(bucketing, s, t);
+    }),
+  );
+  return {
+    checked: results.reduce((a, r) => a + r.checked, 0),
+    mismatched: results.flatMap((r) => r.mismatched),
+  };
+}
+
+function rate(rows: bigint, started: number): number {
+  const s = (Date.now() - started) / 1000;
+  return s > 0 ? Math.round(Number(rows) / s) : 0;
+}
+
+function filterFor(segments: Segment[]): SegmentFilter {
+  const b = segments[0]!.bucketing;
+  if (b.kind === 'range') return { kind: 'ranges', ranges: mergeRanges(segments.map((s) => rangeOf(s.bucket, b))) };
+  return { kind: 'residues', modulus: b.modulus, residues: segments.map((s) => Number(s.bucket)) };
+}
+
+/** Adjacent ranges become one, so the statement stays small. */
+function mergeRanges(ranges: Array<[bigint, bigint]>): Array<[bigint, bigint]> {
+  const sorted = [...ranges].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const out: Array<[bigint, bigint]> = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r[0] <= last[1] + 1n) last[1] = r[1] > last[1] ? r[1] : last[1];
+    else out.push([r[0], r[1]]);
+  }
+  return out;
+}
+
+/** Child bucketing that splits each segment into about `factor` parts. */
+function refine(b: Bucketing, factor: number): Bucketing | null {
+  if (b.kind === 'range') {
+    if (b.width <= 1n) return null;
+    const width = ceilDiv(b.width, BigInt(factor));
+    return { kind: 'range', base: b.base, width: width < 1n ? 1n : width };
+  }
+  const f = nextPow2(factor);
+  if (b.modulus * f > MAX_HASH_MODULUS) return null;
+  return { kind: 'hash', modulus: b.modulus * f };
+}
+
+function sameBucketing(a: Bucketing, b: Bucketing): boolean {
+  return a.kind === 'range' && b.kind === 'range' ? a.width === b.width && a.base === b.base : a.kind === 'hash' && b.kind === 'hash' && a.modulus === b.modulus;
+}
+
+/** Group segments by bucketing, then into batches whose rows stay under `maxRows` per side. */
+function batches(segments: Segment[], maxRows: number): Segment[][] {
+  const out: Segment[][] = [];
+  let cur: Segment[] = [];
+  let rows = 0;
+  for (const s of segments) {
+    const n = Number(s.sourceCount > s.targetCount ? s.sourceCount : s.targetCount);
+    if (cur.length > 0 && (rows + n > maxRows || !sameBucketing(cur[0]!.bucketing, s.bucketing))) {
+      out.push(cur);
+      cur = [];
+      rows = 0;
+    }
+    cur.push(s);
+    rows += n;
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+/** Narrow mismatching segments level by level (one statement per side per level), then diff the leaves. */
+async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], log: Logger): Promise<{ diffs: RowDiff[]; leaves: Segment[][] }> {
+  const leafSize = BigInt(plan.spec.leafSize);
+  const diffs: RowDiff[] = [];
+  const leafBatches: Segment[][] = [];
+  let pending = start;
+  let level = 0;
+  while (pending.length > 0) {
+    const leaves: Segment[] = [];
+    const splittable: Array<{ seg: Segment; child: Bucketing }> = [];
+    for (const s of pending) {
+      const rows = s.sourceCount > s.targetCount ? s.sourceCount : s.targetCount;
+      const factor = Math.min(plan.spec.bisectionFactor, Math.max(2, Number(ceilDiv(rows, leafSize))));
+      const child = rows > leafSize ? refine(s.bucketing, factor) : null;
+      if (child) splittable.push({ seg: s, child });
+      else leaves.push(s);
+    }
+    for (const batch of batches(leaves, LEAF_BATCH_ROWS)) {
+      const filter = filterFor(batch);
+      const [s, t] = await Promise.all([readers.source.leafRows(filter), readers.target.leafRows(filter)]);
+      const found = diffLeaf(s, t);
+      if (found.length > 0) leafBatches.push(batch);
+      diffs.push(...found);
+    }
+    const next: Segment[] = [];
+    // Segments refined with the same child bucketing go into one statement per side.
+    const groups = new Map<string, { child: Bucketing; segs: Segment[] }>();
+    for (const { seg, child } of splittable) {
+      const key = child.kind === 'range' ? `r${child.base}:${child.width}` : `h${child.modulus}`;
+      const g = groups.get(key) ?? { child, segs: [] };
+      g.segs.push(seg);
+      groups.set(key, g);
+    }
+    await Promise.all(
+      [...groups.values()].map(async ({ child, segs }) => {
+        const filter = filterFor(segs);
+        const [s, t] = await Promise.all([readers.source.checksums(filter, child), readers.target.checksums(filter, child)]);
+        next.push(...compareBuckets(child, s, t).mismatched);
+      }),
+    );
+    level += 1;
+    log.debug('bisection level', { level, leaves: leaves.length, refined: splittable.length, mismatchedChildren: next.length });
+    pending = next;
+  }
+  return { diffs, leaves: leafBatches };
+}
+
+/** Fetch the leaves that had differences again; what differs now is drift, the rest was in flight. */
+async function recheck(readers: TableReaders, leaves: Segment[][]): Promise<RowDiff[]> {
+  const out: RowDiff[] = [];
+  for (const batch of leaves) {
+    const filter = filterFor(batch);
+    const [s, t] = await Promise.all([readers.source.leafRows(filter), readers.target.leafRows(filter)]);
+    out.push(...diffLeaf(s, t));
+  }
+  return out;
+}
+
+export type { DiffRow };

@@ -1,0 +1,157 @@
+/**
+ * A whole run: connect both endpoints, plan and reconcile every table with
+ * bounded concurrency, record per-table failures and go on, abort on
+ * critical errors, and close the pools on every exit path.
+ */
+import { randomUUID } from 'node:crypto';
+import pLimit from 'p-limit';
+import type { ReconConfig, TableSpec } from '../config/load.js';
+import { getDialect } from '../dialects/index.js';
+import type { Dialect, Endpoint } from '../dialects/types.js';
+import { emptyTableResult, overallStatus, REPORT_SCHEMA_VERSION, totalsOf, type RunReport, type TableResult } from '../report/model.js';
+import { ClassifiedError, ConfigError, CriticalError, errorMessage, TableError } from '../util/errors.js';
+import type { Logger } from '../util/logger.js';
+import { registerSecret } from '../util/redact.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { planTable } from './plan.js';
+import { ClientReader, ServerReader } from './reader.js';
+import { reconcileTable } from './reconcile-table.js';
+import { QueryRunner } from './runner.js';
+
+export interface RunHooks {
+  onRetry?: (endpoint: string, error: unknown) => void;
+  onPoolExhausted?: (endpoint: string) => void;
+  onTableDone?: (result: TableResult) => void;
+  onEndpoints?: (endpoints: Endpoint[]) => void;
+}
+
+export interface RunOptions {
+  config: ReconConfig;
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+  /** Only these tables (matched against the table id or source/target names). */
+  tables?: string[];
+  shard?: { index: number; count: number };
+  hooks?: RunHooks;
+  minRetryDelayMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export function selectTables(all: TableSpec[], filter?: string[]): TableSpec[] {
+  if (!filter || filter.length === 0) return all;
+  const wanted = new Set(filter);
+  const names = (t: TableSpec) => [t.id, t.source.name, `${t.source.schema}.${t.source.name}`, t.target.name, `${t.target.schema}.${t.target.name}`];
+  const selected = all.filter((t) => names(t).some((n) => wanted.has(n)));
+  const unknown = filter.filter((f) => !all.some((t) => names(t).includes(f)));
+  if (unknown.length > 0) throw new ConfigError(`--table names tables not in the config: ${unknown.join(', ')}`);
+  return selected;
+}
+
+function connectionUrl(env: NodeJS.ProcessEnv, name: string, role: string): string {
+  const url = env[name];
+  if (!url) throw new ConfigError(`environment variable ${name} (the ${role} connection) is not set`);
+  registerSecret(url);
+  return url;
+}
+
+export async function runReconcile(opts: RunOptions): Promise<RunReport> {
+  const { config, logger } = opts;
+  const env = opts.env ?? process.env;
+  const started = new Date();
+  const runId = randomUUID();
+  let tables = selectTables(config.tables, opts.tables);
+  if (opts.shard) tables = tables.filter((_, i) => i % opts.shard!.count === opts.shard!.index - 1);
+
+  const sourceUrl = connectionUrl(env, config.source.urlEnv, 'source');
+  const targetUrl = connectionUrl(env, config.target.urlEnv, 'target');
+  const [sd, td] = await Promise.all([getDialect(config.source.dialect), getDialect(config.target.dialect)]);
+  const concurrency = Math.max(...tables.map((t) => t.concurrency), 1);
+
+  const endpoints: Endpoint[] = [];
+  try {
+    const connect = async (d: Dialect, url: string, role: 'source' | 'target') => {
+      const spec = config[role];
+      try {
+        const ep = await d.connect(url, role, {
+          poolSize: spec.poolSize ?? concurrency + 1,
+          statementTimeoutMs: spec.statementTimeoutMs,
+          connectTimeoutMs: spec.connectTimeoutMs,
+          applicationName: `${TOOL_NAME}/${TOOL_VERSION}`,
+          onPoolExhausted: () => opts.hooks?.onPoolExhausted?.(role),
+        });
+        endpoints.push(ep);
+        return ep;
+      } catch (err) {
+        throw new CriticalError(`cannot connect to the ${role} database: ${errorMessage(err)}`, err);
+      }
+    };
+    const [source, target] = await Promise.all([connect(sd, sourceUrl, 'source'), connect(td, targetUrl, 'target')]);
+    opts.hooks?.onEndpoints?.(endpoints);
+    const [sourceVersion, targetVersion] = await Promise.all([source.serverVersion(), target.serverVersion()]);
+    logger.info('connected', { sourceDialect: sd.name, targetDialect: td.name, tables: tables.length });
+
+    const limits = { source: pLimit(config.source.poolSize ?? concurrency + 1), target: pLimit(config.target.poolSize ?? concurrency + 1) };
+    const tableLimit = pLimit(concurrency);
+    let aborted: CriticalError | undefined;
+
+    const results = await Promise.all(
+      tables.map((spec) =>
+        tableLimit(async (): Promise<TableResult> => {
+          const t0 = Date.now();
+          const empty = emptyTableResult(spec.id, `${spec.source.schema ?? ''}.${spec.source.name}`, `${spec.target.schema ?? ''}.${spec.target.name}`, spec.mode);
+          if (aborted) return { ...empty, status: 'error', error: { message: `not run: ${aborted.message}`, stage: 'aborted', class: 'critical' } };
+          const log = logger.child({ table: spec.id });
+          const runners = {
+            source: new QueryRunner(source, sd, limits.source, spec.maxRetries, log, { onRetry: opts.hooks?.onRetry }, opts.minRetryDelayMs),
+            target: new QueryRunner(target, td, limits.target, spec.maxRetries, log, { onRetry: opts.hooks?.onRetry }, opts.minRetryDelayMs),
+          };
+          let result: TableResult;
+          let stage = 'plan';
+          try {
+            const plan = await runners.source.retrying('plan', () =>
+              planTable({ spec, source: { dialect: sd, endpoint: source }, target: { dialect: td, endpoint: target } }),
+            );
+            stage = 'reconcile';
+            const readers =
+              plan.hash === 'client'
+                ? { source: new ClientReader(runners.source, plan.source), target: new ClientReader(runners.target, plan.target) }
+                : { source: new ServerReader(runners.source, plan.source), target: new ServerReader(runners.target, plan.target) };
+            result = await reconcileTable(plan, readers, { logger: log, sleep: opts.sleep });
+          } catch (err) {
+            const cls = err instanceof ClassifiedError ? err.errorClass : 'table';
+            if (cls === 'critical') aborted = new CriticalError(errorMessage(err), err);
+            log.error('table failed', { stage: err instanceof TableError ? err.stage : stage, error: errorMessage(err), class: cls });
+            result = { ...empty, status: 'error', error: { message: errorMessage(err), stage: err instanceof TableError ? err.stage : stage, class: cls } };
+          }
+          result.durationMs = Date.now() - t0;
+          result.retries = runners.source.retries + runners.target.retries;
+          result.queries = runners.source.queries + runners.target.queries;
+          log.info('table done', { status: result.status, durationMs: result.durationMs, missing: result.drift.missing, extra: result.drift.extra, changed: result.drift.changed });
+          opts.hooks?.onTableDone?.(result);
+          return result;
+        }),
+      ),
+    );
+
+    const finished = new Date();
+    const modes = new Set(tables.map((t) => t.mode));
+    return {
+      schemaVersion: REPORT_SCHEMA_VERSION,
+      tool: { name: TOOL_NAME, version: TOOL_VERSION },
+      runId,
+      startedAt: started.toISOString(),
+      finishedAt: finished.toISOString(),
+      durationMs: finished.getTime() - started.getTime(),
+      status: overallStatus(results),
+      mode: modes.size === 1 ? [...modes][0]! : 'mixed',
+      configFile: config.file,
+      shard: opts.shard,
+      source: { dialect: sd.name, version: sourceVersion },
+      target: { dialect: td.name, version: targetVersion },
+      totals: totalsOf(results),
+      tables: results,
+    };
+  } finally {
+    await Promise.all(endpoints.map((e) => e.close().catch(() => undefined)));
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Runs statements on one endpoint for one table: bounded concurrency (the
+ * endpoint's limiter), retries of transient errors, and counters for the report.
+ */
+import type { LimitFunction } from 'p-limit';
+import type { Dialect, Endpoint, Statement } from '../dialects/types.js';
+import { ClassifiedError, errorMessage } from '../util/errors.js';
+import type { Logger } from '../util/logger.js';
+import { withRetry } from '../util/retry.js';
+
+export interface RunnerHooks {
+  onRetry?: (endpoint: string, error: unknown) => void;
+}
+
+export class QueryRunner {
+  queries = 0;
+  retries = 0;
+  rows = 0;
+
+  constructor(
+    readonly endpoint: Endpoint,
+    readonly dialect: Dialect,
+    private readonly limit: LimitFunction,
+    private readonly maxRetries: number,
+    private readonly logger: Logger,
+    private readonly hooks: RunnerHooks = {},
+    private readonly minRetryDelayMs = 200,
+  ) {}
+
+  /** Retry `fn` on transient errors; wrap the final error with its class. */
+  async retrying<T>(label: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await withRetry(fn, {
+        retries: this.maxRetries,
+        minTimeoutMs: this.minRetryDelayMs,
+        isTransient: (e) => this.dialect.classifyError(e) === 'transient',
+        onRetry: ({ attempt, error }) => {
+          this.retries += 1;
+          this.hooks.onRetry?.(this.endpoint.role, error);
+          this.logger.warn('transient error, retrying', { endpoint: this.endpoint.role, statement: label, attempt, error: errorMessage(error) });
+        },
+      });
+    } catch (err) {
+      if (err instanceof ClassifiedError) throw err;
+      const cls = this.dialect.classifyError(err);
+      throw new ClassifiedError(`${this.endpoint.role} ${label}: ${errorMessage(err)}`, cls, (err as { code?: string }).code, err);
+    }
+  }
+
+  query<T = Record<string, unknown>>(stmt: Statement): Promise<T[]> {
+    return this.retrying(stmt.label, () =>
+      this.limit(async () => {
+        this.queries += 1;
+        const rows = await this.endpoint.query<T>(stmt);
+        this.rows += rows.length;
+        return rows;
+      }),
+    );
+  }
+
+  /** Stream a statement's rows through `consume`; a transient failure restarts it from scratch via `reset`. */
+  async streamAll<T>(stmt: Statement, batchSize: number, consume: (rows: T[]) => void, reset: () => void): Promise<void> {
+    await this.retrying(stmt.label, () =>
+      this.limit(async () => {
+        reset();
+        this.queries += 1;
+        for await (const batch of this.endpoint.stream<T>(stmt, batchSize)) {
+          this.rows += batch.length;
+          consume(batch);
+        }
+      }),
+    );
+  }
+}
