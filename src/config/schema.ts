@@ -97,12 +97,13 @@ export const configSchema = z
   })
   .superRefine((c, ctx) => {
     const seen = new Map<string, number>();
+    const nameOf = (n: unknown) => (typeof n === 'string' ? n : n && typeof n === 'object' ? `${(n as { schema?: string }).schema ?? ''}.${(n as { name: string }).name}` : '');
     c.tables.forEach((t, i) => {
-      const src = t.table ?? t.source;
-      const key = typeof src === 'string' ? src : src ? `${src.schema ?? ''}.${src.name}` : '';
+      // The same source may be compared with two targets; the same pair twice is a mistake.
+      const key = `${nameOf(t.table ?? t.source)} -> ${nameOf(t.table ?? t.target ?? t.source)}`;
       const prior = seen.get(key);
       if (prior !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['tables', i], message: `duplicate table ${JSON.stringify(key)} (also tables[${prior}])` });
+        ctx.addIssue({ code: 'custom', path: ['tables', i], message: `duplicate table ${key} (also tables[${prior}])` });
       }
       seen.set(key, i);
     });

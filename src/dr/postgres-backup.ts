@@ -38,22 +38,27 @@ export function pgDumpArgs(options: { format: 'custom' | 'directory'; jobs: numb
 
 export interface TocSummary {
   entries: number;
-  /** "schema.name" of every TABLE DATA entry. */
-  tableData: Set<string>;
+  /** "schema name owner" of every TABLE DATA entry (names are unquoted and may hold spaces). */
+  tableData: string[];
 }
 
 /** Parses `pg_restore --list` output. */
 export function parseToc(text: string): TocSummary {
-  const tableData = new Set<string>();
+  const tableData: string[] = [];
   let entries = 0;
   for (const line of text.split('\n')) {
     if (!line.trim() || line.startsWith(';')) continue;
     entries++;
     // "3345; 0 16390 TABLE DATA public orders postgres"
-    const m = /^\d+; \d+ \d+ TABLE DATA (\S+) (.+) \S+$/.exec(line);
-    if (m) tableData.add(`${m[1]}.${m[2]}`);
+    const m = /^\d+; \d+ \d+ TABLE DATA (.+)$/.exec(line);
+    if (m) tableData.push(m[1]!);
   }
   return { entries, tableData };
+}
+
+export function tocHasTableData(toc: TocSummary, t: { schema: string; name: string }): boolean {
+  const head = `${t.schema} ${t.name} `;
+  return toc.tableData.some((e) => e.startsWith(head));
 }
 
 export async function listArchive(path: string, binDir?: string): Promise<TocSummary> {
@@ -104,7 +109,7 @@ export async function backupPostgres(options: {
     const toc = await listArchive(out, config.binDir).catch((err: Error) => {
       throw new Error(`pg_restore --list cannot read the new archive of ${db}: ${err.message}`);
     });
-    const missing = stats.value.filter((t) => !toc.tableData.has(`${t.schema}.${t.name}`));
+    const missing = stats.value.filter((t) => !tocHasTableData(toc, t));
     if (missing.length) {
       throw new Error(`archive of ${db} lacks TABLE DATA for: ${missing.map((t) => `${t.schema}.${t.name}`).join(', ')}`);
     }
