@@ -98,6 +98,9 @@ export type KafkaConnectConfig = z.output<typeof kafkaConnectSchema>;
 export type S3Config = z.output<typeof s3Schema>;
 export type DiagnosticsConfig = z.output<typeof diagnosticsSchema>;
 
+/** Env var names used when no config names them. */
+export const DEFAULT_ENV = { postgres: 'TARGET_URL', mssql: 'SOURCE_URL', kafkaConnect: 'KAFKA_CONNECT_URL' } as const;
+
 /** Env var names the config points at: their values are secrets everywhere. */
 export function secretEnvNames(cfg: BackupConfig): string[] {
   return [cfg.postgres?.urlEnv, cfg.mssql?.urlEnv, cfg.kafkaConnect?.urlEnv, cfg.s3?.endpointEnv].filter(

@@ -15,6 +15,7 @@ import { registerSecret } from '../util/redact.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { planTable } from './plan.js';
 import { ClientReader, ServerReader } from './reader.js';
+import { selectShard } from './shard.js';
 import { reconcileTable } from './reconcile-table.js';
 import { QueryRunner } from './runner.js';
 
@@ -60,7 +61,6 @@ export async function runReconcile(opts: RunOptions): Promise<RunReport> {
   const started = new Date();
   const runId = randomUUID();
   let tables = selectTables(config.tables, opts.tables);
-  if (opts.shard) tables = tables.filter((_, i) => i % opts.shard!.count === opts.shard!.index - 1);
 
   const sourceUrl = connectionUrl(env, config.source.urlEnv, 'source');
   const targetUrl = connectionUrl(env, config.target.urlEnv, 'target');
@@ -87,6 +87,10 @@ export async function runReconcile(opts: RunOptions): Promise<RunReport> {
     };
     const [source, target] = await Promise.all([connect(sd, sourceUrl, 'source'), connect(td, targetUrl, 'target')]);
     opts.hooks?.onEndpoints?.(endpoints);
+    if (opts.shard) {
+      const sides = { source: { dialect: sd, endpoint: source }, target: { dialect: td, endpoint: target } };
+      tables = await selectShard(tables, opts.shard, sides, { retries: Math.max(...tables.map((t) => t.maxRetries), 0), minRetryDelayMs: opts.minRetryDelayMs });
+    }
     const [sourceVersion, targetVersion] = await Promise.all([source.serverVersion(), target.serverVersion()]);
     logger.info('connected', { sourceDialect: sd.name, targetDialect: td.name, tables: tables.length });
 

@@ -1,0 +1,156 @@
+/**
+ * T-SQL statements for every engine step, the same shapes and result column
+ * names as the PostgreSQL dialect. Names are quoted from the catalog, values
+ * bound as @p1, @p2, ... (see connect.ts for their driver types).
+ */
+import type { Bucketing, SegmentFilter, SideTable, Statement } from '../types.js';
+import { mssqlCanonicalExpression, mssqlKeyHash, mssqlRawExpression, mssqlRowHash, mssqlRowText } from './canonical.js';
+import { quoteIdent, quoteTable } from './quote.js';
+
+/**
+ * SQL Server accepts at most 2100 parameters per request. Up to this many
+ * ranges (two values each) or residues are bound; beyond it they are written
+ * as integer literals, produced here from JS bigint / safe integers only.
+ */
+export const MAX_BOUND_LIST = 1000;
+
+export class Params {
+  readonly values: unknown[] = [];
+  add(v: unknown): string {
+    this.values.push(v);
+    return `@p${this.values.length}`;
+  }
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+function bigintLiteral(v: bigint): string {
+  if (typeof v !== 'bigint' || v < INT64_MIN || v > INT64_MAX) throw new Error(`not a 64-bit integer: ${String(v)}`);
+  return v.toString();
+}
+
+function intLiteral(v: number): string {
+  if (!Number.isSafeInteger(v)) throw new Error(`not an integer: ${String(v)}`);
+  return String(v);
+}
+
+function keyText(t: SideTable): string {
+  return mssqlRowText(t.keys.map((k) => mssqlCanonicalExpression(k)));
+}
+
+function rowText(t: SideTable): string {
+  return mssqlRowText(t.columns.map((c) => mssqlCanonicalExpression(c)));
+}
+
+function singleKey(t: SideTable): string {
+  const key = t.keys[0];
+  if (!key || t.keys.length !== 1) throw new Error('range segmentation needs exactly one integer key column');
+  return quoteIdent(key.column.name);
+}
+
+/** Union of inclusive ranges as sorted, disjoint, non-adjacent ranges (same rows, fewer predicates). */
+export function mergeRanges(ranges: ReadonlyArray<readonly [bigint, bigint]>): Array<[bigint, bigint]> {
+  const sorted = ranges.map(([lo, hi]) => [lo, hi] as [bigint, bigint]).filter(([lo, hi]) => lo <= hi).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const out: Array<[bigint, bigint]> = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r[0] <= last[1] + 1n) {
+      if (r[1] > last[1]) last[1] = r[1];
+    } else {
+      out.push(r);
+    }
+  }
+  return out;
+}
+
+/** WHERE clause for a filter plus the trusted per-side filter from the config. */
+function whereClause(t: SideTable, filter: SegmentFilter, p: Params): string {
+  const parts: string[] = [];
+  if (filter.kind === 'ranges') {
+    const k = singleKey(t);
+    const ranges = mergeRanges(filter.ranges);
+    if (ranges.length === 0) {
+      parts.push('1 = 0');
+    } else {
+      const bind = ranges.length <= MAX_BOUND_LIST;
+      const preds = ranges.map(([lo, hi]) =>
+        bind ? `${k} BETWEEN ${p.add(lo)} AND ${p.add(hi)}` : `${k} BETWEEN ${bigintLiteral(lo)} AND ${bigintLiteral(hi)}`,
+      );
+      parts.push(preds.length === 1 ? preds[0]! : `(${preds.join(' OR ')})`);
+    }
+  } else if (filter.kind === 'residues') {
+    const m = p.add(filter.modulus);
+    if (filter.residues.length === 0) {
+      parts.push('1 = 0');
+    } else {
+      const bind = filter.residues.length <= MAX_BOUND_LIST;
+      const list = filter.residues.map((r) => (bind ? p.add(r) : intLiteral(r)));
+      parts.push(`(${mssqlKeyHash(keyText(t))} % ${m}) IN (${list.join(', ')})`);
+    }
+  }
+  if (t.where) parts.push(`(${t.where})`);
+  return parts.length ? ` WHERE ${parts.join(' AND ')}` : '';
+}
+
+function bucketExpression(t: SideTable, b: Bucketing, p: Params): string {
+  if (b.kind === 'range') {
+    // BIGINT division truncates toward zero, like PostgreSQL's bigint division.
+    return `(CONVERT(BIGINT, ${singleKey(t)}) - ${p.add(b.base)}) / ${p.add(b.width)}`;
+  }
+  return `${mssqlKeyHash(keyText(t))} % ${p.add(b.modulus)}`;
+}
+
+export function countStatement(t: SideTable): Statement {
+  const p = new Params();
+  return {
+    text: `SELECT CONVERT(VARCHAR(20), COUNT_BIG(*)) AS n FROM ${quoteTable(t.table)}${whereClause(t, { kind: 'all' }, p)}`,
+    values: p.values,
+    label: 'count',
+  };
+}
+
+export function keyBoundsStatement(t: SideTable): Statement {
+  const p = new Params();
+  const k = singleKey(t);
+  return {
+    text: `SELECT CONVERT(VARCHAR(48), MIN(${k})) AS lo, CONVERT(VARCHAR(48), MAX(${k})) AS hi, CONVERT(VARCHAR(20), COUNT_BIG(*)) AS n FROM ${quoteTable(t.table)}${whereClause(t, { kind: 'all' }, p)}`,
+    values: p.values,
+    label: 'key-bounds',
+  };
+}
+
+/** One scan: rows grouped by bucket, count and exact DECIMAL(38,0) sum of the 64-bit row hashes (no overflow). */
+export function segmentChecksumStatement(t: SideTable, filter: SegmentFilter, bucketing: Bucketing): Statement {
+  const p = new Params();
+  const bucket = bucketExpression(t, bucketing, p);
+  const where = whereClause(t, filter, p);
+  const inner = `SELECT ${bucket} AS bucket, ${mssqlRowHash(rowText(t))} AS h FROM ${quoteTable(t.table)}${where}`;
+  return {
+    text:
+      'SELECT CONVERT(VARCHAR(20), __cdc_s.bucket) AS bucket, CONVERT(VARCHAR(20), COUNT_BIG(*)) AS cnt, ' +
+      `CONVERT(VARCHAR(48), SUM(CONVERT(DECIMAL(38, 0), __cdc_s.h))) AS [sum] FROM (${inner}) AS __cdc_s GROUP BY __cdc_s.bucket`,
+    values: p.values,
+    label: 'segment-checksum',
+  };
+}
+
+/** Canonical key text, row hash and every column's canonical text (sent as NVARCHAR, whatever the database code page). */
+export function leafRowsStatement(t: SideTable, filter: SegmentFilter): Statement {
+  const p = new Params();
+  const cols = t.columns.map((c, i) => `CONVERT(NVARCHAR(MAX), ${mssqlCanonicalExpression(c)}) AS c${i}`);
+  const where = whereClause(t, filter, p);
+  return {
+    text: `SELECT CONVERT(NVARCHAR(MAX), ${keyText(t)}) AS key_text, CONVERT(VARCHAR(20), ${mssqlRowHash(rowText(t))}) AS row_hash, ${cols.join(', ')} FROM ${quoteTable(t.table)}${where}`,
+    values: p.values,
+    label: 'leaf-rows',
+  };
+}
+
+/** Raw values for client-side hashing (exact text for types the driver would round). */
+export function rowStreamStatement(t: SideTable, filter: SegmentFilter): Statement {
+  const p = new Params();
+  const cols = t.columns.map((c, i) => `${mssqlRawExpression(c.column)} AS c${i}`);
+  const where = whereClause(t, filter, p);
+  return { text: `SELECT ${cols.join(', ')} FROM ${quoteTable(t.table)}${where}`, values: p.values, label: 'row-stream' };
+}

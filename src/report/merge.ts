@@ -1,0 +1,140 @@
+/**
+ * Joins the reports of a sharded run (`shard: i/n` on n runners) into one
+ * report, as if one runner had reconciled every table. Checks that the
+ * pieces fit: one shard count, every shard present once, no table twice. A
+ * shard that sent no report becomes an errored entry, so the merged run can
+ * never look clean when part of it did not run.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '../util/errors.js';
+import { overallStatus, REPORT_SCHEMA_VERSION, totalsOf, type RunReport, type TableResult, type TableStatus } from './model.js';
+
+export interface MergeResult {
+  report: RunReport;
+  /** Problems found while joining (missing shards, duplicates, different versions). */
+  warnings: string[];
+}
+
+const RANK: Record<TableStatus, number> = { match: 0, mismatch: 1, error: 2 };
+
+function isRunReport(v: unknown): v is RunReport {
+  if (!v || typeof v !== 'object') return false;
+  const r = v as Partial<RunReport>;
+  return typeof r.schemaVersion === 'number' && typeof r.runId === 'string' && Array.isArray(r.tables) && typeof r.status === 'string';
+}
+
+/** Reads and checks one report file. */
+export function readReportFile(path: string): RunReport {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`cannot read report ${path}: ${(err as Error).message}`, path);
+  }
+  if (!isRunReport(value)) throw new ConfigError(`${path} is not a cdc-recon report (no schemaVersion / runId / tables)`, path);
+  if (value.schemaVersion > REPORT_SCHEMA_VERSION) {
+    throw new ConfigError(`${path} has report schema version ${value.schemaVersion}; this cdc-recon reads up to ${REPORT_SCHEMA_VERSION}`, path);
+  }
+  return value;
+}
+
+function missingShardEntry(index: number, count: number, mode: RunReport['mode']): TableResult {
+  return {
+    table: `(shard ${index}/${count})`,
+    source: '',
+    target: '',
+    status: 'error',
+    mode: mode === 'mixed' ? 'diff' : mode,
+    hash: 'server',
+    counts: { source: null, target: null },
+    segments: { checked: 0, mismatched: 0 },
+    mismatchedSegments: [],
+    drift: { missing: 0, extra: 0, changed: 0 },
+    inFlight: 0,
+    rows: [],
+    inFlightRows: [],
+    rowsTruncated: false,
+    columns: [],
+    warnings: [],
+    durationMs: 0,
+    retries: 0,
+    queries: 0,
+    error: { message: `no report from shard ${index} of ${count}: its tables were not reconciled`, stage: 'merge', class: 'critical' },
+  };
+}
+
+export function mergeReports(reports: RunReport[], options: { runId?: string } = {}): MergeResult {
+  if (reports.length === 0) throw new ConfigError('merge-reports: no reports to merge');
+  const warnings: string[] = [];
+
+  const counts = new Set(reports.map((r) => r.shard?.count ?? 1));
+  if (counts.size > 1) throw new ConfigError(`merge-reports: the reports come from different shard counts (${[...counts].join(', ')})`);
+  const count = [...counts][0]!;
+  const sharded = reports.some((r) => r.shard);
+  if (sharded && reports.some((r) => !r.shard)) throw new ConfigError('merge-reports: some reports are shard reports and some are not');
+
+  const byShard = new Map<number, RunReport>();
+  for (const r of reports) {
+    const i = r.shard?.index ?? 1;
+    const prior = byShard.get(i);
+    if (prior && sharded) {
+      // A re-run of one shard: keep the later one.
+      warnings.push(`shard ${i}/${count} appears twice (runs ${prior.runId} and ${r.runId}); keeping the later one`);
+      if (r.finishedAt > prior.finishedAt) byShard.set(i, r);
+    } else if (!prior) byShard.set(i, r);
+  }
+  const parts = sharded ? [...byShard.values()] : reports;
+
+  const configs = new Set(parts.map((r) => r.configFile));
+  if (configs.size > 1) warnings.push(`the reports name different config files: ${[...configs].join(', ')}`);
+  for (const side of ['source', 'target'] as const) {
+    const seen = new Set(parts.map((r) => `${r.source && r[side].dialect} ${r[side].version ?? ''}`.trim()));
+    if (seen.size > 1) warnings.push(`the reports saw different ${side} servers: ${[...seen].join(' | ')}`);
+  }
+
+  const tables = new Map<string, TableResult>();
+  for (const r of parts) {
+    for (const t of r.tables) {
+      const prior = tables.get(t.table);
+      if (prior) {
+        warnings.push(`table ${t.table} was reconciled by more than one shard; keeping the worse result`);
+        if (RANK[t.status] > RANK[prior.status]) tables.set(t.table, t);
+      } else tables.set(t.table, t);
+    }
+  }
+
+  const modes = new Set(parts.map((r) => r.mode));
+  const mode: RunReport['mode'] = modes.size === 1 ? [...modes][0]! : 'mixed';
+  const results = [...tables.values()].sort((a, b) => (a.table < b.table ? -1 : a.table > b.table ? 1 : 0));
+  if (sharded) {
+    for (let i = 1; i <= count; i++) {
+      if (!byShard.has(i)) {
+        warnings.push(`no report from shard ${i}/${count}`);
+        results.push(missingShardEntry(i, count, mode));
+      }
+    }
+  }
+
+  const startedAt = parts.map((r) => r.startedAt).sort()[0]!;
+  const finishedAt = parts.map((r) => r.finishedAt).sort().at(-1)!;
+  const resolved = [...new Set(parts.flatMap((r) => r.resolvedSincePrevious ?? []))].sort();
+  const first = parts[0]!;
+  const report: RunReport = {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: first.tool,
+    runId: options.runId ?? randomUUID(),
+    startedAt,
+    finishedAt,
+    durationMs: Math.max(0, Date.parse(finishedAt) - Date.parse(startedAt)),
+    status: overallStatus(results),
+    mode,
+    configFile: first.configFile,
+    source: first.source,
+    target: first.target,
+    totals: totalsOf(results),
+    tables: results,
+  };
+  if (resolved.length > 0) report.resolvedSincePrevious = resolved;
+  return { report, warnings };
+}
