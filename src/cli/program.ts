@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { TOOL_VERSION } from '../version.js';
 import { reconcileCommand } from './reconcile-command.js';
+import { mergeReportsCommand } from './merge-reports-command.js';
 
 export function buildProgram(): Command {
   const program = new Command('cdc-recon')
@@ -9,5 +10,6 @@ export function buildProgram(): Command {
     .version(TOOL_VERSION)
     .showHelpAfterError();
   program.addCommand(reconcileCommand());
+  program.addCommand(mergeReportsCommand());
   return program;
 }

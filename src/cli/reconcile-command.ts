@@ -9,7 +9,9 @@ import { renderText } from '../report/text.js';
 import { writeReport } from '../report/write.js';
 import { ConfigError, CriticalError, errorMessage } from '../util/errors.js';
 import { createLogger, type LogLevel } from '../util/logger.js';
-import { redact } from '../util/redact.js';
+import { redact, registerSecret } from '../util/redact.js';
+import { RunMetrics, metricsSinks } from '../sinks/metrics.js';
+import { runSinks } from '../sinks/run-sinks.js';
 import { parseShard } from './shard.js';
 
 function intArg(name: string) {
@@ -89,8 +91,16 @@ export async function reconcileAction(opts: ReconcileCliOptions): Promise<number
       overrides.recheckDelayMs = ms;
     }
     const config = loadConfigFile(opts.config, overrides);
-    const report = await runReconcile({ config, logger, tables: opts.table, shard: opts.shard ? parseShard(opts.shard) : undefined });
+    const shard = opts.shard ? parseShard(opts.shard) : undefined;
+    if (opts.pushgatewayUrl && /\/\/[^/@]*:[^/@]*@/.test(opts.pushgatewayUrl)) registerSecret(opts.pushgatewayUrl);
+    const metrics = opts.pushgatewayUrl || opts.metricsFile ? new RunMetrics() : undefined;
+    const report = await runReconcile({ config, logger, tables: opts.table, shard, hooks: metrics?.hooks }).finally(() => metrics?.stop());
     const written = writeReport(report, opts.reportDir ?? config.reportDir);
+    if (metrics) {
+      metrics.recordReport(report);
+      const sinks = metricsSinks(metrics, { pushgatewayUrl: opts.pushgatewayUrl, job: opts.metricsJob, shard, textfile: opts.metricsFile });
+      await runSinks(sinks, { info: (m) => logger.info(m), warning: (m) => logger.warn(m) });
+    }
     process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report));
     process.stdout.write(opts.json ? '' : `report: ${written.reportPath}\n`);
     return exitCodeWithPolicy(report.status, opts.failOn);

@@ -56,7 +56,12 @@ export function postgresHealthQueries(longTxSeconds: number): NamedQuery[] {
 /** SELECTs the T-SQL parser can check. */
 export function mssqlHealthSelects(database: string): Array<{ name: string; statement: TsqlStatement }> {
   return [
-    { name: 'version', statement: { text: "SELECT @@VERSION AS version, SERVERPROPERTY('ProductVersion') AS product_version, SYSUTCDATETIME() AS now_utc", params: {} } },
+    { name: 'version', statement: {
+        text:
+          "SELECT CAST(SERVERPROPERTY('ProductVersion') AS NVARCHAR(128)) AS product_version, CAST(SERVERPROPERTY('ProductLevel') AS NVARCHAR(128)) AS product_level, " +
+          "CAST(SERVERPROPERTY('Edition') AS NVARCHAR(128)) AS edition, CAST(SERVERPROPERTY('EngineEdition') AS INT) AS engine_edition, SYSUTCDATETIME() AS now_utc",
+        params: {},
+      } },
     { name: 'database', statement: { text: 'SELECT name, is_cdc_enabled, state_desc, recovery_model_desc, log_reuse_wait_desc FROM sys.databases WHERE name = @db', params: { db: database } } },
     {
       name: 'cdc-jobs',

@@ -63,7 +63,7 @@ export class KafkaConnectClient {
     u.username = '';
     u.password = '';
     this.base = u.toString().replace(/\/+$/, '');
-    this.displayUrl = safeUrl(this.base);
+    this.displayUrl = safeUrl(this.base).replace(/\/+$/, '');
   }
 
   private async request<T>(method: string, path: string, body?: unknown, okMissing = false): Promise<T | undefined> {

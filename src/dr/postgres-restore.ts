@@ -128,6 +128,9 @@ export async function restoredStats(url: string, expected: TableCount[], verify:
   });
 }
 
+/** Client sessions on database $1 other than ours (autovacuum workers are stopped by RENAME itself). */
+const OTHER_CLIENTS = "pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND backend_type = 'client backend'";
+
 export interface PostgresRestoreOutcome {
   plan: PostgresRestorePlan;
   restoreMs: number;
@@ -191,7 +194,7 @@ export async function restorePostgres(options: {
     await withClient(admin, async (c) => {
       const exists = (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [plan.target])).rowCount === 1;
       if (exists) {
-        const sessions = await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [plan.target]);
+        const sessions = await c.query<{ pid: number }>(`SELECT pid FROM ${OTHER_CLIENTS}`, [plan.target]);
         if (sessions.rowCount && !options.force) {
           throw new RestoreError(
             `${sessions.rowCount} session(s) are connected to ${plan.target}: stop them (e.g. pause the sink connectors) or pass --force to terminate them. The verified copy is kept as ${plan.scratch}; ${plan.target} untouched`,
@@ -199,11 +202,11 @@ export async function restorePostgres(options: {
         }
         if (sessions.rowCount) {
           await c.query(`ALTER DATABASE ${quoteIdent(plan.target)} WITH ALLOW_CONNECTIONS false`);
-          const t = await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [plan.target]);
+          const t = await c.query(`SELECT pg_terminate_backend(pid) FROM ${OTHER_CLIENTS}`, [plan.target]);
           outcome.terminatedSessions = t.rowCount ?? 0;
           // Terminated backends leave pg_stat_activity asynchronously.
           for (let i = 0; i < 100; i++) {
-            const left = await c.query('SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [plan.target]);
+            const left = await c.query(`SELECT 1 FROM ${OTHER_CLIENTS}`, [plan.target]);
             if (!left.rowCount) break;
             await new Promise((r) => setTimeout(r, 100));
           }

@@ -47,13 +47,18 @@ export function secretsFromConfig(cfg: BackupConfig | undefined, env: NodeJS.Pro
 }
 
 const PATTERNS: Array<[RegExp, string]> = [
-  // scheme://user:password@host
-  [/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s"']*):([^@\s/"']*)@/gi, `$1:${MASK}@`],
-  // password=..., pwd=..., token=..., secret=..., api_key=... (URL query, ADO, libpq)
-  [/\b((?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?access[_-]?key)\s*=\s*)(\{[^}]*\}|'[^']*'|"[^"]*"|[^;\s&,"']+)/gi, `$1${MASK}`],
-  // JSON / YAML "password": "..." (including keys like database.password, ssl.key.password)
-  [/("[^"\s]*(?:password|passwd|secret|token|credentials?|api[_-]?key|jaas\.config)[^"\s]*"\s*:\s*)"(?:[^"\\]|\\.)*"/gi, `$1"${MASK}"`],
+  // scheme://user:password@host (greedy to the last @ of the authority: passwords may hold an unencoded @)
+  [/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s"']*):([^\s/"']*)@/gi, `$1:${MASK}@`],
+  // JSON "…password…": "…" (database.password, ssl.key.password, sasl.jaas.config, …) — before key=value,
+  // so a JAAS string holding password="…" is masked whole.
+  [/("[^"\s]*(?:password|passwd|secret|token|credentials?|api[_-]?key|jaas\.config|user\.info)[^"\s]*"\s*:\s*)"(?:[^"\\]|\\.)*"/gi, `$1"${MASK}"`],
+  // YAML  some_password: value
   [/^(\s*[\w.-]*(?:password|passwd|secret|token|api[_-]?key)[\w.-]*\s*:\s*)(\S.*)$/gim, `$1${MASK}`],
+  // password=…, pwd=…, token=…, secret=…, api_key=…, aws_secret_access_key=… (URL query, ADO, libpq, env dumps)
+  [
+    /\b([\w.-]*?(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?access[_-]?key)\s*=\s*)(\{[^}]*\}|\\?'[^']*'|\\?"[^"]*"|[^;\s&,"']+)/gi,
+    `$1${MASK}`,
+  ],
   // SQL: PASSWORD 'x' / PASSWORD = 'x'
   [/\b(PASSWORD\s*=?\s*)'(?:[^']|'')*'/gi, `$1'${MASK}'`],
   // Authorization headers

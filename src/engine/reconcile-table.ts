@@ -284,7 +284,7 @@ async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], 
       }),
     );
     level += 1;
-    log.debug('bisection level', { level, leaves: leaves.length, refined: splittable.length, mismatchedChildren: next.length });
+    log.debug('bisection level', { depth: level, leaves: leaves.length, refined: splittable.length, mismatchedChildren: next.length });
     pending = next;
   }
   return { diffs, leaves: leafBatches };

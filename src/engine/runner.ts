@@ -51,8 +51,10 @@ export class QueryRunner {
     return this.retrying(stmt.label, () =>
       this.limit(async () => {
         this.queries += 1;
+        const t0 = Date.now();
         const rows = await this.endpoint.query<T>(stmt);
         this.rows += rows.length;
+        this.logger.debug('statement', { endpoint: this.endpoint.role, statement: stmt.label, ms: Date.now() - t0, rows: rows.length });
         return rows;
       }),
     );

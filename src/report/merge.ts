@@ -89,7 +89,7 @@ export function mergeReports(reports: RunReport[], options: { runId?: string } =
   const configs = new Set(parts.map((r) => r.configFile));
   if (configs.size > 1) warnings.push(`the reports name different config files: ${[...configs].join(', ')}`);
   for (const side of ['source', 'target'] as const) {
-    const seen = new Set(parts.map((r) => `${r.source && r[side].dialect} ${r[side].version ?? ''}`.trim()));
+    const seen = new Set(parts.map((r) => `${r[side].dialect} ${r[side].version ?? ''}`.trim()));
     if (seen.size > 1) warnings.push(`the reports saw different ${side} servers: ${[...seen].join(' | ')}`);
   }
 

@@ -28,6 +28,10 @@ function expectOk(res: SinkResult): void {
 }
 
 describe('push to a real Pushgateway', () => {
+  it('starts empty: persistence is off, nothing left over from other runs', async () => {
+    expect(findSamples(await gw.samples(), 'push_time_seconds')).toHaveLength(0);
+  });
+
   it('pushes a run and reads every value back with job and shard labels', async () => {
     const m = createMetrics();
     m.recordTable({ table: 'dbo.customers', status: 'match', durationSeconds: 4.25, sourceRows: 100, targetRows: 100, finishedAt: new Date(1_800_000_000_000) });

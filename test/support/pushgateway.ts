@@ -70,7 +70,7 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Starts a Pushgateway (persistence off: no --persistence.file) and waits until /-/ready answers. */
+/** Starts a Pushgateway with persistence off and waits until /-/ready answers. */
 export async function startPushgateway(): Promise<PushgatewayServer> {
   const bin = findPushgatewayBinary();
   let lastError: unknown;
@@ -78,7 +78,9 @@ export async function startPushgateway(): Promise<PushgatewayServer> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const child = spawn(bin, [`--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], {
+    // Debian's build defaults --persistence.file to /var/lib/prometheus/pushgateway.data
+    // (shared by every instance): an empty value turns persistence off.
+    const child = spawn(bin, [`--web.listen-address=127.0.0.1:${port}`, '--persistence.file=', '--log.level=warn'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -160,7 +160,8 @@ function millis3(v: string): string {
 function fraction(nativeType: string, v: string, digits: number): string {
   if (digits <= 0) return '';
   if (nativeType === 'datetime') {
-    return digits <= 3 ? ` + '.' + LEFT(${millis3(v)}, ${digits})` : ` + '.' + ${millis3(v)} + '${zeros(digits - 3)}'`;
+    if (digits < 3) return ` + '.' + LEFT(${millis3(v)}, ${digits})`;
+    return ` + '.' + ${millis3(v)}${digits > 3 ? ` + '${zeros(digits - 3)}'` : ''}`;
   }
   if (nativeType === 'smalldatetime' || nativeType === 'date') return ` + '.${zeros(digits)}'`;
   return ` + '.' + LEFT(${nanos9(v)}, ${digits})`;

@@ -6,7 +6,7 @@
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { ConnectOptions, Dialect, Endpoint, PoolStats, Statement } from '../types.js';
-import { ClassifiedError, errorMessage } from '../../util/errors.js';
+import { ClassifiedError, errorCode, errorMessage } from '../../util/errors.js';
 import { classifyPgError } from './errors.js';
 
 // date, time, timestamp, timestamptz, timetz, interval: keep the server's text.
@@ -36,7 +36,7 @@ export async function connectPostgres(dialect: Dialect, url: string, role: strin
     await endpoint.serverVersion();
   } catch (err) {
     await pool.end().catch(() => undefined);
-    throw new ClassifiedError(`cannot connect to ${role}: ${errorMessage(err)}`, classifyPgError(err), undefined, err);
+    throw new ClassifiedError(`cannot connect to ${role}: ${errorMessage(err)}`, classifyPgError(err), errorCode(err), err);
   }
   return endpoint;
 }

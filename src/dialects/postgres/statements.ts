@@ -25,25 +25,30 @@ function singleKey(t: SideTable): string {
   return quoteIdent(key.column.name);
 }
 
-/** WHERE clause for a filter plus the trusted per-side filter from the config. */
-function whereClause(t: SideTable, filter: SegmentFilter, p: Params): string {
+/**
+ * FROM + WHERE for a filter plus the trusted per-side filter from the config.
+ * Several key ranges are joined from bound arrays so each range is an index range scan.
+ */
+function fromWhere(t: SideTable, filter: SegmentFilter, p: Params): string {
+  const table = quoteTable(t.table);
   const parts: string[] = [];
+  const from = table;
   if (filter.kind === 'ranges') {
     const k = singleKey(t);
     if (filter.ranges.length === 1) {
       const [lo, hi] = filter.ranges[0]!;
       parts.push(`${k} BETWEEN ${p.add(lo.toString(), '::bigint')} AND ${p.add(hi.toString(), '::bigint')}`);
     } else {
-      // Many ranges: one bound array pair, probed through the key index.
       const los = p.add(filter.ranges.map((r) => r[0].toString()), '::bigint[]');
       const his = p.add(filter.ranges.map((r) => r[1].toString()), '::bigint[]');
-      parts.push(`EXISTS (SELECT 1 FROM unnest(${los}, ${his}) AS __cdc_r(lo, hi) WHERE ${k} BETWEEN __cdc_r.lo AND __cdc_r.hi)`);
+      const inner = [`${k} BETWEEN __cdc_r.lo AND __cdc_r.hi`, ...(t.where ? [`(${t.where})`] : [])].join(' AND ');
+      return ` FROM unnest(${los}, ${his}) AS __cdc_r(lo, hi) CROSS JOIN LATERAL (SELECT * FROM ${table} WHERE ${inner}) AS __cdc_t`;
     }
   } else if (filter.kind === 'residues') {
     parts.push(`${pgKeyHash(keyText(t))} % ${p.add(filter.modulus, '::int')} = ANY(${p.add(filter.residues, '::int[]')})`);
   }
   if (t.where) parts.push(`(${t.where})`);
-  return parts.length ? ` WHERE ${parts.join(' AND ')}` : '';
+  return ` FROM ${from}${parts.length ? ` WHERE ${parts.join(' AND ')}` : ''}`;
 }
 
 function bucketExpression(t: SideTable, b: Bucketing, p: Params): string {
@@ -55,14 +60,15 @@ function bucketExpression(t: SideTable, b: Bucketing, p: Params): string {
 
 export function countStatement(t: SideTable): Statement {
   const p = new Params();
-  return { text: `SELECT count(*)::text AS n FROM ${quoteTable(t.table)}${whereClause(t, { kind: 'all' }, p)}`, values: p.values, label: 'count' };
+  return { text: `SELECT count(*)::text AS n${fromWhere(t, { kind: 'all' }, p)}`, values: p.values, label: 'count' };
 }
 
 export function keyBoundsStatement(t: SideTable): Statement {
   const p = new Params();
   const k = singleKey(t);
   return {
-    text: `SELECT min(${k})::text AS lo, max(${k})::text AS hi, count(*)::text AS n FROM ${quoteTable(t.table)}${whereClause(t, { kind: 'all' }, p)}`,
+    // min and max alone, so PostgreSQL answers from the key index without a scan.
+    text: `SELECT min(${k})::text AS lo, max(${k})::text AS hi${fromWhere(t, { kind: 'all' }, p)}`,
     values: p.values,
     label: 'key-bounds',
   };
@@ -71,9 +77,10 @@ export function keyBoundsStatement(t: SideTable): Statement {
 export function segmentChecksumStatement(t: SideTable, filter: SegmentFilter, bucketing: Bucketing): Statement {
   const p = new Params();
   const bucket = bucketExpression(t, bucketing, p);
-  const where = whereClause(t, filter, p);
+  const from = fromWhere(t, filter, p);
+  // Grouped by the integer bucket itself (not its text), cast for the driver only in the outer query.
   return {
-    text: `SELECT (${bucket})::text AS bucket, count(*)::text AS cnt, coalesce(sum(${pgRowHash(rowText(t))}), 0)::text AS sum FROM ${quoteTable(t.table)}${where} GROUP BY 1`,
+    text: `SELECT bucket::text AS bucket, cnt::text AS cnt, sum::text AS sum FROM (SELECT ${bucket} AS bucket, count(*) AS cnt, coalesce(sum(${pgRowHash(rowText(t))}), 0) AS sum${from} GROUP BY 1) AS __cdc_g`,
     values: p.values,
     label: 'segment-checksum',
   };
@@ -82,9 +89,9 @@ export function segmentChecksumStatement(t: SideTable, filter: SegmentFilter, bu
 export function leafRowsStatement(t: SideTable, filter: SegmentFilter): Statement {
   const p = new Params();
   const cols = t.columns.map((c, i) => `${pgCanonicalExpression(c)} AS c${i}`);
-  const where = whereClause(t, filter, p);
+  const from = fromWhere(t, filter, p);
   return {
-    text: `SELECT ${keyText(t)} AS key_text, ${pgRowHash(rowText(t))}::text AS row_hash, ${cols.join(', ')} FROM ${quoteTable(t.table)}${where}`,
+    text: `SELECT ${keyText(t)} AS key_text, ${pgRowHash(rowText(t))}::text AS row_hash, ${cols.join(', ')}${from}`,
     values: p.values,
     label: 'leaf-rows',
   };
@@ -93,6 +100,5 @@ export function leafRowsStatement(t: SideTable, filter: SegmentFilter): Statemen
 export function rowStreamStatement(t: SideTable, filter: SegmentFilter): Statement {
   const p = new Params();
   const cols = t.columns.map((c, i) => `${quoteIdent(c.column.name)} AS c${i}`);
-  const where = whereClause(t, filter, p);
-  return { text: `SELECT ${cols.join(', ')} FROM ${quoteTable(t.table)}${where}`, values: p.values, label: 'row-stream' };
+  return { text: `SELECT ${cols.join(', ')}${fromWhere(t, filter, p)}`, values: p.values, label: 'row-stream' };
 }

@@ -1,0 +1,167 @@
+/**
+ * The SQL Server driver boundary: an mssql (tedious) ConnectionPool per
+ * endpoint, sized to the concurrency, ApplicationIntent=ReadOnly, a request
+ * timeout, and SNAPSHOT isolation when the database allows it (READ COMMITTED
+ * otherwise). Nothing else in the code base talks to `mssql` directly.
+ */
+import sql from 'mssql';
+import type { ConnectOptions, Dialect, Endpoint, PoolStats, Statement } from '../types.js';
+import { ClassifiedError, errorMessage } from '../../util/errors.js';
+import { redact } from '../../util/redact.js';
+import { capabilitiesFromProbe, type MssqlCapabilities, type ProbeRow } from './capabilities.js';
+import { PROBE_SQL } from './catalog.js';
+import { classifyMssqlError } from './errors.js';
+import { describeTarget, parseMssqlUrl } from './url.js';
+
+export type IsolationName = 'SNAPSHOT' | 'READ COMMITTED';
+
+/** The pool config for one endpoint: the caller's URL plus everything this tool insists on. */
+export function poolConfig(base: sql.config, options: ConnectOptions, isolation: IsolationName, poolSize = options.poolSize): sql.config {
+  return {
+    ...base,
+    connectionTimeout: options.connectTimeoutMs,
+    requestTimeout: options.statementTimeoutMs,
+    pool: { max: poolSize, min: 0, idleTimeoutMillis: 30_000 },
+    options: {
+      ...base.options,
+      appName: options.applicationName,
+      // Routed to a readable secondary in an availability group; the tool never writes anyway.
+      readOnlyIntent: true,
+      useUTC: true,
+      enableArithAbort: true,
+      connectionIsolationLevel: isolation === 'SNAPSHOT' ? sql.ISOLATION_LEVEL.SNAPSHOT : sql.ISOLATION_LEVEL.READ_COMMITTED,
+    },
+  };
+}
+
+/** Bind @p1..@pN with explicit driver types (never let the driver guess a type from a JS value). */
+export function bindParameters(request: sql.Request, values: readonly unknown[]): void {
+  values.forEach((v, i) => {
+    const name = `p${i + 1}`;
+    if (v === null || v === undefined) request.input(name, sql.NVarChar(1), null);
+    else if (typeof v === 'bigint') request.input(name, sql.BigInt, v);
+    else if (typeof v === 'number' && Number.isInteger(v)) request.input(name, Math.abs(v) <= 2_147_483_647 ? sql.Int : sql.BigInt, v);
+    else if (typeof v === 'string') request.input(name, v.length <= 4000 ? sql.NVarChar(4000) : sql.NVarChar(sql.MAX), v);
+    else if (v instanceof Uint8Array) request.input(name, sql.VarBinary(sql.MAX), Buffer.from(v));
+    else throw new Error(`cannot bind parameter @${name} of type ${typeof v}`);
+  });
+}
+
+function connectError(role: string, base: sql.config, err: unknown): ClassifiedError {
+  const cls = classifyMssqlError(err);
+  return new ClassifiedError(
+    redact(`cannot connect to ${role} SQL Server ${describeTarget(base)}: ${errorMessage(err)}`),
+    cls === 'transient' ? 'transient' : 'critical',
+    typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : undefined,
+    err,
+  );
+}
+
+async function openPool(config: sql.config): Promise<sql.ConnectionPool> {
+  const pool = new sql.ConnectionPool(config);
+  // An idle connection dying must not crash the process; the next request gets a fresh one.
+  pool.on('error', () => undefined);
+  try {
+    await pool.connect();
+  } catch (err) {
+    await pool.close().catch(() => undefined);
+    throw err;
+  }
+  return pool;
+}
+
+export async function connectMssql(dialect: Dialect, url: string, role: string, options: ConnectOptions): Promise<MssqlEndpoint> {
+  const base = parseMssqlUrl(url);
+  // One probe connection learns the version and whether SNAPSHOT is allowed, before the pool picks its isolation.
+  let probe: (ProbeRow & { version: string | null }) | undefined;
+  try {
+    const probePool = await openPool(poolConfig(base, options, 'READ COMMITTED', 1));
+    try {
+      const res = await probePool.request().query<ProbeRow & { version: string | null }>(PROBE_SQL);
+      probe = res.recordset[0];
+    } finally {
+      await probePool.close().catch(() => undefined);
+    }
+  } catch (err) {
+    throw connectError(role, base, err);
+  }
+  if (!probe) throw new ClassifiedError(`${role}: cannot read sys.databases for the current database`, 'critical');
+  const caps = capabilitiesFromProbe(probe);
+  const isolation: IsolationName = caps.snapshotIsolation ? 'SNAPSHOT' : 'READ COMMITTED';
+  let pool: sql.ConnectionPool;
+  try {
+    pool = await openPool(poolConfig(base, options, isolation));
+  } catch (err) {
+    throw connectError(role, base, err);
+  }
+  const version = (probe.version ?? '').split('\n')[0]?.trim() || `SQL Server ${caps.productVersion}`;
+  return new MssqlEndpoint(dialect, role, pool, options, caps, isolation, version);
+}
+
+export class MssqlEndpoint implements Endpoint {
+  private closed = false;
+
+  constructor(
+    readonly dialect: Dialect,
+    readonly role: string,
+    private readonly pool: sql.ConnectionPool,
+    private readonly options: ConnectOptions,
+    /** What the server can hash exactly (read by readTable / serverSideSupported). */
+    readonly capabilities: MssqlCapabilities,
+    /** Isolation every read runs under, for the plan and the report. */
+    readonly isolation: IsolationName,
+    private readonly version: string,
+  ) {}
+
+  private request(stmt: Statement): sql.Request {
+    if (this.pool.borrowed >= this.options.poolSize && this.pool.available === 0) this.options.onPoolExhausted?.();
+    const request = this.pool.request();
+    bindParameters(request, stmt.values);
+    return request;
+  }
+
+  async query<T>(stmt: Statement): Promise<T[]> {
+    const res = await this.request(stmt).query<T>(stmt.text);
+    return res.recordset ?? [];
+  }
+
+  async *stream<T>(stmt: Statement, batchSize: number): AsyncIterable<T[]> {
+    const request = this.request(stmt);
+    const rows = request.toReadableStream({ highWaterMark: batchSize });
+    // In stream mode errors arrive on the stream; the promise itself always resolves.
+    void request.query(stmt.text).catch(() => undefined);
+    let finished = false;
+    try {
+      let batch: T[] = [];
+      for await (const row of rows) {
+        batch.push(row as T);
+        if (batch.length >= batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+      finished = true;
+      if (batch.length > 0) yield batch;
+    } finally {
+      if (!finished) {
+        // The consumer stopped early or failed: stop the server sending the rest.
+        request.cancel();
+        rows.destroy();
+      }
+    }
+  }
+
+  poolStats(): PoolStats {
+    return { size: this.pool.size, inUse: this.pool.borrowed, idle: this.pool.available, waiting: this.pool.pending };
+  }
+
+  async serverVersion(): Promise<string> {
+    return `${this.version} (isolation ${this.isolation})`;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.close();
+  }
+}
