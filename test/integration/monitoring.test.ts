@@ -79,8 +79,8 @@ const PROMQL_WORDS = new Set(
   ).split(/\s+/),
 );
 
-export function metricNamesInPromql(expr: string): Set<string> {
-  let e = expr
+function metricNamesInPromql(expr: string): Set<string> {
+  const e = expr
     .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, ' ') // strings
     .replace(/\{[^}]*\}/g, ' ') // label matchers
     .replace(/\[[^\]]*\]/g, ' ') // ranges and subqueries
@@ -91,7 +91,6 @@ export function metricNamesInPromql(expr: string): Set<string> {
   for (const m of e.matchAll(/[a-zA-Z_:][a-zA-Z0-9_:]*/g)) {
     if (!PROMQL_WORDS.has(m[0].toLowerCase())) names.add(m[0]);
   }
-  e = '';
   return names;
 }
 
@@ -173,10 +172,7 @@ describe('promtool', () => {
       writeFileSync(join(dir, 'alerts.test.yml'), stringifyYaml({ ...testDoc, tests: groups }));
       const res = spawnSync('promtool', ['test', 'rules', join(dir, 'alerts.test.yml')], { encoding: 'utf8' });
       expect(res.status, `mutation not caught: ${to}`).not.toBe(0);
-      // and the unmutated rules pass the same groups
-      writeFileSync(join(dir, 'alerts.yml'), original);
-      const ok = spawnSync('promtool', ['test', 'rules', join(dir, 'alerts.test.yml')], { encoding: 'utf8' });
-      expect(ok.status, `${alert}: ${ok.stdout}${ok.stderr}`).toBe(0);
+      expect(`${res.stdout}${res.stderr}`).toContain(alert);
     }
   });
 

@@ -8,6 +8,8 @@ import type { CatalogColumn } from '../types.js';
 export interface MssqlCapabilities {
   /** e.g. "16.0.4135.4" */
   productVersion: string;
+  /** e.g. "SQL Server 16.0.4135.4 RTM, Developer Edition (64-bit)" */
+  description: string;
   majorVersion: number;
   /** SERVERPROPERTY('EngineEdition'): 5 = Azure SQL Database, 8 = Azure SQL Managed Instance. */
   engineEdition: number;
@@ -31,6 +33,8 @@ export interface ProbeRow {
   snapshot_state: number | null;
   rcsi: boolean | number | null;
   compat: number | null;
+  edition?: string | null;
+  product_level?: string | null;
 }
 
 export function capabilitiesFromProbe(row: ProbeRow): MssqlCapabilities {
@@ -38,8 +42,11 @@ export function capabilitiesFromProbe(row: ProbeRow): MssqlCapabilities {
   const majorVersion = Number.parseInt(productVersion.split('.')[0] ?? '0', 10) || 0;
   const engineEdition = row.engine_edition ?? 0;
   const azure = engineEdition === 5 || engineEdition === 8;
+  const level = row.product_level ? ` ${row.product_level}` : '';
+  const edition = row.edition ? `, ${row.edition}` : '';
   return {
     productVersion,
+    description: `SQL Server ${productVersion}${level}${edition}`,
     majorVersion,
     engineEdition,
     utf8: row.utf8_code_page === 65001,
@@ -54,6 +61,7 @@ export function capabilitiesFromProbe(row: ProbeRow): MssqlCapabilities {
 /** Assumed for columns that did not come from readTable (a fresh SQL Server 2019+); a wrong guess fails loudly (unknown collation), never silently. */
 export const MODERN_SERVER: MssqlCapabilities = {
   productVersion: 'unknown',
+  description: 'SQL Server (version unknown)',
   majorVersion: 15,
   engineEdition: 0,
   utf8: true,

@@ -13,7 +13,7 @@ export const PROBE_SQL =
   "CONVERT(INT, SERVERPROPERTY('EngineEdition')) AS engine_edition, " +
   `CONVERT(INT, COLLATIONPROPERTY('${UTF8_COLLATION}', 'CodePage')) AS utf8_code_page, ` +
   'd.snapshot_isolation_state AS snapshot_state, d.is_read_committed_snapshot_on AS rcsi, d.compatibility_level AS compat, ' +
-  'CONVERT(NVARCHAR(4000), @@VERSION) AS version ' +
+  "CONVERT(NVARCHAR(128), SERVERPROPERTY('Edition')) AS edition, CONVERT(NVARCHAR(128), SERVERPROPERTY('ProductLevel')) AS product_level " +
   'FROM sys.databases AS d WHERE d.database_id = DB_ID()';
 
 /** @p1 schema (NULL = the login's default schema), @p2 table name; matched under the catalog's own collation. */

@@ -10,7 +10,6 @@ import { ClassifiedError, errorMessage } from '../../util/errors.js';
 import { redact } from '../../util/redact.js';
 import { capabilitiesFromProbe, type MssqlCapabilities, type ProbeRow } from './capabilities.js';
 import { PROBE_SQL } from './catalog.js';
-import { classifyMssqlError } from './errors.js';
 import { describeTarget, parseMssqlUrl } from './url.js';
 
 export type IsolationName = 'SNAPSHOT' | 'READ COMMITTED';
@@ -47,12 +46,13 @@ export function bindParameters(request: sql.Request, values: readonly unknown[])
   });
 }
 
+/** Cannot connect at all: critical (the run cannot go on), with where it tried and why, never the password. */
 function connectError(role: string, base: sql.config, err: unknown): ClassifiedError {
-  const cls = classifyMssqlError(err);
+  const code = (err as { code?: unknown } | null)?.code;
   return new ClassifiedError(
     redact(`cannot connect to ${role} SQL Server ${describeTarget(base)}: ${errorMessage(err)}`),
-    cls === 'transient' ? 'transient' : 'critical',
-    typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : undefined,
+    'critical',
+    typeof code === 'string' ? code : undefined,
     err,
   );
 }
@@ -73,11 +73,11 @@ async function openPool(config: sql.config): Promise<sql.ConnectionPool> {
 export async function connectMssql(dialect: Dialect, url: string, role: string, options: ConnectOptions): Promise<MssqlEndpoint> {
   const base = parseMssqlUrl(url);
   // One probe connection learns the version and whether SNAPSHOT is allowed, before the pool picks its isolation.
-  let probe: (ProbeRow & { version: string | null }) | undefined;
+  let probe: ProbeRow | undefined;
   try {
     const probePool = await openPool(poolConfig(base, options, 'READ COMMITTED', 1));
     try {
-      const res = await probePool.request().query<ProbeRow & { version: string | null }>(PROBE_SQL);
+      const res = await probePool.request().query<ProbeRow>(PROBE_SQL);
       probe = res.recordset[0];
     } finally {
       await probePool.close().catch(() => undefined);
@@ -94,8 +94,7 @@ export async function connectMssql(dialect: Dialect, url: string, role: string, 
   } catch (err) {
     throw connectError(role, base, err);
   }
-  const version = (probe.version ?? '').split('\n')[0]?.trim() || `SQL Server ${caps.productVersion}`;
-  return new MssqlEndpoint(dialect, role, pool, options, caps, isolation, version);
+  return new MssqlEndpoint(dialect, role, pool, options, caps, isolation);
 }
 
 export class MssqlEndpoint implements Endpoint {
@@ -110,7 +109,6 @@ export class MssqlEndpoint implements Endpoint {
     readonly capabilities: MssqlCapabilities,
     /** Isolation every read runs under, for the plan and the report. */
     readonly isolation: IsolationName,
-    private readonly version: string,
   ) {}
 
   private request(stmt: Statement): sql.Request {
@@ -156,7 +154,7 @@ export class MssqlEndpoint implements Endpoint {
   }
 
   async serverVersion(): Promise<string> {
-    return `${this.version} (isolation ${this.isolation})`;
+    return `${this.capabilities.description} (reads under ${this.isolation} isolation)`;
   }
 
   async close(): Promise<void> {
