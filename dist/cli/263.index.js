@@ -528,73 +528,6 @@ var mssql = __webpack_require__(66271);
 var errors = __webpack_require__(99661);
 // EXTERNAL MODULE: ./lib/util/redact.js
 var redact = __webpack_require__(45171);
-;// CONCATENATED MODULE: ./lib/dialects/mssql/errors.js
-
-/** Deadlock victim, timeout, Azure SQL throttling / failover / reconfiguration. */
-const TRANSIENT_NUMBERS = new Set([1205, -2, 40197, 40501, 40613, 49918, 49919, 49920, 4221]);
-/** Login failed, cannot open the database, account locked / disabled / expired / must change password. */
-const CRITICAL_NUMBERS = new Set([18456, 4060, 18452, 18470, 18486, 18487, 18488]);
-const TRANSIENT_CODES = new Set([
-    'ETIMEOUT', 'ESOCKET', 'ECONNCLOSED', 'ECLOSE',
-    'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN',
-]);
-/** The login was refused, the named instance does not exist, the server speaks no known TDS. */
-const CRITICAL_CODES = new Set(['ELOGIN', 'EINSTLOOKUP', 'ETDS', 'EINTERFACENOTSUPP']);
-const TRANSIENT_MESSAGES = [/connection (was )?(lost|closed|reset)/i, /socket hang up/i, /timeout: request failed to complete/i];
-function asNumber(v) {
-    if (typeof v === 'number' && Number.isInteger(v))
-        return v;
-    if (typeof v === 'string' && /^-?\d+$/.test(v))
-        return Number(v);
-    return undefined;
-}
-/** The SQL Server error number, wherever the driver put it. */
-function sqlErrorNumber(err) {
-    if (!err || typeof err !== 'object')
-        return undefined;
-    const e = err;
-    return asNumber(e.number) ?? asNumber(e.info?.number) ?? asNumber(e.originalError?.info?.number) ?? asNumber(e.originalError?.number);
-}
-function driverCode(err) {
-    if (!err || typeof err !== 'object')
-        return undefined;
-    const e = err;
-    const code = typeof e.code === 'string' ? e.code : undefined;
-    // mssql copies the tedious code, but keeps a generic one when tedious had none.
-    if (code && code !== 'EREQUEST')
-        return code;
-    const inner = typeof e.originalError?.code === 'string' ? e.originalError.code : undefined;
-    return inner ?? code;
-}
-function classifyMssqlError(err) {
-    if (err instanceof errors/* ClassifiedError */.IP)
-        return err.errorClass;
-    const n = sqlErrorNumber(err);
-    if (n !== undefined) {
-        if (TRANSIENT_NUMBERS.has(n))
-            return 'transient';
-        if (CRITICAL_NUMBERS.has(n))
-            return 'critical';
-    }
-    const code = driverCode(err);
-    if (code) {
-        if (code === 'ELOGIN') {
-            // tedious flags Azure's transient login errors (40613 while a database moves) while it still retries them.
-            return err.originalError?.isTransient ? 'transient' : 'critical';
-        }
-        if (CRITICAL_CODES.has(code))
-            return 'critical';
-        if (TRANSIENT_CODES.has(code))
-            return 'transient';
-    }
-    // Any other server message (208 invalid object, 102 / 156 syntax, 245 conversion, ...) fails the table only.
-    if (n !== undefined)
-        return 'table';
-    if (TRANSIENT_MESSAGES.some((re) => re.test((0,errors/* errorMessage */.gJ)(err))))
-        return 'transient';
-    return 'table';
-}
-
 ;// CONCATENATED MODULE: ./lib/dialects/mssql/url.js
 /**
  * Connection strings for SQL Server, in either form:
@@ -711,7 +644,6 @@ function describeTarget(c) {
 
 
 
-
 /** The pool config for one endpoint: the caller's URL plus everything this tool insists on. */
 function poolConfig(base, options, isolation, poolSize = options.poolSize) {
     return {
@@ -748,9 +680,10 @@ function bindParameters(request, values) {
             throw new Error(`cannot bind parameter @${name} of type ${typeof v}`);
     });
 }
+/** Cannot connect at all: critical (the run cannot go on), with where it tried and why, never the password. */
 function connectError(role, base, err) {
-    const cls = classifyMssqlError(err);
-    return new errors/* ClassifiedError */.IP((0,redact/* redact */.E$)(`cannot connect to ${role} SQL Server ${describeTarget(base)}: ${(0,errors/* errorMessage */.gJ)(err)}`), cls === 'transient' ? 'transient' : 'critical', typeof err?.code === 'string' ? err.code : undefined, err);
+    const code = err?.code;
+    return new errors/* ClassifiedError */.IP((0,redact/* redact */.E$)(`cannot connect to ${role} SQL Server ${describeTarget(base)}: ${(0,errors/* errorMessage */.gJ)(err)}`), 'critical', typeof code === 'string' ? code : undefined, err);
 }
 async function openPool(config) {
     const pool = new mssql.ConnectionPool(config);
@@ -786,14 +719,17 @@ async function connectMssql(dialect, url, role, options) {
         throw new errors/* ClassifiedError */.IP(`${role}: cannot read sys.databases for the current database`, 'critical');
     const caps = capabilitiesFromProbe(probe);
     const isolation = caps.snapshotIsolation ? 'SNAPSHOT' : 'READ COMMITTED';
+    const counter = { opened: 0 };
+    // beforeConnect runs for every new driver connection: the count shows what pooling saves.
+    const config = { ...poolConfig(base, options, isolation), beforeConnect: () => { counter.opened += 1; } };
     let pool;
     try {
-        pool = await openPool(poolConfig(base, options, isolation));
+        pool = await openPool(config);
     }
     catch (err) {
         throw connectError(role, base, err);
     }
-    return new MssqlEndpoint(dialect, role, pool, options, caps, isolation);
+    return new MssqlEndpoint(dialect, role, pool, options, caps, isolation, config, counter);
 }
 class MssqlEndpoint {
     dialect;
@@ -802,32 +738,51 @@ class MssqlEndpoint {
     options;
     capabilities;
     isolation;
+    config;
+    counter;
     closed = false;
     constructor(dialect, role, pool, options, 
     /** What the server can hash exactly (read by readTable / serverSideSupported). */
     capabilities, 
     /** Isolation every read runs under, for the plan and the report. */
-    isolation) {
+    isolation, config, counter) {
         this.dialect = dialect;
         this.role = role;
         this.pool = pool;
         this.options = options;
         this.capabilities = capabilities;
         this.isolation = isolation;
+        this.config = config;
+        this.counter = counter;
     }
-    request(stmt) {
+    /** The shared pool, or (reuseConnections: false, to measure pooling) a one-statement connection. */
+    async lease() {
+        if (this.options.reuseConnections === false) {
+            const pool = await openPool({ ...this.config, pool: { max: 1, min: 0 } });
+            return { pool, release: () => pool.close().catch(() => undefined) };
+        }
         if (this.pool.borrowed >= this.options.poolSize && this.pool.available === 0)
             this.options.onPoolExhausted?.();
-        const request = this.pool.request();
+        return { pool: this.pool, release: async () => undefined };
+    }
+    static request(pool, stmt) {
+        const request = pool.request();
         bindParameters(request, stmt.values);
         return request;
     }
     async query(stmt) {
-        const res = await this.request(stmt).query(stmt.text);
-        return res.recordset ?? [];
+        const { pool, release } = await this.lease();
+        try {
+            const res = await MssqlEndpoint.request(pool, stmt).query(stmt.text);
+            return res.recordset ?? [];
+        }
+        finally {
+            await release();
+        }
     }
     async *stream(stmt, batchSize) {
-        const request = this.request(stmt);
+        const { pool, release } = await this.lease();
+        const request = MssqlEndpoint.request(pool, stmt);
         const rows = request.toReadableStream({ highWaterMark: batchSize });
         // In stream mode errors arrive on the stream; the promise itself always resolves.
         void request.query(stmt.text).catch(() => undefined);
@@ -851,10 +806,11 @@ class MssqlEndpoint {
                 request.cancel();
                 rows.destroy();
             }
+            await release();
         }
     }
     poolStats() {
-        return { size: this.pool.size, inUse: this.pool.borrowed, idle: this.pool.available, waiting: this.pool.pending };
+        return { size: this.pool.size, inUse: this.pool.borrowed, idle: this.pool.available, waiting: this.pool.pending, opened: this.counter.opened };
     }
     async serverVersion() {
         return `${this.capabilities.description} (reads under ${this.isolation} isolation)`;
@@ -865,6 +821,73 @@ class MssqlEndpoint {
         this.closed = true;
         await this.pool.close();
     }
+}
+
+;// CONCATENATED MODULE: ./lib/dialects/mssql/errors.js
+
+/** Deadlock victim, timeout, Azure SQL throttling / failover / reconfiguration. */
+const TRANSIENT_NUMBERS = new Set([1205, -2, 40197, 40501, 40613, 49918, 49919, 49920, 4221]);
+/** Login failed, cannot open the database, account locked / disabled / expired / must change password. */
+const CRITICAL_NUMBERS = new Set([18456, 4060, 18452, 18470, 18486, 18487, 18488]);
+const TRANSIENT_CODES = new Set([
+    'ETIMEOUT', 'ESOCKET', 'ECONNCLOSED', 'ECLOSE',
+    'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN',
+]);
+/** The login was refused, the named instance does not exist, the server speaks no known TDS. */
+const CRITICAL_CODES = new Set(['ELOGIN', 'EINSTLOOKUP', 'ETDS', 'EINTERFACENOTSUPP']);
+const TRANSIENT_MESSAGES = [/connection (was )?(lost|closed|reset)/i, /socket hang up/i, /timeout: request failed to complete/i];
+function asNumber(v) {
+    if (typeof v === 'number' && Number.isInteger(v))
+        return v;
+    if (typeof v === 'string' && /^-?\d+$/.test(v))
+        return Number(v);
+    return undefined;
+}
+/** The SQL Server error number, wherever the driver put it. */
+function sqlErrorNumber(err) {
+    if (!err || typeof err !== 'object')
+        return undefined;
+    const e = err;
+    return asNumber(e.number) ?? asNumber(e.info?.number) ?? asNumber(e.originalError?.info?.number) ?? asNumber(e.originalError?.number);
+}
+function driverCode(err) {
+    if (!err || typeof err !== 'object')
+        return undefined;
+    const e = err;
+    const code = typeof e.code === 'string' ? e.code : undefined;
+    // mssql copies the tedious code, but keeps a generic one when tedious had none.
+    if (code && code !== 'EREQUEST')
+        return code;
+    const inner = typeof e.originalError?.code === 'string' ? e.originalError.code : undefined;
+    return inner ?? code;
+}
+function classifyMssqlError(err) {
+    if (err instanceof errors/* ClassifiedError */.IP)
+        return err.errorClass;
+    const n = sqlErrorNumber(err);
+    if (n !== undefined) {
+        if (TRANSIENT_NUMBERS.has(n))
+            return 'transient';
+        if (CRITICAL_NUMBERS.has(n))
+            return 'critical';
+    }
+    const code = driverCode(err);
+    if (code) {
+        if (code === 'ELOGIN') {
+            // tedious flags Azure's transient login errors (40613 while a database moves) while it still retries them.
+            return err.originalError?.isTransient ? 'transient' : 'critical';
+        }
+        if (CRITICAL_CODES.has(code))
+            return 'critical';
+        if (TRANSIENT_CODES.has(code))
+            return 'transient';
+    }
+    // Any other server message (208 invalid object, 102 / 156 syntax, 245 conversion, ...) fails the table only.
+    if (n !== undefined)
+        return 'table';
+    if (TRANSIENT_MESSAGES.some((re) => re.test((0,errors/* errorMessage */.gJ)(err))))
+        return 'transient';
+    return 'table';
 }
 
 ;// CONCATENATED MODULE: ./lib/dialects/mssql/statements.js
@@ -972,7 +995,8 @@ function keyBoundsStatement(t) {
     const p = new Params();
     const k = singleKey(t);
     return {
-        text: `SELECT CONVERT(VARCHAR(48), MIN(${k})) AS lo, CONVERT(VARCHAR(48), MAX(${k})) AS hi, CONVERT(VARCHAR(20), COUNT_BIG(*)) AS n FROM ${quoteTable(t.table)}${whereClause(t, { kind: 'all' }, p)}`,
+        // MIN and MAX alone: answered from the ends of the key index, no scan.
+        text: `SELECT CONVERT(VARCHAR(48), MIN(${k})) AS lo, CONVERT(VARCHAR(48), MAX(${k})) AS hi FROM ${quoteTable(t.table)}${whereClause(t, { kind: 'all' }, p)}`,
         values: p.values,
         label: 'key-bounds',
     };

@@ -84,17 +84,24 @@ export function secretParts(value: string): string[] {
     const v = (m[1] ?? '').trim().replace(/^\{|\}$/g, '');
     if (v) out.add(v);
   }
+  // Parts (not the whole value) may also show up URL-encoded.
   for (const p of [...out]) {
     const enc = encodeURIComponent(p);
-    if (enc !== p) out.add(enc);
+    if (p !== value && enc !== p) out.add(enc);
   }
   return [...out].filter((s) => s.length >= 3);
 }
 
 /** Masks (core.setSecret) and registers for redact() every secret part of `value`. */
+const masked = new Set<string>();
+
 export function maskSecret(value: string | undefined, mask: (s: string) => void = core.setSecret): void {
   if (!value) return;
   for (const part of secretParts(value)) {
+    // Once per value and mask function (the runner needs one ::add-mask:: per value).
+    const key = `${mask === core.setSecret ? 'core' : 'custom'}\u0000${part}`;
+    if (mask === core.setSecret && masked.has(key)) continue;
+    masked.add(key);
     mask(part);
     registerSecret(part);
   }
@@ -162,7 +169,7 @@ export function readInputs(get: GetInput = defaultGet): ActionInputs {
   return {
     command: oneOf('command', input('command'), COMMANDS),
     config: input('config'),
-    tables: input('tables').split(/[\s,]+/).map((t) => t.trim()).filter(Boolean),
+    tables: input('tables').split(/[,\n]/).map((t) => t.trim()).filter(Boolean),
     mode: mode ? oneOf('mode', mode, MODES) : undefined,
     sourceUrl: opt('source-url'),
     targetUrl: opt('target-url'),

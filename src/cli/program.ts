@@ -2,7 +2,9 @@
 import { Command } from 'commander';
 import { TOOL_VERSION } from '../version.js';
 import { reconcileCommand } from './reconcile-command.js';
+import { planCommand } from './plan-command.js';
 import { mergeReportsCommand } from './merge-reports-command.js';
+import { registerDrCommands } from '../dr/cli.js';
 
 export function buildProgram(): Command {
   const program = new Command('cdc-recon')
@@ -10,6 +12,8 @@ export function buildProgram(): Command {
     .version(TOOL_VERSION)
     .showHelpAfterError();
   program.addCommand(reconcileCommand());
+  program.addCommand(planCommand());
   program.addCommand(mergeReportsCommand());
+  registerDrCommands(program);
   return program;
 }

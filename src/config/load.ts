@@ -27,7 +27,7 @@ export const DEFAULT_TUNING: Tuning = {
   maxRetries: 3,
   recheckDelayMs: 0,
   hash: 'server',
-  leafSize: 256,
+  leafSize: 16,
   bisectionFactor: 32,
   maxDiffRows: 1000,
 };
@@ -52,6 +52,7 @@ export interface EndpointSpec {
   poolSize?: number;
   statementTimeoutMs: number;
   connectTimeoutMs: number;
+  reuseConnections: boolean;
 }
 
 export interface ReconConfig {
@@ -106,6 +107,7 @@ function endpoint(e: EndpointConfig): EndpointSpec {
     poolSize: e.poolSize,
     statementTimeoutMs: e.statementTimeout ?? 30 * 60_000,
     connectTimeoutMs: e.connectTimeout ?? 15_000,
+    reuseConnections: e.reuseConnections ?? true,
   };
 }
 

@@ -35,6 +35,8 @@ export const endpointSchema = z.strictObject({
   poolSize: z.number().int().min(1).max(256).optional(),
   statementTimeout: duration.optional(),
   connectTimeout: duration.optional(),
+  /** false opens a new connection per statement: only for measuring what pooling saves. */
+  reuseConnections: z.boolean().optional(),
 });
 
 const tuning = {

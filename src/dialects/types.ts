@@ -94,6 +94,8 @@ export interface PoolStats {
   inUse: number;
   idle: number;
   waiting: number;
+  /** Connections opened since the endpoint was created (pooling makes this small). */
+  opened?: number;
 }
 
 export interface ConnectOptions {
@@ -105,6 +107,8 @@ export interface ConnectOptions {
   connectTimeoutMs: number;
   /** Name shown to the server (application_name). */
   applicationName: string;
+  /** false: a new connection for every statement (only to measure what pooling saves). */
+  reuseConnections?: boolean;
   /** Called when the pool had to queue a request because every connection was busy. */
   onPoolExhausted?: () => void;
 }
@@ -149,7 +153,7 @@ export interface Dialect {
   canonicalExpression(side: SideColumn): string;
 
   countStatement(t: SideTable): Statement;
-  /** min and max of the single integer key, as decimal strings (columns "lo", "hi", "n"). */
+  /** min and max of the single integer key, as decimal strings (columns "lo", "hi"). */
   keyBoundsStatement(t: SideTable): Statement;
   /** Rows grouped by bucket: count and exact sum of 64-bit row hashes (see SegmentChecksumRow). */
   segmentChecksumStatement(t: SideTable, filter: SegmentFilter, bucketing: Bucketing): Statement;

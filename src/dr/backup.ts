@@ -13,13 +13,13 @@ import { silentLogger, type Logger } from '../util/logger.js';
 import { COMPONENTS, type BackupConfig, type Component } from './config.js';
 import { backupKafkaConnect, KafkaConnectClient } from './kafka-connect.js';
 import { requireEnv } from './load-config.js';
-import { MANIFEST_FORMAT, setIdFor, writeManifest, type Manifest, type ManifestFile } from './manifest.js';
+import { MANIFEST_FORMAT, readManifest, setIdFor, writeManifest, type Manifest, type ManifestFile } from './manifest.js';
 import { backupMssql, createMssqlRunner, type MssqlRunner } from './mssql-backup.js';
 import { backupPostgres } from './postgres-backup.js';
 import { createRedactor, secretsFromConfig } from './redact.js';
-import { applyLocalRetention, applyS3Retention, type RetentionDecision } from './retention.js';
+import { applyLocalRetention, applyS3Retention, listLocalSets, type RetentionDecision } from './retention.js';
 import { S3Store } from './s3.js';
-import { toolVersion } from './tool-version.js';
+import { TOOL_VERSION } from '../version.js';
 
 export interface BackupOptions {
   config: BackupConfig;
@@ -89,19 +89,46 @@ export function s3StoreFor(config: BackupConfig, env: NodeJS.ProcessEnv, overrid
   });
 }
 
-async function publishMetrics(outcomes: ComponentOutcome[], options: BackupOptions, env: NodeJS.ProcessEnv): Promise<SinkResult[]> {
+/** When each component last had a complete, verified set in `root` (for failure metrics). */
+async function previousSuccesses(root: string): Promise<Map<Component, Date>> {
+  const out = new Map<Component, Date>();
+  for (const s of (await listLocalSets(root).catch(() => [])).filter((x) => x.verified)) {
+    try {
+      const m = await readManifest(join(root, s.id));
+      for (const c of COMPONENTS) {
+        const prev = out.get(c);
+        if (m.components[c] && (!prev || s.createdAt > prev)) out.set(c, s.createdAt);
+      }
+    } catch {
+      /* unreadable: ignore */
+    }
+  }
+  return out;
+}
+
+/**
+ * backup_* metrics of this run. A failed run removed its set, so every
+ * component of it is a failure (even one whose own step had finished), and
+ * keeps the time of its last complete set as its last success.
+ */
+async function publishMetrics(
+  outcomes: ComponentOutcome[],
+  options: BackupOptions,
+  env: NodeJS.ProcessEnv,
+  failedRun?: { root: string },
+): Promise<SinkResult[]> {
+  const url = options.pushgatewayUrl ?? env.PUSHGATEWAY_URL;
+  if (!url && !options.metricsTextfile) return [];
   const metrics = createMetrics();
+  const previous = failedRun ? await previousSuccesses(failedRun.root) : new Map<Component, Date>();
   for (const o of outcomes) {
-    if (o.status === 'skipped') continue;
-    metrics.recordBackup({
-      component: o.component,
-      status: o.status,
-      durationSeconds: o.durationMs / 1000,
-      sizeBytes: o.status === 'success' ? o.bytes : undefined,
-    });
+    if (failedRun) {
+      metrics.recordBackup({ component: o.component, status: 'failure', durationSeconds: o.durationMs / 1000, previousSuccessAt: previous.get(o.component) });
+    } else {
+      metrics.recordBackup({ component: o.component, status: 'success', durationSeconds: o.durationMs / 1000, sizeBytes: o.bytes });
+    }
   }
   const sinks: SinkResult[] = [];
-  const url = options.pushgatewayUrl ?? env.PUSHGATEWAY_URL;
   if (url) sinks.push(await pushMetrics(metrics.registry, url, { job: 'cdc-recon-backup' }));
   if (options.metricsTextfile) sinks.push(await writeTextfile(metrics.registry, options.metricsTextfile));
   return sinks;
@@ -164,7 +191,7 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
       outcome.durationMs = Date.now() - t0;
       outcome.error = redactor(errorMessage(err));
       await rm(setDir, { recursive: true, force: true });
-      const metrics = await publishMetrics(outcomes, options, env);
+      const metrics = await publishMetrics(outcomes, options, env, { root });
       log.error('backup failed', { component: c, error: outcome.error });
       throw new BackupError(`backup failed at ${c}: ${outcome.error} (the partial set ${setId} was removed; no manifest was written)`, outcomes, metrics);
     }
@@ -176,7 +203,7 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
     setId,
     createdAt: started.toISOString(),
     completedAt: new Date().toISOString(),
-    tool: { name: 'cdc-recon', version: toolVersion() },
+    tool: { name: 'cdc-recon', version: TOOL_VERSION },
     verified: true,
     components: parts,
     files,

@@ -20,7 +20,7 @@ import { KafkaConnectClient, redactConnectorConfig } from './kafka-connect.js';
 import { createMssqlRunner, type MssqlRunner } from './mssql-backup.js';
 import { createRedactor, secretsFromConfig, type Redactor } from './redact.js';
 import { run, which } from './proc.js';
-import { toolVersion } from './tool-version.js';
+import { TOOL_VERSION } from '../version.js';
 
 export interface DiagnosticsOptions {
   config?: BackupConfig;
@@ -105,7 +105,7 @@ export async function runDiagnostics(options: DiagnosticsOptions = {}): Promise<
         const relevant = ['PATH', 'NODE_OPTIONS', DEFAULT_ENV.postgres, DEFAULT_ENV.mssql, DEFAULT_ENV.kafkaConnect, 'PUSHGATEWAY_URL', 'AWS_REGION', 'GITHUB_ACTIONS', 'CI'];
         await b.put('system/info.json', {
           collectedAt: now.toISOString(),
-          tool: { name: 'cdc-recon', version: toolVersion() },
+          tool: { name: 'cdc-recon', version: TOOL_VERSION },
           node: process.version,
           platform: `${platform()} ${release()} ${arch()}`,
           hostname: hostname(),

@@ -204,9 +204,14 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreReport
     if (dryRun) {
       if (kcPart && components.includes('kafka-connect')) {
         const saved = await readSavedConnect(fetched.dir, kcPart);
-        const client = new KafkaConnectClient(connectUrl(options, env));
-        const plan = await planConnectRestore({ client, saved, offsets: Boolean(options.offsets), now: startedAt, retentionMinutes, env });
-        report.kafkaConnect = { plan: plan.connectors.map(({ secretSources: _s, ...rest }) => rest) };
+        try {
+          const client = new KafkaConnectClient(connectUrl(options, env));
+          const plan = await planConnectRestore({ client, saved, offsets: Boolean(options.offsets), now: startedAt, retentionMinutes, env });
+          report.kafkaConnect = { plan: plan.connectors.map(({ secretSources: _s, ...rest }) => rest) };
+        } catch (err) {
+          // A dry run still prints what it can: the worker is needed only to execute.
+          report.nextSteps.push(`Kafka Connect: could not plan against the worker (${redactor(errorMessage(err))}); ${Object.keys(saved.connectors).length} connector(s) in the set`);
+        }
       }
       report.nextSteps.push('dry run: nothing was changed; run again without --dry-run to restore');
       return finish(report, t0);

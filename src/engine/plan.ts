@@ -82,7 +82,7 @@ export function alignFamilies(
   return { reason: `${s.type} vs ${t.type} cannot be compared` };
 }
 
-function findColumn(table: CatalogTable, name: string): CatalogColumn | undefined {
+export function findColumn(table: CatalogTable, name: string): CatalogColumn | undefined {
   const exact = table.columns.find((c) => c.name === name);
   if (exact) return exact;
   // Case-insensitive fallback only when unambiguous (SQL Server names are case-insensitive).
@@ -113,7 +113,10 @@ export function buildPlan(spec: TableSpec, src: CatalogTable, tgt: CatalogTable,
   const fail = (msg: string) => new TableError(msg, spec.id, 'plan');
 
   for (const name of [...(spec.include ?? []), ...spec.exclude, ...Object.keys(spec.rename), ...(spec.key ?? [])]) {
-    if (!findColumn(src, name)) throw fail(`column ${JSON.stringify(name)} named in the config is not a column of source table ${src.schema}.${src.name}`);
+    // An excluded name may be a target-only column (a sink's metadata column, a column dropped at the source).
+    if (!findColumn(src, name) && !(spec.exclude.includes(name) && findColumn(tgt, name))) {
+      throw fail(`column ${JSON.stringify(name)} named in the config is not a column of source table ${src.schema}.${src.name}`);
+    }
   }
 
   const keyNames = spec.key ?? src.primaryKey;

@@ -65,8 +65,8 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
   const first = await firstPass(plan, readers, total, log);
   result.segments.checked = first.checked;
   const mismatched = first.mismatched;
-  result.segments.mismatched = mismatched.length;
-  result.mismatchedSegments = mismatched.slice(0, spec.maxDiffRows).map(segmentInfo);
+  result.segments.mismatched = first.segmentsMismatched;
+  result.mismatchedSegments = first.segments.slice(0, spec.maxDiffRows);
 
   if (spec.mode === 'checksum') {
     result.status = countsDiffer || mismatched.length > 0 ? 'mismatch' : 'match';
@@ -111,6 +111,12 @@ function ceilDiv(a: bigint, b: bigint): bigint {
   return (a + b - 1n) / b;
 }
 
+function nextPow2Big(n: bigint): bigint {
+  let p = 1n;
+  while (p < n) p *= 2n;
+  return p;
+}
+
 function nextPow2(n: number): number {
   let p = 1;
   while (p < n && p < MAX_HASH_MODULUS) p *= 2;
@@ -120,15 +126,6 @@ function nextPow2(n: number): number {
 function rangeOf(bucket: bigint, b: Extract<Bucketing, { kind: 'range' }>): [bigint, bigint] {
   const lo = b.base + bucket * b.width;
   return [lo, lo + b.width - 1n];
-}
-
-function segmentInfo(s: Segment): SegmentInfo {
-  const info: SegmentInfo = { sourceCount: s.sourceCount.toString(), targetCount: s.targetCount.toString() };
-  if (s.bucketing.kind === 'range') {
-    const [lo, hi] = rangeOf(s.bucket, s.bucketing);
-    info.range = [lo.toString(), hi.toString()];
-  } else info.hash = { modulus: s.bucketing.modulus, residue: Number(s.bucket) };
-  return info;
 }
 
 function compareBuckets(bucketing: Bucketing, src: Map<bigint, BucketSum>, tgt: Map<bigint, BucketSum>): { checked: number; mismatched: Segment[] } {
@@ -145,25 +142,55 @@ function compareBuckets(bucketing: Bucketing, src: Map<bigint, BucketSum>, tgt: 
   return { checked: keys.size, mismatched };
 }
 
+/**
+ * Rows per first-pass bucket. Each segment (chunkSize rows) is checksummed as
+ * sub-buckets of this size in the same scan, so scattered drift is localised
+ * without re-reading whole segments; only counts and sums cross the network.
+ */
+export const FIRST_PASS_RESOLUTION = 1000;
+
+interface FirstPass {
+  checked: number;
+  /** Mismatching first-pass buckets (sub-segments). */
+  mismatched: Segment[];
+  /** Mismatching segments, as the report shows them. */
+  segments: SegmentInfo[];
+  segmentsMismatched: number;
+}
+
 /** Every segment checksum of a side from as few scans as possible (one for hash segmentation). */
-async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, log: Logger): Promise<{ checked: number; mismatched: Segment[] }> {
+async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, log: Logger): Promise<FirstPass> {
   const chunk = BigInt(plan.spec.chunkSize);
   const segments = ceilDiv(total, chunk);
+  const split = ceilDiv(chunk, BigInt(Math.min(FIRST_PASS_RESOLUTION, plan.spec.chunkSize)));
   const started = Date.now();
   if (plan.segmentation === 'hash') {
-    const bucketing: Bucketing = { kind: 'hash', modulus: nextPow2(Number(segments)) };
+    const segModulus = nextPow2(Number(segments));
+    const bucketing: Bucketing = { kind: 'hash', modulus: nextPow2(segModulus * Number(split)) };
     const [s, t] = await Promise.all([readers.source.checksums({ kind: 'all' }, bucketing), readers.target.checksums({ kind: 'all' }, bucketing)]);
-    log.info('progress', { stage: 'checksum', segmentsDone: bucketing.modulus, segmentsTotal: bucketing.modulus, rowsPerSecond: rate(total, started) });
-    return compareBuckets(bucketing, s, t);
+    log.info('progress', { stage: 'checksum', segmentsDone: segModulus, segmentsTotal: segModulus, rowsPerSecond: rate(total, started) });
+    const cmp = compareBuckets(bucketing, s, t);
+    return summarise(cmp.mismatched, segModulus, (b) => Number(b.bucket % BigInt(segModulus)), (id, segs) => ({
+      hash: { modulus: segModulus, residue: id },
+      sourceCount: sumCounts(segs, 'sourceCount'),
+      targetCount: sumCounts(segs, 'targetCount'),
+    }));
   }
   const [sb, tb] = await Promise.all([readers.source.bounds(), readers.target.bounds()]);
   const lo = [sb?.lo, tb?.lo].filter((v): v is bigint => v !== undefined).reduce((a, b) => (b < a ? b : a));
   const hi = [sb?.hi, tb?.hi].filter((v): v is bigint => v !== undefined).reduce((a, b) => (b > a ? b : a));
-  const width = ceilDiv(hi - lo + 1n, segments) || 1n;
+  // Power-of-two widths: every refinement divides its parent exactly, so a child range never
+  // straddles two parents and no row can be read by two leaves.
+  const splitPow2 = BigInt(nextPow2(Number(split)));
+  const width = nextPow2Big(ceilDiv(ceilDiv(hi - lo + 1n, segments), splitPow2));
+  const segWidth = width * splitPow2;
   const bucketing: Extract<Bucketing, { kind: 'range' }> = { kind: 'range', base: lo, width };
   const bucketCount = ceilDiv(hi - lo + 1n, width);
+  const segmentCount = Number(ceilDiv(hi - lo + 1n, segWidth));
   // Split the key space into a few statements (aligned to buckets) for progress and per-side parallelism.
-  const perQuery = BigInt(Math.max(1, Math.floor(FIRST_PASS_ROWS_PER_QUERY / plan.spec.chunkSize)));
+  const rowsPerBucket = Math.max(1, Number(total) / Number(bucketCount));
+  const segmentsPerQuery = Math.max(1, Math.floor(FIRST_PASS_ROWS_PER_QUERY / rowsPerBucket / Number(split)));
+  const perQuery = BigInt(segmentsPerQuery) * split;
   const parts: Array<[bigint, bigint]> = [];
   for (let b = 0n; b < bucketCount; b += perQuery) {
     const end = b + perQuery < bucketCount ? b + perQuery : bucketCount;
@@ -175,14 +202,31 @@ async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, 
       const filter: SegmentFilter = parts.length === 1 ? { kind: 'all' } : { kind: 'ranges', ranges: [range] };
       const [s, t] = await Promise.all([readers.source.checksums(filter, bucketing), readers.target.checksums(filter, bucketing)]);
       done += ceilDiv(range[1] - range[0] + 1n, width);
-      log.info('progress', { stage: 'checksum', segmentsDone: Number(done), segmentsTotal: Number(bucketCount), rowsPerSecond: rate(total * done / bucketCount, started) });
+      log.info('progress', { stage: 'checksum', segmentsDone: Number((done * BigInt(segmentCount)) / bucketCount), segmentsTotal: segmentCount, rowsPerSecond: rate((total * done) / bucketCount, started) });
       return compareBuckets(bucketing, s, t);
     }),
   );
-  return {
-    checked: results.reduce((a, r) => a + r.checked, 0),
-    mismatched: results.flatMap((r) => r.mismatched),
-  };
+  const mismatched = results.flatMap((r) => r.mismatched);
+  return summarise(mismatched, segmentCount, (b) => Number((b.bucket * width) / segWidth), (id, segs) => ({
+    range: [(lo + BigInt(id) * segWidth).toString(), (lo + BigInt(id + 1) * segWidth - 1n).toString()],
+    sourceCount: sumCounts(segs, 'sourceCount'),
+    targetCount: sumCounts(segs, 'targetCount'),
+  }));
+}
+
+function sumCounts(segs: Segment[], side: 'sourceCount' | 'targetCount'): string {
+  return segs.reduce((a, s) => a + s[side], 0n).toString();
+}
+
+/** Group mismatching buckets into the segments the report shows. */
+function summarise(mismatched: Segment[], checked: number, segmentOf: (b: Segment) => number, describe: (id: number, buckets: Segment[]) => SegmentInfo): FirstPass {
+  const bySegment = new Map<number, Segment[]>();
+  for (const b of mismatched) {
+    const id = segmentOf(b);
+    bySegment.set(id, [...(bySegment.get(id) ?? []), b]);
+  }
+  const segments = [...bySegment.entries()].sort((a, b) => a[0] - b[0]).map(([id, buckets]) => describe(id, buckets));
+  return { checked, mismatched, segments, segmentsMismatched: segments.length };
 }
 
 function rate(rows: bigint, started: number): number {
@@ -212,8 +256,10 @@ function mergeRanges(ranges: Array<[bigint, bigint]>): Array<[bigint, bigint]> {
 function refine(b: Bucketing, factor: number): Bucketing | null {
   if (b.kind === 'range') {
     if (b.width <= 1n) return null;
-    const width = ceilDiv(b.width, BigInt(factor));
-    return { kind: 'range', base: b.base, width: width < 1n ? 1n : width };
+    // Widths are powers of two: dividing by a power of two keeps children inside their parent.
+    let width = b.width / BigInt(nextPow2(factor));
+    if (width < 1n) width = 1n;
+    return { kind: 'range', base: b.base, width };
   }
   const f = nextPow2(factor);
   if (b.modulus * f > MAX_HASH_MODULUS) return null;
@@ -248,6 +294,7 @@ async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], 
   const leafSize = BigInt(plan.spec.leafSize);
   const diffs: RowDiff[] = [];
   const leafBatches: Segment[][] = [];
+  const seenKeys = new Set<string>();
   let pending = start;
   let level = 0;
   while (pending.length > 0) {
@@ -255,7 +302,10 @@ async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], 
     const splittable: Array<{ seg: Segment; child: Bucketing }> = [];
     for (const s of pending) {
       const rows = s.sourceCount > s.targetCount ? s.sourceCount : s.targetCount;
-      const factor = Math.min(plan.spec.bisectionFactor, Math.max(2, Number(ceilDiv(rows, leafSize))));
+      // Range levels are index range scans over the mismatching rows only: split by bisectionFactor.
+      // Hash levels are full scans (the key hash has no index): go to leaf size in one step.
+      const needed = Math.max(2, Number(ceilDiv(rows, leafSize)));
+      const factor = s.bucketing.kind === 'hash' ? needed : Math.min(plan.spec.bisectionFactor, needed);
       const child = rows > leafSize ? refine(s.bucketing, factor) : null;
       if (child) splittable.push({ seg: s, child });
       else leaves.push(s);
@@ -263,8 +313,9 @@ async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], 
     for (const batch of batches(leaves, LEAF_BATCH_ROWS)) {
       const filter = filterFor(batch);
       const [s, t] = await Promise.all([readers.source.leafRows(filter), readers.target.leafRows(filter)]);
-      const found = diffLeaf(s, t);
+      const found = diffLeaf(s, t).filter((d) => !seenKeys.has(d.keyText));
       if (found.length > 0) leafBatches.push(batch);
+      for (const d of found) seenKeys.add(d.keyText);
       diffs.push(...found);
     }
     const next: Segment[] = [];

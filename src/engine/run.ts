@@ -13,11 +13,11 @@ import { ClassifiedError, ConfigError, CriticalError, errorMessage, TableError }
 import type { Logger } from '../util/logger.js';
 import { registerSecret } from '../util/redact.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { planTable } from './plan.js';
 import { ClientReader, ServerReader } from './reader.js';
 import { selectShard } from './shard.js';
 import { reconcileTable } from './reconcile-table.js';
 import { QueryRunner } from './runner.js';
+import { checkTable, planOf, schemaOnlyResult, withSchemaFindings, type SchemaCheck } from '../schema/check.js';
 
 export interface RunHooks {
   onRetry?: (endpoint: string, error: unknown) => void;
@@ -76,6 +76,7 @@ export async function runReconcile(opts: RunOptions): Promise<RunReport> {
           poolSize: spec.poolSize ?? concurrency + 1,
           statementTimeoutMs: spec.statementTimeoutMs,
           connectTimeoutMs: spec.connectTimeoutMs,
+          reuseConnections: spec.reuseConnections,
           applicationName: `${TOOL_NAME}/${TOOL_VERSION}`,
           onPoolExhausted: () => opts.hooks?.onPoolExhausted?.(role),
         });
@@ -111,22 +112,29 @@ export async function runReconcile(opts: RunOptions): Promise<RunReport> {
           };
           let result: TableResult;
           let stage = 'plan';
+          // The schema check runs first (catalogs only) and plans from the same catalogs; see src/schema/check.ts.
+          let schema: SchemaCheck | undefined;
           try {
-            const plan = await runners.source.retrying('plan', () =>
-              planTable({ spec, source: { dialect: sd, endpoint: source }, target: { dialect: td, endpoint: target } }),
+            schema = await runners.source.retrying('plan', () =>
+              checkTable({ spec, source: { dialect: sd, endpoint: source }, target: { dialect: td, endpoint: target } }),
             );
-            stage = 'reconcile';
-            const readers =
-              plan.hash === 'client'
-                ? { source: new ClientReader(runners.source, plan.source), target: new ClientReader(runners.target, plan.target) }
-                : { source: new ServerReader(runners.source, plan.source), target: new ServerReader(runners.target, plan.target) };
-            result = await reconcileTable(plan, readers, { logger: log, sleep: opts.sleep });
+            if (spec.mode === 'schema') result = schemaOnlyResult(empty, schema);
+            else {
+              const plan = planOf(schema);
+              stage = 'reconcile';
+              const readers =
+                plan.hash === 'client'
+                  ? { source: new ClientReader(runners.source, plan.source), target: new ClientReader(runners.target, plan.target) }
+                  : { source: new ServerReader(runners.source, plan.source), target: new ServerReader(runners.target, plan.target) };
+              result = await reconcileTable(plan, readers, { logger: log, sleep: opts.sleep });
+            }
           } catch (err) {
             const cls = err instanceof ClassifiedError ? err.errorClass : 'table';
             if (cls === 'critical') aborted = new CriticalError(errorMessage(err), err);
             log.error('table failed', { stage: err instanceof TableError ? err.stage : stage, error: errorMessage(err), class: cls });
             result = { ...empty, status: 'error', error: { message: errorMessage(err), stage: err instanceof TableError ? err.stage : stage, class: cls } };
           }
+          if (schema) result = withSchemaFindings(result, schema);
           result.durationMs = Date.now() - t0;
           result.retries = runners.source.retries + runners.target.retries;
           result.queries = runners.source.queries + runners.target.queries;
@@ -150,6 +158,7 @@ export async function runReconcile(opts: RunOptions): Promise<RunReport> {
       mode: modes.size === 1 ? [...modes][0]! : 'mixed',
       configFile: config.file,
       shard: opts.shard,
+      connections: { source: source.poolStats().opened ?? 0, target: target.poolStats().opened ?? 0 },
       source: { dialect: sd.name, version: sourceVersion },
       target: { dialect: td.name, version: targetVersion },
       totals: totalsOf(results),

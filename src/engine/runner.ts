@@ -29,8 +29,12 @@ export class QueryRunner {
 
   /** Retry `fn` on transient errors; wrap the final error with its class. */
   async retrying<T>(label: string, fn: () => Promise<T>): Promise<T> {
+    let attempts = 0;
     try {
-      return await withRetry(fn, {
+      return await withRetry(() => {
+        attempts += 1;
+        return fn();
+      }, {
         retries: this.maxRetries,
         minTimeoutMs: this.minRetryDelayMs,
         isTransient: (e) => this.dialect.classifyError(e) === 'transient',
@@ -43,7 +47,9 @@ export class QueryRunner {
     } catch (err) {
       if (err instanceof ClassifiedError) throw err;
       const cls = this.dialect.classifyError(err);
-      throw new ClassifiedError(`${this.endpoint.role} ${label}: ${errorMessage(err)}`, cls, (err as { code?: string }).code, err);
+      // A transient error that outlived the retry budget says so: the report must not look like a one-off.
+      const gaveUp = cls === 'transient' && attempts > 1 ? ` (transient; gave up after ${attempts} attempts)` : '';
+      throw new ClassifiedError(`${this.endpoint.role} ${label}: ${errorMessage(err)}${gaveUp}`, cls, (err as { code?: string }).code, err);
     }
   }
 

@@ -45,6 +45,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Counter, Gauge, Pushgateway, Registry, type Metric } from 'prom-client';
 import type { PoolStats } from '../dialects/types.js';
+import type { RunReport } from '../report/model.js';
 import { redact } from '../util/redact.js';
 
 /** Every metric name the product registers, in registration order. */
@@ -272,6 +273,33 @@ export function createMetrics(): ReconMetrics {
       else backupLastSuccess.remove({ component });
     },
   };
+}
+
+/**
+ * Records every table of a finished run report, and the run's end time.
+ * Endpoint metrics (retries, pools) come from the engine's hooks instead.
+ * `previousSuccessAt` (table -> time, for example from the cached previous
+ * report) carries an errored table's last success forward.
+ */
+export function recordRunReport(metrics: ReconMetrics, report: RunReport, previousSuccessAt: Record<string, Date> = {}): void {
+  const finishedAt = new Date(report.finishedAt);
+  for (const t of report.tables) {
+    metrics.recordTable({
+      table: t.table,
+      status: t.status,
+      durationSeconds: t.durationMs / 1000,
+      sourceRows: t.counts.source,
+      targetRows: t.counts.target,
+      checksumMismatch: t.segments.mismatched > 0,
+      rowsMissing: t.drift.missing,
+      rowsExtra: t.drift.extra,
+      rowsChanged: t.drift.changed,
+      rowsInFlight: t.inFlight,
+      finishedAt,
+      previousSuccessAt: previousSuccessAt[t.table],
+    });
+  }
+  metrics.recordRunFinished(finishedAt);
 }
 
 /**

@@ -1,5 +1,6 @@
 /** The versioned JSON report: what a run found, per table. */
 import type { Mode } from '../config/schema.js';
+import type { SchemaFinding } from '../schema/findings.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -46,6 +47,8 @@ export interface TableResult {
   queries: number;
   /** Drift compared with the previous report (set by the cache sink). */
   trend?: 'new' | 'persisting' | 'resolved';
+  /** Schema check (source vs CDC capture instances vs target); absent when it did not run. */
+  schemaFindings?: SchemaFinding[];
   error?: { message: string; stage: string; class: string };
 }
 
@@ -62,6 +65,8 @@ export interface RunReport {
   shard?: { index: number; count: number };
   source: { dialect: string; version?: string };
   target: { dialect: string; version?: string };
+  /** Database connections opened per endpoint during the run. */
+  connections?: { source: number; target: number };
   totals: {
     tables: number;
     matched: number;

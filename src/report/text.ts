@@ -9,12 +9,27 @@ function keyText(key: Record<string, string>): string {
   return Object.entries(key).map(([k, v]) => `${k}=${v}`).join(', ');
 }
 
+/** Schema findings, errors first, each with its fix indented under it. */
+function findingLines(t: TableResult): string[] {
+  const lines: string[] = [];
+  for (const f of t.schemaFindings ?? []) {
+    lines.push(`  ${t.table}: schema ${f.severity} [${f.code}]: ${f.message}`);
+    if (f.fix) {
+      const [first, ...rest] = f.fix.split('\n');
+      lines.push(`      fix: ${first}`, ...rest.map((l) => `           ${l}`));
+    }
+  }
+  return lines;
+}
+
 function tableLines(t: TableResult, maxRows: number): string[] {
   const lines: string[] = [];
   if (t.status === 'error') {
     lines.push(`  ${t.table}: ERROR (${t.error?.stage}): ${t.error?.message}`);
+    lines.push(...findingLines(t));
     return lines;
   }
+  lines.push(...findingLines(t));
   for (const r of t.rows.slice(0, maxRows)) {
     const cols = r.columns && r.columns.length ? `  columns: ${r.columns.join(', ')}` : '';
     lines.push(`  ${t.table}: ${pad(r.kind, 8)} ${keyText(r.key)}${cols}`);

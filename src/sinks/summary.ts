@@ -7,6 +7,7 @@
  */
 import type { AnnotationProperties } from '@actions/core';
 import * as core from '@actions/core';
+import { appendFile } from 'node:fs/promises';
 import type { FailOn } from '../cli/reconcile-command.js';
 import type { DiffRow, RunReport, TableResult } from '../report/model.js';
 import { redact } from '../util/redact.js';
@@ -144,9 +145,11 @@ export function summarySink(report: RunReport | undefined, ctx: SummaryContext, 
     name: 'job summary',
     run: async () => {
       if (!env.GITHUB_STEP_SUMMARY) return skipped('skipped the job summary: GITHUB_STEP_SUMMARY is not set (not on a runner)');
+      // Rendered with core.summary, appended to this step's file (core.summary
+      // would keep the first path it saw for the life of the process).
+      const html = renderSummary(core.summary.emptyBuffer(), report, ctx).stringify();
       core.summary.emptyBuffer();
-      renderSummary(core.summary, report, ctx);
-      await core.summary.write();
+      await appendFile(env.GITHUB_STEP_SUMMARY, html, { encoding: 'utf8' });
       return ok('wrote the job summary');
     },
   };

@@ -11,10 +11,8 @@ export function registerSecret(value: string | undefined): void {
   registered.add(value);
   try {
     const u = new URL(value);
-    if (u.password) {
-      registered.add(u.password);
-      registered.add(decodeURIComponent(u.password));
-    }
+    // Short passwords are still masked inside URLs by the pattern below; registering them would blank out common letters.
+    for (const p of [u.password, decodeURIComponent(u.password)]) if (p.length >= 4) registered.add(p);
   } catch {
     /* not a URL */
   }

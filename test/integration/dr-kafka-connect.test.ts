@@ -144,6 +144,17 @@ describe('Kafka Connect backup and restore (FakeKafkaConnect)', () => {
     expect(text).not.toContain(DB_PASSWORD);
   });
 
+  it('--dry-run with the worker down still prints the plan and says why the connectors could not be planned', async () => {
+    const b = await runBackup({ config: cfg(), env: env() });
+    const url = fake.urlWithCredentials;
+    await fake.stop();
+    const report = await runRestore({ set: b.setDir, config: cfg(), dryRun: true, env: { ...process.env, CONNECT_URL: url } });
+    expect(report.kafkaConnect).toBeUndefined();
+    expect(report.nextSteps.join('\n')).toMatch(/Kafka Connect: could not plan against the worker \(.*unreachable.*\); 2 connector\(s\) in the set/);
+    expect(report.nextSteps.join('\n')).not.toContain(AUTH_PASSWORD);
+    await fake.start();
+  });
+
   it('a worker without the offsets API (before Kafka 3.5) is backed up without offsets', async () => {
     await fake.stop();
     fake = await new FakeKafkaConnect({ offsetsApi: false, basicAuth: { user: 'ops', password: AUTH_PASSWORD } }).start();

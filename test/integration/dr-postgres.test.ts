@@ -85,7 +85,8 @@ describe('PostgreSQL backup and restore (real server)', () => {
     await import('node:fs/promises').then((fs) => fs.cp(setDir, copy, { recursive: true }));
     const dump = join(copy, 'postgres/database.dump');
     const bytes = await readFile(dump);
-    bytes[Math.floor(bytes.length / 2)] ^= 0x01;
+    const at = Math.floor(bytes.length / 2);
+    bytes.writeUInt8(bytes.readUInt8(at) ^ 0x01, at);
     await writeFile(dump, bytes);
     const before = await databasesLike(adminUrl(), `${db.name}_restore_%`);
     const err = await runRestore({ set: copy, config: configFor(root), env: env(), promote: true, force: true }).catch((e: unknown) => e);
@@ -217,6 +218,19 @@ describe('PostgreSQL backup and restore (real server)', () => {
     expect(report.postgres!.outcome!.scratchKept).toBe(false);
     expect(await databasesLike(adminUrl(), `${db.name}_restore_%`)).toEqual([]);
     expect(report.rto.met).toBe(true);
+  });
+
+  it('tables above exactCountLimit get an estimated count, which restore reports as not compared', async () => {
+    const sets = join(root, 'estimated-sets');
+    const cfg = configFor(sets, { exactCountLimit: 4000 });
+    await exec(db.url, 'ANALYZE');
+    const b = await runBackup({ config: cfg, env: env() });
+    const orders = b.manifest.components.postgres!.tables.find((t) => t.name === 'orders')!;
+    expect(orders).toMatchObject({ exact: false, rows: 5000 });
+    expect(orders.checksum).toBeUndefined();
+    const r = await runRestore({ set: b.setDir, config: cfg, env: env(), dropScratch: true });
+    expect(r.postgres!.outcome!.comparison).toMatchObject({ ok: true, estimatedSkipped: 1, checked: Object.keys(original).length - 1 });
+    expect(renderRestoreText(r)).toContain('(1 with estimated counts not compared)');
   });
 
   it('a failing backup exits with a clear error and leaves no set behind', async () => {

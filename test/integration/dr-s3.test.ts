@@ -93,7 +93,7 @@ describe('S3 (s3rver on 127.0.0.1)', () => {
     const b = await runBackup({ config: cfg('tamper'), env: env() });
     const key = `tamper/${b.setId}/postgres/database.dump`;
     const bytes = await readFile(join(b.setDir, 'postgres', 'database.dump'));
-    bytes[100] ^= 0xff;
+    bytes.writeUInt8(bytes.readUInt8(100) ^ 0xff, 100);
     await store('tamper').client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: bytes }));
     const err = await runRestore({ set: b.s3!.url, config: cfg('tamper'), env: env(), promote: true, force: true }).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/postgres\/database\.dump: sha256 .* != manifest/);

@@ -7,8 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { runReconcile } from '../../src/engine/run.js';
 import { mergeReports } from '../../src/report/merge.js';
-import type { RunReport, TableResult } from '../../src/report/model.js';
+import type { RunReport } from '../../src/report/model.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { comparableReport } from '../support/compare.js';
 import { demoPair } from '../support/fixtures.js';
 import { exec } from '../support/pg.js';
 
@@ -16,29 +17,6 @@ const CONFIG = `${readFileSync('scripts/demo/recon.yml', 'utf8')}
   - table: big_one
   - table: small_one
 `;
-
-/** What a table's result says, without timings and counters that differ between runs. */
-export function comparable(t: TableResult) {
-  const key = (r: { kind: string; key: Record<string, string>; columns?: string[] }) => `${r.kind} ${JSON.stringify(r.key)} ${(r.columns ?? []).join(',')}`;
-  return {
-    table: t.table,
-    status: t.status,
-    counts: t.counts,
-    drift: t.drift,
-    inFlight: t.inFlight,
-    rows: t.rows.map(key).sort(),
-    error: t.error?.message,
-  };
-}
-
-export function comparableReport(r: RunReport) {
-  const { rowsMissing, rowsExtra, rowsChanged, rowsInFlight, tables, matched, mismatched, errors } = r.totals;
-  return {
-    status: r.status,
-    totals: { rowsMissing, rowsExtra, rowsChanged, rowsInFlight, tables, matched, mismatched, errors },
-    tables: [...r.tables].sort((a, b) => a.table.localeCompare(b.table)).map(comparable),
-  };
-}
 
 describe('sharding on the demo pair', () => {
   it('splits by catalog estimates, covers every table once, and merges to the unsharded result', async () => {

@@ -9,9 +9,11 @@ import {
   createMetrics,
   encodeGrouping,
   pushMetrics,
+  recordRunReport,
   safeLabelValue,
   writeTextfile,
 } from '../../src/observability/metrics.js';
+import { emptyTableResult, totalsOf, type RunReport } from '../../src/report/model.js';
 import { registerSecret } from '../../src/util/redact.js';
 import { findSamples, parsePrometheusText, type Sample } from '../support/pushgateway.js';
 
@@ -49,7 +51,7 @@ describe('metric registry', () => {
   it('follows Prometheus naming: counters end in _total, nothing else does', () => {
     const m = createMetrics();
     for (const metric of m.registry.getMetricsAsArray()) {
-      expect(metric.name.endsWith('_total'), metric.name).toBe(metric.type === 'counter');
+      expect(metric.name.endsWith('_total'), metric.name).toBe(String(metric.type) === 'counter');
     }
   });
 });
@@ -112,6 +114,41 @@ describe('recordTable', () => {
     expect(findSamples(s, 'reconciliation_runs_total', { table_name: 't' }).map((x) => [x.labels.status, x.value])).toEqual([['match', 1]]);
     expect(value(s, 'reconciliation_row_count_mismatch_total', { table_name: 't' })).toBe(0);
     expect(value(s, 'reconciliation_row_count_difference', { table_name: 't' })).toBe(0);
+  });
+});
+
+describe('recordRunReport', () => {
+  it('maps every table of a run report, and the run end time', async () => {
+    const ok = { ...emptyTableResult('dbo.customers', 'dbo.customers', 'public.customers', 'checksum'), counts: { source: 10, target: 10 }, durationMs: 1500 };
+    const drifted = {
+      ...emptyTableResult('dbo.orders', 'dbo.orders', 'public.orders', 'diff'),
+      status: 'mismatch' as const,
+      counts: { source: 300, target: 120 },
+      segments: { checked: 4, mismatched: 2 },
+      drift: { missing: 180, extra: 0, changed: 2 },
+      inFlight: 5,
+    };
+    const broken = { ...emptyTableResult('dbo.broken', 'dbo.broken', 'public.broken', 'count'), status: 'error' as const };
+    const tables = [ok, drifted, broken];
+    const report: RunReport = {
+      schemaVersion: 1, tool: { name: 'cdc-recon', version: 'test' }, runId: 'r1',
+      startedAt: '2026-03-01T02:00:00.000Z', finishedAt: '2026-03-01T02:10:00.000Z', durationMs: 600_000,
+      status: 'error', mode: 'mixed', configFile: 'recon.yml',
+      source: { dialect: 'mssql' }, target: { dialect: 'postgres' }, totals: totalsOf(tables), tables,
+    };
+    const m = createMetrics();
+    recordRunReport(m, report, { 'dbo.broken': new Date('2026-02-28T02:10:00Z') });
+    const s = await samplesOf(m);
+    const end = Date.parse('2026-03-01T02:10:00Z') / 1000;
+    expect(value(s, 'reconciliation_last_run_timestamp_seconds')).toBe(end);
+    expect(value(s, 'reconciliation_duration_seconds', { table_name: 'dbo.customers' })).toBe(1.5);
+    expect(value(s, 'reconciliation_last_success_timestamp_seconds', { table_name: 'dbo.customers' })).toBe(end);
+    expect(value(s, 'reconciliation_row_count_difference', { table_name: 'dbo.orders' })).toBe(180);
+    expect(value(s, 'reconciliation_checksum_mismatch_total', { table_name: 'dbo.orders' })).toBe(1);
+    expect(value(s, 'reconciliation_rows_changed', { table_name: 'dbo.orders' })).toBe(2);
+    expect(value(s, 'reconciliation_rows_in_flight', { table_name: 'dbo.orders' })).toBe(5);
+    expect(value(s, 'reconciliation_runs_total', { table_name: 'dbo.broken', status: 'error' })).toBe(1);
+    expect(value(s, 'reconciliation_last_success_timestamp_seconds', { table_name: 'dbo.broken' })).toBe(end - 86_400);
   });
 });
 

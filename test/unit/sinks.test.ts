@@ -88,8 +88,8 @@ describe('inputs', () => {
   });
 
   it('parses values and rejects bad ones with the input name', () => {
-    const i = readInputs(from({ tables: 'customers, orders\norder_lines', shard: '2/4', 'recheck-delay': '30s', 'chunk-size': '500', mode: 'count', 'upload-artifact': 'false' }));
-    expect(i.tables).toEqual(['customers', 'orders', 'order_lines']);
+    const i = readInputs(from({ tables: 'customers, orders\norder_lines, dbo.Order Details', shard: '2/4', 'recheck-delay': '30s', 'chunk-size': '500', mode: 'count', 'upload-artifact': 'false' }));
+    expect(i.tables).toEqual(['customers', 'orders', 'order_lines', 'dbo.Order Details']);
     expect(i.shard).toEqual({ index: 2, count: 4 });
     expect(i.recheckDelayMs).toBe(30_000);
     expect(i.chunkSize).toBe(500);

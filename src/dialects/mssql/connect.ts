@@ -88,13 +88,16 @@ export async function connectMssql(dialect: Dialect, url: string, role: string, 
   if (!probe) throw new ClassifiedError(`${role}: cannot read sys.databases for the current database`, 'critical');
   const caps = capabilitiesFromProbe(probe);
   const isolation: IsolationName = caps.snapshotIsolation ? 'SNAPSHOT' : 'READ COMMITTED';
+  const counter = { opened: 0 };
+  // beforeConnect runs for every new driver connection: the count shows what pooling saves.
+  const config: sql.config = { ...poolConfig(base, options, isolation), beforeConnect: () => { counter.opened += 1; } };
   let pool: sql.ConnectionPool;
   try {
-    pool = await openPool(poolConfig(base, options, isolation));
+    pool = await openPool(config);
   } catch (err) {
     throw connectError(role, base, err);
   }
-  return new MssqlEndpoint(dialect, role, pool, options, caps, isolation);
+  return new MssqlEndpoint(dialect, role, pool, options, caps, isolation, config, counter);
 }
 
 export class MssqlEndpoint implements Endpoint {
@@ -109,22 +112,39 @@ export class MssqlEndpoint implements Endpoint {
     readonly capabilities: MssqlCapabilities,
     /** Isolation every read runs under, for the plan and the report. */
     readonly isolation: IsolationName,
+    private readonly config: sql.config,
+    private readonly counter: { opened: number },
   ) {}
 
-  private request(stmt: Statement): sql.Request {
-    if (this.pool.borrowed >= this.options.poolSize && this.pool.available === 0) this.options.onPoolExhausted?.();
-    const request = this.pool.request();
+  /** The shared pool, or (reuseConnections: false, to measure pooling) a one-statement connection. */
+  private async lease(): Promise<{ pool: sql.ConnectionPool; release: () => Promise<void> }> {
+    if (this.options.reuseConnections === false) {
+      const pool = await openPool({ ...this.config, pool: { max: 1, min: 0 } });
+      return { pool, release: () => pool.close().catch(() => undefined) };
+    }
+    if (this.pool.connected && this.pool.borrowed >= this.options.poolSize && this.pool.available === 0) this.options.onPoolExhausted?.();
+    return { pool: this.pool, release: async () => undefined };
+  }
+
+  private static request(pool: sql.ConnectionPool, stmt: Statement): sql.Request {
+    const request = pool.request();
     bindParameters(request, stmt.values);
     return request;
   }
 
   async query<T>(stmt: Statement): Promise<T[]> {
-    const res = await this.request(stmt).query<T>(stmt.text);
-    return res.recordset ?? [];
+    const { pool, release } = await this.lease();
+    try {
+      const res = await MssqlEndpoint.request(pool, stmt).query<T>(stmt.text);
+      return res.recordset ?? [];
+    } finally {
+      await release();
+    }
   }
 
   async *stream<T>(stmt: Statement, batchSize: number): AsyncIterable<T[]> {
-    const request = this.request(stmt);
+    const { pool, release } = await this.lease();
+    const request = MssqlEndpoint.request(pool, stmt);
     const rows = request.toReadableStream({ highWaterMark: batchSize });
     // In stream mode errors arrive on the stream; the promise itself always resolves.
     void request.query(stmt.text).catch(() => undefined);
@@ -146,11 +166,14 @@ export class MssqlEndpoint implements Endpoint {
         request.cancel();
         rows.destroy();
       }
+      await release();
     }
   }
 
   poolStats(): PoolStats {
-    return { size: this.pool.size, inUse: this.pool.borrowed, idle: this.pool.available, waiting: this.pool.pending };
+    // A closed (or never opened) pool has no tarn pool behind it to ask.
+    if (!this.pool.connected) return { size: 0, inUse: 0, idle: 0, waiting: 0, opened: this.counter.opened };
+    return { size: this.pool.size, inUse: this.pool.borrowed, idle: this.pool.available, waiting: this.pool.pending, opened: this.counter.opened };
   }
 
   async serverVersion(): Promise<string> {

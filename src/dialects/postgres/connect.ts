@@ -21,6 +21,7 @@ export async function connectPostgres(dialect: Dialect, url: string, role: strin
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize,
+    maxUses: options.reuseConnections === false ? 1 : undefined,
     connectionTimeoutMillis: options.connectTimeoutMs,
     idleTimeoutMillis: 30_000,
     statement_timeout: options.statementTimeoutMs,
@@ -31,7 +32,11 @@ export async function connectPostgres(dialect: Dialect, url: string, role: strin
   });
   // An idle client dying (server restart) must not crash the process; the next query retries.
   pool.on('error', () => undefined);
-  const endpoint = new PgEndpoint(dialect, role, pool, options);
+  let opened = 0;
+  pool.on('connect', () => {
+    opened += 1;
+  });
+  const endpoint = new PgEndpoint(dialect, role, pool, options, () => opened);
   try {
     await endpoint.serverVersion();
   } catch (err) {
@@ -39,6 +44,15 @@ export async function connectPostgres(dialect: Dialect, url: string, role: strin
     throw new ClassifiedError(`cannot connect to ${role}: ${errorMessage(err)}`, classifyPgError(err), errorCode(err), err);
   }
   return endpoint;
+}
+
+/** `read` or a "Query read timeout" error (as pg's own query_timeout says) after `ms`. */
+function readWithin<T>(read: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Query read timeout: no answer from the server within ${ms} ms`)), ms);
+  });
+  return Promise.race([read, timeout]).finally(() => clearTimeout(timer));
 }
 
 class PgEndpoint implements Endpoint {
@@ -50,7 +64,24 @@ class PgEndpoint implements Endpoint {
     readonly role: string,
     private readonly pool: pg.Pool,
     private readonly options: ConnectOptions,
-  ) {}
+    private readonly openedCount: () => number = () => 0,
+  ) {
+    pool.on('connect', (c) => this.live.add(c as unknown as pg.Client));
+    pool.on('remove', (c) => this.live.delete(c as unknown as pg.Client));
+  }
+
+  /** Clients whose socket is not closed yet ('remove' fires once it is). */
+  private readonly live = new Set<pg.Client>();
+
+  /**
+   * Client-side bound on one round trip: the server's statement timeout plus
+   * the connect timeout as network allowance. The server cancels slow
+   * statements first; this only fires when no answer can come (a black-holed
+   * connection), where the server-side timeout never applies.
+   */
+  private get readTimeoutMs(): number {
+    return this.options.statementTimeoutMs + this.options.connectTimeoutMs;
+  }
 
   private async acquire(): Promise<pg.PoolClient> {
     if (this.pool.totalCount >= this.options.poolSize && this.pool.idleCount === 0) this.options.onPoolExhausted?.();
@@ -61,7 +92,9 @@ class PgEndpoint implements Endpoint {
     const client = await this.acquire();
     let broken: Error | undefined;
     try {
-      const res = await client.query({ text: stmt.text, values: stmt.values });
+      // query_timeout: pg's per-query client-side timeout (missing from @types/pg's QueryConfig).
+      const config: pg.QueryConfig & { query_timeout: number } = { text: stmt.text, values: stmt.values, query_timeout: this.readTimeoutMs };
+      const res = await client.query(config);
       return res.rows as T[];
     } catch (err) {
       if (classifyPgError(err) === 'transient') broken = err as Error;
@@ -78,7 +111,7 @@ class PgEndpoint implements Endpoint {
     const cursor = client.query(new Cursor(stmt.text, stmt.values));
     try {
       for (;;) {
-        const rows = (await cursor.read(batchSize)) as T[];
+        const rows = (await readWithin(cursor.read(batchSize), this.readTimeoutMs)) as T[];
         if (rows.length === 0) break;
         yield rows;
       }
@@ -86,7 +119,9 @@ class PgEndpoint implements Endpoint {
       broken = err as Error;
       throw err;
     } finally {
-      await cursor.close().catch(() => undefined);
+      // Closing the portal waits for the server's answer: only on a healthy connection
+      // (a reset or silent one would never answer). A broken client is destroyed instead.
+      if (!broken) await cursor.close().catch(() => undefined);
       client.release(broken);
     }
   }
@@ -97,6 +132,7 @@ class PgEndpoint implements Endpoint {
       idle: this.pool.idleCount,
       inUse: this.pool.totalCount - this.pool.idleCount,
       waiting: this.pool.waitingCount,
+      opened: this.openedCount(),
     };
   }
 
@@ -112,5 +148,11 @@ class PgEndpoint implements Endpoint {
     if (this.closed) return;
     this.closed = true;
     await this.pool.end();
+    // pool.end() says goodbye and returns; a socket whose peer never answers (black hole)
+    // would stay half-closed and keep the process alive. Give the goodbye a moment, then cut.
+    const deadline = Date.now() + Math.min(this.options.connectTimeoutMs, 2_000);
+    while (this.live.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const c of this.live) c.connection.stream.destroy();
+    this.live.clear();
   }
 }

@@ -12,6 +12,8 @@ const TRANSIENT_MESSAGES = [
   /connection (was )?(closed|lost|reset)/i,
   /server closed the connection unexpectedly/i,
   /terminating connection/i,
+  // The client-side read timeout (pg's query_timeout, and the cursor reads in connect.ts): no answer came.
+  /query read timeout/i,
 ];
 
 export function classifyPgError(err: unknown): ErrorClass {

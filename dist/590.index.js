@@ -1,8 +1,8 @@
-export const id = 566;
-export const ids = [566,127,382];
+export const id = 590;
+export const ids = [590,127,382];
 export const modules = {
 
-/***/ 50566:
+/***/ 42590:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -1306,40 +1306,8 @@ class S3Store {
     }
 }
 
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __webpack_require__(73136);
-;// CONCATENATED MODULE: ./lib/dr/tool-version.js
-/** cdc-recon's version, from the package.json above this module (source tree or bundled dist/). */
-
-
-
-let cached;
-function tool_version_toolVersion() {
-    if (cached)
-        return cached;
-    cached = 'unknown';
-    try {
-        let dir = (0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
-        for (let i = 0; i < 6; i++) {
-            try {
-                const pkg = JSON.parse((0,external_node_fs_.readFileSync)((0,external_node_path_.join)(dir, 'package.json'), 'utf8'));
-                if (pkg.name === 'cdc-recon' && pkg.version) {
-                    cached = pkg.version;
-                    break;
-                }
-            }
-            catch {
-                /* keep walking up */
-            }
-            dir = (0,external_node_path_.dirname)(dir);
-        }
-    }
-    catch {
-        /* no file URL (bundled differently) */
-    }
-    return cached;
-}
-
+// EXTERNAL MODULE: ./lib/version.js
+var version = __webpack_require__(13411);
 ;// CONCATENATED MODULE: ./lib/dr/backup.js
 /**
  * One backup run: a new set directory named by its UTC start time, each
@@ -1398,20 +1366,44 @@ function s3StoreFor(config, env, overrides = {}) {
         endpoint: endpointEnv ? (0,load_config.requireEnv)(endpointEnv, env) : undefined,
     });
 }
-async function publishMetrics(outcomes, options, env) {
+/** When each component last had a complete, verified set in `root` (for failure metrics). */
+async function previousSuccesses(root) {
+    const out = new Map();
+    for (const s of (await listLocalSets(root).catch(() => [])).filter((x) => x.verified)) {
+        try {
+            const m = await readManifest((0,external_node_path_.join)(root, s.id));
+            for (const c of dr_config.COMPONENTS) {
+                const prev = out.get(c);
+                if (m.components[c] && (!prev || s.createdAt > prev))
+                    out.set(c, s.createdAt);
+            }
+        }
+        catch {
+            /* unreadable: ignore */
+        }
+    }
+    return out;
+}
+/**
+ * backup_* metrics of this run. A failed run removed its set, so every
+ * component of it is a failure (even one whose own step had finished), and
+ * keeps the time of its last complete set as its last success.
+ */
+async function publishMetrics(outcomes, options, env, failedRun) {
+    const url = options.pushgatewayUrl ?? env.PUSHGATEWAY_URL;
+    if (!url && !options.metricsTextfile)
+        return [];
     const metrics = (0,observability_metrics/* createMetrics */.QG)();
+    const previous = failedRun ? await previousSuccesses(failedRun.root) : new Map();
     for (const o of outcomes) {
-        if (o.status === 'skipped')
-            continue;
-        metrics.recordBackup({
-            component: o.component,
-            status: o.status,
-            durationSeconds: o.durationMs / 1000,
-            sizeBytes: o.status === 'success' ? o.bytes : undefined,
-        });
+        if (failedRun) {
+            metrics.recordBackup({ component: o.component, status: 'failure', durationSeconds: o.durationMs / 1000, previousSuccessAt: previous.get(o.component) });
+        }
+        else {
+            metrics.recordBackup({ component: o.component, status: 'success', durationSeconds: o.durationMs / 1000, sizeBytes: o.bytes });
+        }
     }
     const sinks = [];
-    const url = options.pushgatewayUrl ?? env.PUSHGATEWAY_URL;
     if (url)
         sinks.push(await (0,observability_metrics/* pushMetrics */.U6)(metrics.registry, url, { job: 'cdc-recon-backup' }));
     if (options.metricsTextfile)
@@ -1477,7 +1469,7 @@ async function runBackup(options) {
             outcome.durationMs = Date.now() - t0;
             outcome.error = redactor((0,errors/* errorMessage */.gJ)(err));
             await (0,promises_.rm)(setDir, { recursive: true, force: true });
-            const metrics = await publishMetrics(outcomes, options, env);
+            const metrics = await publishMetrics(outcomes, options, env, { root });
             log.error('backup failed', { component: c, error: outcome.error });
             throw new BackupError(`backup failed at ${c}: ${outcome.error} (the partial set ${setId} was removed; no manifest was written)`, outcomes, metrics);
         }
@@ -1488,7 +1480,7 @@ async function runBackup(options) {
         setId,
         createdAt: started.toISOString(),
         completedAt: new Date().toISOString(),
-        tool: { name: 'cdc-recon', version: tool_version_toolVersion() },
+        tool: { name: 'cdc-recon', version: version/* TOOL_VERSION */.w },
         verified: true,
         components: parts,
         files,

@@ -1,0 +1,8 @@
+/** The dialect contract against PostgreSQL (always: the test setup starts a real server). */
+import { describe } from 'vitest';
+import { runContract } from './contract.js';
+import { postgresHarness } from './harness-postgres.js';
+
+describe('PostgreSQL dialect contract', () => {
+  runContract(postgresHarness());
+});
