@@ -3,7 +3,7 @@
  * SQL expressions must produce byte-identical text (checked by property tests
  * against real databases); the client-side hashing mode uses it directly.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash as oneShotHash } from 'node:crypto';
 import {
   type CanonicalSpec,
   DEFAULT_FRACTIONAL_DIGITS,
@@ -145,6 +145,10 @@ function renderTimestamp(value: CanonicalInput, digits: number, zoned: boolean):
   const t = TIME_RE.exec(text.slice(d ? d[0].length : 0));
   if (!d || !t) throw new Error(`not a timestamp: ${JSON.stringify(value)}`);
   const micros = (t[4] ?? '').padEnd(6, '0').slice(0, 6);
+  if (zoned && /(?:\+00(?::?00)?|Z)$/.test(text)) {
+    // Already UTC (what the drivers return from a UTC session): no calendar arithmetic needed.
+    return `${d[1]}-${d[2]}-${d[3]}T${t[1]}:${t[2]}:${t[3]}${fraction(micros, digits)}Z`;
+  }
   if (!zoned) {
     return `${d[1]}-${d[2]}-${d[3]}T${t[1]}:${t[2]}:${t[3]}${fraction(micros, digits)}`;
   }
@@ -189,12 +193,15 @@ export function canonicalRowText(fields: ReadonlyArray<string | null>): string {
 
 /** First 64 bits of MD5 of the row text, as a signed 64-bit integer (what both databases compute). */
 export function rowHash(rowText: string): bigint {
-  const hex = createHash('md5').update(rowText, 'utf8').digest('hex').slice(0, 16);
-  return BigInt.asIntN(64, BigInt(`0x${hex}`));
+  return BigInt.asIntN(64, BigInt(`0x${md5Hex(rowText).slice(0, 16)}`));
+}
+
+/** MD5 of UTF-8 text as hex; the one-shot API is about twice as fast per row where Node has it. */
+function md5Hex(text: string): string {
+  return typeof oneShotHash === 'function' ? oneShotHash('md5', text, 'hex') : createHash('md5').update(text, 'utf8').digest('hex');
 }
 
 /** Bucket of a key for hash segmentation: first 31 bits of MD5 of the key text. */
 export function keyHash31(keyText: string): number {
-  const hex = createHash('md5').update(keyText, 'utf8').digest('hex').slice(0, 8);
-  return Number(BigInt(`0x${hex}`) & 0x7fffffffn);
+  return parseInt(md5Hex(keyText).slice(0, 8), 16) & 0x7fffffff;
 }

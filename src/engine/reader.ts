@@ -86,21 +86,13 @@ export class ClientReader implements SideReader {
     }, reset);
   }
 
-  async count(): Promise<bigint> {
-    let n = 0n;
-    await this.each({ kind: 'all' }, () => { n += 1n; }, () => { n = 0n; });
-    return n;
+  // Counting and key bounds need no hashing: plain SQL, never a stream.
+  count(): Promise<bigint> {
+    return new ServerReader(this.runner, this.table).count();
   }
 
-  async bounds(): Promise<{ lo: bigint; hi: bigint } | null> {
-    let lo: bigint | null = null;
-    let hi: bigint | null = null;
-    await this.each({ kind: 'all' }, (row) => {
-      const k = BigInt(row.columns[0]!);
-      if (lo === null || k < lo) lo = k;
-      if (hi === null || k > hi) hi = k;
-    }, () => { lo = null; hi = null; });
-    return lo === null || hi === null ? null : { lo, hi };
+  bounds(): Promise<{ lo: bigint; hi: bigint } | null> {
+    return new ServerReader(this.runner, this.table).bounds();
   }
 
   async checksums(filter: SegmentFilter, bucketing: Bucketing): Promise<Map<bigint, BucketSum>> {
