@@ -11,6 +11,7 @@ import { parseShard } from '../cli/shard.js';
 import type { Shard } from '../engine/shard.js';
 import { ConfigError } from '../util/errors.js';
 import { registerSecret } from '../util/redact.js';
+import { REPAIR_METHODS, type RepairMethod } from '../repair/config.js';
 
 export const COMMANDS = ['reconcile', 'merge-reports', 'backup'] as const;
 export type ActionCommand = (typeof COMMANDS)[number];
@@ -53,6 +54,7 @@ export interface ActionInputs {
   shard?: Shard;
   compareWithPrevious: boolean;
   reports: string;
+  repair?: RepairMethod;
 }
 
 export type GetInput = (name: string) => string;
@@ -188,5 +190,6 @@ export function readInputs(get: GetInput = defaultGet): ActionInputs {
     shard: parsedShard,
     compareWithPrevious: bool('compare-with-previous', input('compare-with-previous')),
     reports: input('reports'),
+    repair: opt('repair') ? oneOf('repair', input('repair'), REPAIR_METHODS) : undefined,
   };
 }

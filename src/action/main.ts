@@ -10,7 +10,7 @@ import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { exitCodeWithPolicy, type FailOn } from '../cli/reconcile-command.js';
 import { loadConfigFile, type ReconConfig, type Tuning } from '../config/load.js';
-import { runReconcile } from '../engine/run.js';
+import { runReconcileWithRepair } from '../repair/run.js';
 import type { Shard } from '../engine/shard.js';
 import { mergeReports, readReportFile } from '../report/merge.js';
 import type { RunReport } from '../report/model.js';
@@ -135,7 +135,11 @@ async function reconcile(inputs: ActionInputs, deps: Delivery['deps']): Promise<
     if (inputs.targetUrl) env[config.target.urlEnv] = inputs.targetUrl;
     maskSecret(env[config.source.urlEnv]);
     maskSecret(env[config.target.urlEnv]);
-    report = await runReconcile({ config, logger: log, env, tables: inputs.tables.length ? inputs.tables : undefined, shard: inputs.shard, hooks: metrics.hooks });
+    report = await runReconcileWithRepair({
+      config, logger: log, env, tables: inputs.tables.length ? inputs.tables : undefined, shard: inputs.shard, hooks: metrics.hooks,
+      reportDir: inputs.reportDir ?? config.reportDir, recheckDelayOverridden: inputs.recheckDelayMs !== undefined,
+      repair: inputs.repair ? { method: inputs.repair, dryRun: false } : undefined, print: (t) => core.info(redact(t)),
+    });
   } catch (err) {
     metrics.stop();
     const message = redact(errorMessage(err));

@@ -3,7 +3,9 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfigFile, type Tuning } from '../config/load.js';
 import { MODES } from '../config/schema.js';
 import { parseDuration } from '../config/duration.js';
-import { runReconcile } from '../engine/run.js';
+import { runReconcileWithRepair } from '../repair/run.js';
+import type { RepairMethod } from '../repair/config.js';
+import { pipelineLines } from '../repair/format.js';
 import { exitCodeFor, type RunReport } from '../report/model.js';
 import { renderText } from '../report/text.js';
 import { writeReport } from '../report/write.js';
@@ -74,6 +76,8 @@ export interface ReconcileCliOptions {
   pushgatewayUrl?: string;
   metricsJob?: string;
   metricsFile?: string;
+  repair?: RepairMethod;
+  dryRun?: boolean;
 }
 
 export async function reconcileAction(opts: ReconcileCliOptions): Promise<number> {
@@ -94,14 +98,27 @@ export async function reconcileAction(opts: ReconcileCliOptions): Promise<number
     const shard = opts.shard ? parseShard(opts.shard) : undefined;
     if (opts.pushgatewayUrl && /\/\/[^/@]*:[^/@]*@/.test(opts.pushgatewayUrl)) registerSecret(opts.pushgatewayUrl);
     const metrics = opts.pushgatewayUrl || opts.metricsFile ? new RunMetrics() : undefined;
-    const report = await runReconcile({ config, logger, tables: opts.table, shard, hooks: metrics?.hooks }).finally(() => metrics?.stop());
-    const written = writeReport(report, opts.reportDir ?? config.reportDir);
+    if (opts.dryRun && !opts.repair) throw new ConfigError('--dry-run goes with --repair (it shows what the repair would do)');
+    const reportDir = opts.reportDir ?? config.reportDir;
+    const report = await runReconcileWithRepair({
+      config,
+      logger,
+      tables: opts.table,
+      shard,
+      hooks: metrics?.hooks,
+      reportDir,
+      recheckDelayOverridden: opts.recheckDelay !== undefined,
+      repair: opts.repair ? { method: opts.repair, dryRun: opts.dryRun === true } : undefined,
+      // With --json, stdout carries the report only.
+      print: (text) => (opts.json ? process.stderr : process.stdout).write(text),
+    }).finally(() => metrics?.stop());
+    const written = writeReport(report, reportDir);
     if (metrics) {
       metrics.recordReport(report);
       const sinks = metricsSinks(metrics, { pushgatewayUrl: opts.pushgatewayUrl, job: opts.metricsJob, shard, textfile: opts.metricsFile });
       await runSinks(sinks, { info: (m) => logger.info(m), warning: (m) => logger.warn(m) });
     }
-    process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report));
+    process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report) + pipelineLines(report).map((l) => `${redact(l)}\n`).join(''));
     process.stdout.write(opts.json ? '' : `report: ${written.reportPath}\n`);
     return exitCodeWithPolicy(report.status, opts.failOn);
   } catch (err) {

@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { backupConfigSchema } from '../dr/config.js';
+import { lagConfigSchema, repairConfigSchema } from '../repair/config.js';
 
 export const MODES = ['count', 'checksum', 'diff', 'schema'] as const;
 export type Mode = (typeof MODES)[number];
@@ -92,10 +94,10 @@ export const configSchema = z
         dir: z.string().min(1).optional(),
       })
       .optional(),
-    /** Sections owned by other commands (backup, repair); validated by them. */
-    backup: z.unknown().optional(),
-    repair: z.unknown().optional(),
-    lag: z.unknown().optional(),
+    /** Sections used by `backup` / `restore`, `--repair` and the lag reader; validated here too, so a typo fails early. */
+    backup: backupConfigSchema.optional(),
+    repair: repairConfigSchema.optional(),
+    lag: lagConfigSchema.optional(),
   })
   .superRefine((c, ctx) => {
     const seen = new Map<string, number>();

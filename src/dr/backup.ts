@@ -144,6 +144,8 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
   const runStart = Date.now();
   const started = new Date((options.now ?? (() => new Date()))());
   const setId = setIdFor(started);
+  // Resolve the S3 target first: a missing endpoint variable fails before any work.
+  const store = s3StoreFor(config, env, { bucket: options.s3Bucket, prefix: options.s3Prefix });
   const root = resolve(options.outDir ?? config.dir);
   const setDir = join(root, setId);
   await mkdir(root, { recursive: true });
@@ -215,7 +217,6 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
   const retention = await applyLocalRetention(root, { retentionDays, now: started });
 
   let s3: BackupResult['s3'];
-  const store = s3StoreFor(config, env, { bucket: options.s3Bucket, prefix: options.s3Prefix });
   if (store) {
     try {
       const up = await store.uploadSet(setDir, setId);

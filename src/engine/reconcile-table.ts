@@ -29,9 +29,13 @@ const LEAF_BATCH_ROWS = 20_000;
 /** First-pass rows per statement on range-segmented tables: progress and parallelism without extra scans. */
 const FIRST_PASS_ROWS_PER_QUERY = 2_000_000;
 
+/** Receives every drifted row of a table (after the recheck), for --repair; nothing of it goes into the report. */
+export type DriftHook = (plan: TablePlan, drift: readonly RowDiff[]) => void;
+
 export interface ReconcileTableOptions {
   logger: Logger;
   sleep?: (ms: number) => Promise<void>;
+  onDrift?: DriftHook;
 }
 
 export async function reconcileTable(plan: TablePlan, readers: TableReaders, opts: ReconcileTableOptions): Promise<TableResult> {
@@ -92,6 +96,7 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
   }
 
   for (const d of drift) result.drift[d.kind] += 1;
+  if (drift.length > 0) opts.onDrift?.(plan, drift);
   result.inFlight = inFlight.length;
   result.rows = drift.slice(0, spec.maxDiffRows).map((d) => toDiffRow(d, ctx));
   result.inFlightRows = inFlight.slice(0, spec.maxDiffRows).map((d) => toDiffRow(d, ctx));

@@ -15,7 +15,7 @@ import { registerSecret } from '../util/redact.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { ClientReader, ServerReader } from './reader.js';
 import { selectShard } from './shard.js';
-import { reconcileTable } from './reconcile-table.js';
+import { reconcileTable, type DriftHook } from './reconcile-table.js';
 import { QueryRunner } from './runner.js';
 import { checkTable, planOf, schemaOnlyResult, withSchemaFindings, type SchemaCheck } from '../schema/check.js';
 
@@ -24,6 +24,7 @@ export interface RunHooks {
   onPoolExhausted?: (endpoint: string) => void;
   onTableDone?: (result: TableResult) => void;
   onEndpoints?: (endpoints: Endpoint[]) => void;
+  onDrift?: DriftHook;
 }
 
 export interface RunOptions {
@@ -86,7 +87,12 @@ export async function runReconcile(opts: RunOptions): Promise<RunReport> {
         throw new CriticalError(`cannot connect to the ${role} database: ${errorMessage(err)}`, err);
       }
     };
-    const [source, target] = await Promise.all([connect(sd, sourceUrl, 'source'), connect(td, targetUrl, 'target')]);
+    // Both attempts settle before a failure is thrown, so the finally below also closes the side that
+    // did connect (an open pool would keep the process alive for its idle timeout).
+    const sides = await Promise.allSettled([connect(sd, sourceUrl, 'source'), connect(td, targetUrl, 'target')]);
+    const failed = sides.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const [source, target] = sides.map((r) => (r as PromiseFulfilledResult<Endpoint>).value) as [Endpoint, Endpoint];
     opts.hooks?.onEndpoints?.(endpoints);
     if (opts.shard) {
       const sides = { source: { dialect: sd, endpoint: source }, target: { dialect: td, endpoint: target } };
@@ -126,7 +132,7 @@ export async function runReconcile(opts: RunOptions): Promise<RunReport> {
                 plan.hash === 'client'
                   ? { source: new ClientReader(runners.source, plan.source), target: new ClientReader(runners.target, plan.target) }
                   : { source: new ServerReader(runners.source, plan.source), target: new ServerReader(runners.target, plan.target) };
-              result = await reconcileTable(plan, readers, { logger: log, sleep: opts.sleep });
+              result = await reconcileTable(plan, readers, { logger: log, sleep: opts.sleep, onDrift: opts.hooks?.onDrift });
             }
           } catch (err) {
             const cls = err instanceof ClassifiedError ? err.errorClass : 'table';

@@ -1,6 +1,8 @@
 /** The versioned JSON report: what a run found, per table. */
 import type { Mode } from '../config/schema.js';
 import type { SchemaFinding } from '../schema/findings.js';
+import type { LagReport } from '../lag/types.js';
+import type { RunRepair, TableRepair } from '../repair/types.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -49,6 +51,8 @@ export interface TableResult {
   trend?: 'new' | 'persisting' | 'resolved';
   /** Schema check (source vs CDC capture instances vs target); absent when it did not run. */
   schemaFindings?: SchemaFinding[];
+  /** Repair of this table's drift (--repair); absent without it. */
+  repair?: TableRepair;
   error?: { message: string; stage: string; class: string };
 }
 
@@ -81,6 +85,10 @@ export interface RunReport {
   tables: TableResult[];
   /** Tables whose mismatch went away since the previous report (set by the cache sink). */
   resolvedSincePrevious?: string[];
+  /** CDC pipeline lag measured before the run (SQL Server sources, or `lag:` configured). */
+  lag?: LagReport;
+  /** What --repair did, over all tables. */
+  repair?: RunRepair;
 }
 
 export function emptyTableResult(table: string, source: string, target: string, mode: Mode): TableResult {

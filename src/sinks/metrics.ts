@@ -8,7 +8,9 @@ import type { Endpoint } from '../dialects/types.js';
 import type { RunHooks } from '../engine/run.js';
 import type { Shard } from '../engine/shard.js';
 import type { RunReport } from '../report/model.js';
+import { recordLag } from '../lag/measure.js';
 import { createMetrics, pushMetrics, writeTextfile, type ReconMetrics } from '../observability/metrics.js';
+import { recordSchemaFindings } from '../observability/schema-drift.js';
 import { ok, type Sink } from './run-sinks.js';
 
 export const DEFAULT_METRICS_JOB = 'cdc-recon';
@@ -34,10 +36,16 @@ export class RunMetrics {
 
   constructor(private readonly sampleIntervalMs = 100) {}
 
+  /** Largest pool seen per endpoint: a sample taken after the pools closed must not report 0. */
+  private readonly sizes = new Map<string, number>();
+
   private sample(): void {
     for (const e of this.endpoints) {
       try {
-        this.metrics.observePool(e.role, e.poolStats());
+        const stats = e.poolStats();
+        const size = Math.max(this.sizes.get(e.role) ?? 0, stats.size);
+        this.sizes.set(e.role, size);
+        this.metrics.observePool(e.role, { ...stats, size });
       } catch {
         /* a closed pool has nothing to say */
       }
@@ -77,6 +85,8 @@ export class RunMetrics {
         previousSuccessAt: before && before.status !== 'error' && previous ? new Date(previous.finishedAt) : undefined,
       });
     }
+    recordLag(this.metrics, report);
+    recordSchemaFindings(this.metrics, report);
     this.metrics.recordRunFinished(finishedAt);
   }
 }

@@ -10,6 +10,7 @@ import * as core from '@actions/core';
 import { appendFile } from 'node:fs/promises';
 import type { FailOn } from '../cli/reconcile-command.js';
 import type { DiffRow, RunReport, TableResult } from '../report/model.js';
+import { pipelineLines } from '../repair/format.js';
 import { redact } from '../util/redact.js';
 import { ok, skipped, type Sink } from './run-sinks.js';
 
@@ -68,6 +69,7 @@ export function renderSummary(s: Summary, report: RunReport | undefined, ctx: Su
       `${(report.durationMs / 1000).toFixed(1)} s; ${escapeHtml(report.source.dialect)} → ${escapeHtml(report.target.dialect)}; run <code>${escapeHtml(report.runId)}</code></p>`,
     true,
   );
+  for (const line of pipelineLines(report)) s.addRaw(`<p>${escapeHtml(line)}</p>`, true);
   const header = ['Table', 'Status', 'Source rows', 'Target rows', 'Missing', 'Extra', 'Changed', 'In-flight', 'Duration', 'Trend'].map((h) => ({ data: h, header: true }));
   s.addTable([
     header,

@@ -100,6 +100,20 @@ describe('S3 (s3rver on 127.0.0.1)', () => {
     expect(await tableDigests(db.url)).toEqual(original);
   });
 
+  it('a failed upload fails the run but says the local set is complete (and keeps it)', async () => {
+    const err = await runBackup({ config: cfg('x'), env: env(), s3Bucket: 'no-such-bucket' }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/^backup set (cdc-recon-\S+) is complete locally at (\S+), but the S3 upload to s3:\/\/no-such-bucket\/x\/\1 failed/);
+    const dir = /complete locally at (\S+),/.exec((err as Error).message)![1]!;
+    expect((await readFile(join(dir, MANIFEST_FILE), 'utf8')).length).toBeGreaterThan(0);
+  });
+
+  it('a missing endpoint variable fails before any work', async () => {
+    const { S3_ENDPOINT: _drop, ...rest } = env();
+    const err = await runBackup({ config: cfg('y'), env: rest, outDir: join(root, 'never') }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/environment variable S3_ENDPOINT is not set/);
+    await expect(readFile(join(root, 'never'))).rejects.toThrow(/ENOENT/);
+  });
+
   it('retention by prefix deletes expired sets (objects and all), keeps the newest complete one and other prefixes', async () => {
     const DAY = 86_400_000;
     const now = new Date('2030-01-31T03:00:00Z');

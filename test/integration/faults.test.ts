@@ -159,12 +159,15 @@ describe('faults on the shared cluster (through the fault proxy)', () => {
   let proxy: FaultProxy;
   let via: Urls;
   const baseline: Partial<Record<Hash, ReturnType<typeof outcome>>> = {};
+  /** Every statement that reached the server through the proxy, in every run of this block. */
+  const statements: string[] = [];
 
   beforeAll(async () => {
     direct = await demoPair();
     const admin = new URL(adminUrl());
     proxy = await startFaultProxy({ target: { host: admin.hostname, port: Number(admin.port) }, lifetimeMs: 3 * 60_000 });
     via = { source: proxy.url(direct.source), target: proxy.url(direct.target) };
+    proxy.onQuery((sql) => statements.push(sql));
     // The fault-free result, read directly (no proxy), is what every faulty run must reproduce.
     for (const hash of ['server', 'client'] as const) {
       const r = await reconcile(demoTables(), direct, { hash });
@@ -318,6 +321,27 @@ describe('faults on the shared cluster (through the fault proxy)', () => {
     expect(zeroPools(r.endpoints).every((p) => p.size === 0 && p.inUse === 0 && p.waiting === 0)).toBe(true);
   });
 
+  it('a black hole as the run ends (idle pooled connections go silent): the run returns and leaves no socket open', async () => {
+    let done = 0;
+    const t0 = Date.now();
+    const r = await reconcile(demoTables(), via, {
+      endpoint: 'statementTimeout: 1s, connectTimeout: 1s',
+      limitMs: 20_000,
+      hooks: {
+        onTableDone: () => {
+          // The last table is done: every pooled connection is idle, and now nothing answers, not even a FIN.
+          if (++done === DEMO_TABLES.length) proxy.blackHoleAll();
+        },
+      },
+    });
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(proxy.stats.blackHoled).toBeGreaterThan(0);
+    expect(outcome(r.report)).toEqual(baseline.server);
+    // The pools said goodbye to a peer that never answers: their sockets must still be gone
+    // (a half-closed socket would keep the CLI process alive after the report).
+    expect(await eventually(() => clientSockets(proxy), (n) => n === 0, 5_000)).toBe(0);
+  });
+
   it('pool exhaustion: 16 tables, 8 at a time, 2 connections per side, random resets: no deadlock, no leak, exhaustion counted', async () => {
     const [s, t] = await Promise.all([createDatabase('pxs'), createDatabase('pxt')]);
     const names = Array.from({ length: 16 }, (_, i) => `p${String(i + 1).padStart(2, '0')}`);
@@ -368,6 +392,11 @@ describe('faults on the shared cluster (through the fault proxy)', () => {
       (n) => n === 0,
     );
     expect(open).toBe(0);
+  });
+
+  it('through every fault above, nothing but SELECT statements reached the server (retries included)', () => {
+    expect(statements.length).toBeGreaterThan(0);
+    expect(statements.filter((sql) => !/^\s*SELECT\b/i.test(sql))).toEqual([]);
   });
 });
 

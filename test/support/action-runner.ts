@@ -6,13 +6,14 @@
  * own environment but PATH and HOME.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
-export const ACTION_ENTRY = join(ROOT, 'dist', 'index.js');
-export const CLI_ENTRY = join(ROOT, 'dist', 'cli', 'index.js');
+/** The bundles the tests run (a private copy of dist/ once ensureDist() ran). */
+export let ACTION_ENTRY = join(ROOT, 'dist', 'index.js');
+export let CLI_ENTRY = join(ROOT, 'dist', 'cli', 'index.js');
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -23,12 +24,31 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Builds dist/ (npm run build) when it is missing or older than src/. */
+const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * Builds dist/ (npm run build) when it is missing or older than src/, then
+ * runs from a private copy of it, so a rebuild started elsewhere while the
+ * tests run cannot pull the bundle from under them.
+ */
 export function ensureDist(): void {
-  const fresh = [ACTION_ENTRY, CLI_ENTRY].every((f) => existsSync(f) && statSync(f).mtimeMs >= newestMtime(join(ROOT, 'src')));
-  if (fresh) return;
-  const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8', timeout: 15 * 60_000 });
-  if (r.status !== 0) throw new Error(`npm run build failed (${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
+  const fresh = () => [join(ROOT, 'dist', 'index.js'), join(ROOT, 'dist', 'cli', 'index.js')].every((f) => existsSync(f) && statSync(f).mtimeMs >= newestMtime(join(ROOT, 'src')));
+  if (!fresh()) {
+    const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8', timeout: 15 * 60_000 });
+    if (r.status !== 0) throw new Error(`npm run build failed (${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
+  }
+  // A build that another process runs right now writes dist/ file by file: wait until it is quiet.
+  for (let quietFor = 0, last = newestMtime(join(ROOT, 'dist')); quietFor < 3000; ) {
+    sleepSync(500);
+    const now = newestMtime(join(ROOT, 'dist'));
+    quietFor = now === last ? quietFor + 500 : 0;
+    last = now;
+  }
+  const copy = mkdtempSync(join(tmpdir(), 'action-dist-'));
+  cpSync(join(ROOT, 'dist'), copy, { recursive: true });
+  ACTION_ENTRY = join(copy, 'index.js');
+  CLI_ENTRY = join(copy, 'cli', 'index.js');
+  if (!existsSync(ACTION_ENTRY) || !existsSync(CLI_ENTRY)) throw new Error(`dist/ is incomplete (no index.js / cli/index.js in ${copy})`);
 }
 
 export interface ActionRun {

@@ -111,7 +111,9 @@ export async function startPgServer(options: { password?: string; extraConf?: st
       rmSync(dataDir, { recursive: true, force: true });
     },
     restart: () => {
-      run(pgCtl, ['-D', dataDir, '-m', 'fast', '-w', 'restart']);
+      // -l as for start: without it the new postmaster inherits pg_ctl's stdout / stderr pipes,
+      // which then never close, and spawnSync (hence the test process) waits for ever.
+      run(pgCtl, ['-D', dataDir, '-m', 'fast', '-w', '-t', '60', '-l', join(dataDir, 'startup.log'), 'restart']);
     },
   };
   return server;

@@ -61,6 +61,19 @@ describe('config validation', () => {
     ['duplicate YAML keys', `${BASE}tables: [{ table: a }]\ntables: [{ table: b }]`, /invalid YAML.*bad\.yml/s],
     ['YAML syntax error', `${BASE}tables: [{ table: a }`, /invalid YAML in bad\.yml/],
     ['not a mapping', '- just\n- a list', /\(root\)|expected object/],
+    // Faults suite (issue 8): more wrong types, missing keys, bad durations, duplicates written two ways.
+    ['endpoint statement timeout not a duration', 'source: { dialect: postgres, urlEnv: S, statementTimeout: forever }\ntarget: { dialect: postgres, urlEnv: T }\ntables: [{ table: a }]', /source\.statementTimeout: expected a duration/],
+    ['negative connect timeout', 'source: { dialect: postgres, urlEnv: S }\ntarget: { dialect: postgres, urlEnv: T, connectTimeout: -5 }\ntables: [{ table: a }]', /target\.connectTimeout: expected a duration/],
+    ['missing urlEnv', 'source: { dialect: postgres }\ntarget: { dialect: postgres, urlEnv: T }\ntables: [{ table: a }]', /source\.urlEnv/],
+    ['unsupported version', `version: 2\n${BASE}tables: [{ table: a }]`, /version/],
+    ['key not a list', `${BASE}tables: [{ table: a, key: id }]`, /tables\[0\]\.key/],
+    ['empty include list', `${BASE}tables: [{ table: a, columns: { include: [] } }]`, /tables\[0\]\.columns\.include/],
+    ['bisection factor 1', `${BASE}tables: [{ table: a, bisectionFactor: 1 }]`, /tables\[0\]\.bisectionFactor/],
+    ['retries above the cap', `${BASE}defaults: { maxRetries: 100 }\ntables: [{ table: a }]`, /defaults\.maxRetries/],
+    ['NUL inside a table name', `${BASE}tables: [{ table: "a\\0b" }]`, /tables\[0\]\.table: must not contain NUL/],
+    ['empty report dir', `${BASE}tables: [{ table: a }]\nreport: { dir: "" }`, /report\.dir/],
+    ['duplicate table written two ways', `${BASE}tables: [{ table: a }, { source: a, target: a }]`, /tables\[1\]: duplicate table/],
+    ['table entry not a mapping', `${BASE}tables: [a]`, /tables\[0\]/],
   ];
 
   it(`rejects ${BAD.length} malformed configs with file, path and reason`, () => {
@@ -70,6 +83,14 @@ describe('config validation', () => {
       expect(err.message, what).toMatch(re);
       expect(err.message, what).toContain('bad.yml');
     }
+  });
+
+  it('bad shard strings are refused before anything runs, with the reason', async () => {
+    const { parseShard } = await import('../../src/cli/shard.js');
+    for (const bad of ['', 'two', '1/0', '0/4', '5/4', '-1/2', '1/2/3', '1.5/2', '1 / 2', '/2', '2/']) {
+      expect(() => parseShard(bad), JSON.stringify(bad)).toThrow(/shard/);
+    }
+    expect(parseShard(' 3/4 ')).toEqual({ index: 3, count: 4 });
   });
 
   it('a missing file is a config error naming the file', () => {

@@ -282,11 +282,19 @@ describe('metrics sink', () => {
     m.hooks.onRetry?.('source', new Error('x'));
     m.hooks.onPoolExhausted?.('target');
     let inUse = 3;
-    m.hooks.onEndpoints?.([{ role: 'source', poolStats: () => ({ size: 4, inUse, idle: 0, waiting: 1 }) } as never]);
+    let size = 4;
+    m.hooks.onEndpoints?.([{ role: 'source', poolStats: () => ({ size, inUse, idle: 0, waiting: 1 }) } as never]);
     inUse = 1;
     m.hooks.onTableDone?.(table('a', 'match'));
+    // the pools close before the run returns: a late sample must not zero the size
+    inUse = 0;
+    size = 0;
+    await new Promise((r) => setTimeout(r, 30));
     const prev = report([table('c', 'match')]);
-    m.recordReport(report([table('a', 'match'), table('b', 'mismatch', { missing: 2 }), table('c', 'error')]), prev);
+    const withSchema = report([table('a', 'match'), table('b', 'mismatch', { missing: 2 }), table('c', 'error')]);
+    withSchema.tables[1]!.schemaFindings = [{ severity: 'error' } as never, { severity: 'info' } as never];
+    withSchema.lag = { seconds: 42 } as never;
+    m.recordReport(withSchema, prev);
     const path = join(mkdtempSync(join(tmpdir(), 'prom-')), 'recon.prom');
     const { reporter } = collect();
     const out = await runSinks(metricsSinks(m, { textfile: path }), reporter);
@@ -298,8 +306,12 @@ describe('metrics sink', () => {
     expect(findSamples(s, 'retry_attempts_total', { endpoint: 'source' })[0]!.value).toBe(1);
     expect(findSamples(s, 'reconciliation_pool_exhausted_total', { endpoint: 'target' })[0]!.value).toBe(1);
     expect(findSamples(s, 'reconciliation_pool_in_use', { endpoint: 'source' })[0]!.value).toBe(3);
+    expect(findSamples(s, 'reconciliation_pool_size', { endpoint: 'source' })[0]!.value).toBe(4);
     // an errored table keeps the previous run's success time
     expect(findSamples(s, 'reconciliation_last_success_timestamp_seconds', { table_name: 'c' })[0]!.value).toBe(Date.parse(prev.finishedAt) / 1000);
+    expect(findSamples(s, 'reconciliation_schema_drift', { table_name: 'b', severity: 'error' })[0]!.value).toBe(1);
+    expect(findSamples(s, 'reconciliation_schema_drift', { table_name: 'b', severity: 'info' })[0]!.value).toBe(1);
+    expect(findSamples(s, 'cdc_lag_seconds', { table_name: 'a' })[0]!.value).toBe(42);
     expect(metricsSinks(m, {})).toEqual([]);
   });
 

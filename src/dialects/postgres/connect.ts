@@ -88,8 +88,24 @@ class PgEndpoint implements Endpoint {
     return this.pool.connect();
   }
 
+  /**
+   * A checked-out client has no pool listener: a connection error that arrives
+   * between two messages (a server's FATAL right after an answer, on restart)
+   * is an 'error' event, which would crash the process unheard. Keep it as the
+   * reason to destroy the client on release.
+   */
+  private watch(client: pg.PoolClient): { error: () => Error | undefined; done: () => void } {
+    let error: Error | undefined;
+    const onError = (err: Error) => {
+      error ??= err;
+    };
+    client.on('error', onError);
+    return { error: () => error, done: () => client.off('error', onError) };
+  }
+
   async query<T>(stmt: Statement): Promise<T[]> {
     const client = await this.acquire();
+    const watch = this.watch(client);
     let broken: Error | undefined;
     try {
       // query_timeout: pg's per-query client-side timeout (missing from @types/pg's QueryConfig).
@@ -101,12 +117,14 @@ class PgEndpoint implements Endpoint {
       throw err;
     } finally {
       // A connection that failed transiently is destroyed, not reused.
-      client.release(broken);
+      watch.done();
+      client.release(broken ?? watch.error());
     }
   }
 
   async *stream<T>(stmt: Statement, batchSize: number): AsyncIterable<T[]> {
     const client = await this.acquire();
+    const watch = this.watch(client);
     let broken: Error | undefined;
     const cursor = client.query(new Cursor(stmt.text, stmt.values));
     try {
@@ -121,7 +139,9 @@ class PgEndpoint implements Endpoint {
     } finally {
       // Closing the portal waits for the server's answer: only on a healthy connection
       // (a reset or silent one would never answer). A broken client is destroyed instead.
+      broken ??= watch.error();
       if (!broken) await cursor.close().catch(() => undefined);
+      watch.done();
       client.release(broken);
     }
   }

@@ -1,0 +1,142 @@
+/**
+ * The `repair:` and `lag:` sections of the config. src/config/schema.ts
+ * reserves both top-level keys as `z.unknown()`; they are validated here,
+ * with the same rules as the rest of the file (unknown fields are errors,
+ * connections are named by environment variable, never written inline).
+ */
+import { z } from 'zod';
+import { parseDuration } from '../config/duration.js';
+import { formatIssuePath, type ReconConfig } from '../config/load.js';
+import { parseTableName, type TableName } from '../config/table-name.js';
+import { ConfigError } from '../util/errors.js';
+
+export const REPAIR_METHODS = ['debezium-signal', 'sql'] as const;
+export type RepairMethod = (typeof REPAIR_METHODS)[number];
+
+const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration like "30s", "5m", "250ms" or milliseconds, got ${JSON.stringify(v)}` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const envName = z.string().regex(ENV_NAME, 'must be an environment variable name (the URL itself never goes in the file)');
+const identifier = z.string().min(1, 'must not be empty').max(256).refine((s) => !s.includes('\u0000'), 'must not contain NUL');
+const tableName = z.union([identifier, z.strictObject({ schema: identifier.optional(), name: identifier })]);
+
+export const repairConfigSchema = z.strictObject({
+  /** Drifted keys per table that a repair handles; a table with more is not repaired (re-snapshot it whole instead). */
+  maxKeys: z.number().int().min(1).max(1_000_000).optional(),
+  /** Wait between signalling and checking the drifted keys again; default: from the measured lag, else 60 s. */
+  recheckDelay: duration.optional(),
+  signal: z
+    .strictObject({
+      /** The connector's signalling table on the source (Debezium `signal.data.collection`), resolved in the source catalog. */
+      table: tableName,
+      /** A connection allowed to INSERT into the signalling table; default: the source connection. */
+      urlEnv: envName.optional(),
+      /** Database name in the data-collection ids (SQL Server: <database>.<schema>.<table>); default: the connection's database. */
+      database: identifier.optional(),
+      /** Keys per signal (each signal is one incremental snapshot with one key filter). */
+      batchSize: z.number().int().min(1).max(10_000).optional(),
+    })
+    .optional(),
+  sql: z
+    .strictObject({
+      /** Where `repair: sql` writes the reviewed SQL file; default: <report dir>/repair-<run id>.sql. */
+      file: z.string().min(1).optional(),
+    })
+    .optional(),
+});
+
+export const lagConfigSchema = z.strictObject({
+  /** Measure the lag (default: on for SQL Server sources; needs read access to the cdc schema). */
+  enabled: z.boolean().optional(),
+  /** The Debezium source connector whose committed offsets say how far the pipeline has read. */
+  kafkaConnect: z
+    .strictObject({
+      urlEnv: envName,
+      connector: z.string().min(1),
+      timeout: duration.optional(),
+    })
+    .optional(),
+  /** Recheck delay chosen from the lag when none is configured: lag x factor, clamped to [min, max]. */
+  recheck: z
+    .strictObject({
+      factor: z.number().min(1).max(100).optional(),
+      min: duration.optional(),
+      max: duration.optional(),
+    })
+    .optional(),
+});
+
+export interface SignalConfig {
+  table: TableName;
+  urlEnv: string;
+  database?: string;
+  batchSize: number;
+}
+
+export interface RepairConfig {
+  maxKeys: number;
+  recheckDelayMs?: number;
+  signal?: SignalConfig;
+  sqlFile?: string;
+}
+
+export interface LagConfig {
+  enabled: boolean;
+  kafkaConnect?: { urlEnv: string; connector: string; timeoutMs: number };
+  recheck: { factor: number; minMs: number; maxMs: number };
+}
+
+export const DEFAULT_MAX_KEYS = 10_000;
+export const DEFAULT_SIGNAL_BATCH = 200;
+export const DEFAULT_RECHECK = { factor: 2, minMs: 5_000, maxMs: 10 * 60_000 } as const;
+
+function parseSection<S extends z.ZodType>(schema: S, raw: unknown, section: string, file: string): z.output<S> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => `${formatIssuePath([section, ...i.path])}: ${i.message}`);
+  throw new ConfigError(`invalid config ${file}:\n  - ${issues.join('\n  - ')}`, file, issues);
+}
+
+/** The `repair:` section, normalised (defaults applied); the signal table defaults to the source's schema. */
+export function repairConfigOf(config: Pick<ReconConfig, 'raw' | 'file' | 'source'>): RepairConfig {
+  const raw = (config.raw as { repair?: unknown }).repair;
+  const r = parseSection(repairConfigSchema, raw ?? {}, 'repair', config.file);
+  let signal: SignalConfig | undefined;
+  if (r.signal) {
+    const t = parseTableName(r.signal.table);
+    signal = {
+      table: { schema: t.schema ?? config.source.schema, name: t.name },
+      urlEnv: r.signal.urlEnv ?? config.source.urlEnv,
+      database: r.signal.database,
+      batchSize: r.signal.batchSize ?? DEFAULT_SIGNAL_BATCH,
+    };
+  }
+  return { maxKeys: r.maxKeys ?? DEFAULT_MAX_KEYS, recheckDelayMs: r.recheckDelay, signal, sqlFile: r.sql?.file };
+}
+
+/** The `lag:` section, normalised. */
+export function lagConfigOf(config: Pick<ReconConfig, 'raw' | 'file' | 'source'>): LagConfig {
+  const raw = (config.raw as { lag?: unknown }).lag;
+  const l = parseSection(lagConfigSchema, raw ?? {}, 'lag', config.file);
+  const recheck = {
+    factor: l.recheck?.factor ?? DEFAULT_RECHECK.factor,
+    minMs: l.recheck?.min ?? DEFAULT_RECHECK.minMs,
+    maxMs: l.recheck?.max ?? DEFAULT_RECHECK.maxMs,
+  };
+  if (recheck.minMs > recheck.maxMs) {
+    const issue = `lag.recheck: min (${recheck.minMs} ms) is above max (${recheck.maxMs} ms)`;
+    throw new ConfigError(`invalid config ${config.file}:\n  - ${issue}`, config.file, [issue]);
+  }
+  return {
+    enabled: l.enabled ?? (config.source.dialect === 'mssql' || l.kafkaConnect !== undefined),
+    kafkaConnect: l.kafkaConnect ? { urlEnv: l.kafkaConnect.urlEnv, connector: l.kafkaConnect.connector, timeoutMs: l.kafkaConnect.timeout ?? 10_000 } : undefined,
+    recheck,
+  };
+}

@@ -1,0 +1,498 @@
+/**
+ * A reconcile run with the pipeline around it: the CDC lag measured first
+ * (and turned into the recheck delay where none is configured), the engine
+ * run, then, with --repair, the drifted rows repaired:
+ *
+ *  - debezium-signal: one ad-hoc incremental snapshot signal per batch of
+ *    missing / changed keys, written into the connector's signalling table on
+ *    the source (the only write cdc-recon ever makes); after a wait, those
+ *    keys are read again on both sides and the report says which healed.
+ *    Extra rows cannot come back through a snapshot (it only emits rows that
+ *    exist): they get a reviewed file of DELETEs instead.
+ *  - sql: a reviewed SQL file for the target (upserts and deletes), never run.
+ *  - --dry-run: prints what would be signalled or written, writes nothing.
+ *
+ * Repair problems never fail the reconcile: they are in the report (table
+ * `repair.status` failed / skipped with the reason, run `repair.warnings`).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import pLimit from 'p-limit';
+import type { ReconConfig, TableSpec } from '../config/load.js';
+import { formatTableName } from '../config/table-name.js';
+import { getDialect } from '../dialects/index.js';
+import type { Dialect, Endpoint } from '../dialects/types.js';
+import { KafkaConnectClient } from '../dr/kafka-connect.js';
+import type { RowDiff } from '../engine/diff.js';
+import type { TablePlan } from '../engine/plan.js';
+import { ClientReader, ServerReader, type SideReader } from '../engine/reader.js';
+import { runReconcile, type RunOptions } from '../engine/run.js';
+import { QueryRunner } from '../engine/runner.js';
+import { KafkaConnectPosition, PipelineLagReader, recheckDelayFromLag } from '../lag/measure.js';
+import { MssqlCdcPosition } from '../lag/mssql.js';
+import type { LagReader, LagReport } from '../lag/types.js';
+import type { RunReport, TableResult } from '../report/model.js';
+import { ConfigError, errorMessage } from '../util/errors.js';
+import type { Logger } from '../util/logger.js';
+import { redact, registerSecret } from '../util/redact.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { lagConfigOf, repairConfigOf, type LagConfig, type RepairConfig, type RepairMethod } from './config.js';
+import { diffRows, readKeys, recheckKeys } from './heal.js';
+import { driftKeysOf, keyColumns, KeyEncodingError } from './keys.js';
+import { dataCollectionId, insertSignalStatement, planSignals, resolveSignalTable, type PlannedSignal, type SignalTable } from './signal.js';
+import { renderRepairSql, tableRepairSql, type TableSql } from './sql-file.js';
+import type { RunRepair, TableRepair } from './types.js';
+import { openSignalWriter, type SignalWriter } from './writer.js';
+
+export interface RepairRequest {
+  method: RepairMethod;
+  dryRun: boolean;
+}
+
+export interface RepairRunOptions extends RunOptions {
+  repair?: RepairRequest;
+  /** Where repair files go unless the config says otherwise (the report directory). */
+  reportDir: string;
+  /** The recheck delay came from the command line / action input: it wins over the lag. */
+  recheckDelayOverridden?: boolean;
+  /** How the lag is read (tests, or sources without a CDC position); default from the config. */
+  lagReader?: LagReader;
+  /** The wait before the heal re-check (default: a timer). */
+  healSleep?: (ms: number) => Promise<void>;
+  /** Where a dry run prints what it would do (default: stdout). */
+  print?: (text: string) => void;
+}
+
+/** Heal wait when neither repair.recheckDelay nor a lag says how long. */
+export const DEFAULT_HEAL_DELAY_MS = 60_000;
+/** An incremental snapshot takes a moment beyond the pipeline lag: the heal wait is at least this. */
+export const MIN_HEAL_DELAY_MS = 30_000;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Whether the config gives this table a recheck delay (its own or the defaults'). */
+function recheckConfigured(config: ReconConfig, index: number): boolean {
+  const raw = config.raw;
+  return raw.tables[index]?.recheckDelay !== undefined || raw.defaults?.recheckDelay !== undefined;
+}
+
+function emptyLag(warning: string): LagReport {
+  return {
+    measuredAt: new Date().toISOString(),
+    basis: 'unavailable',
+    seconds: null,
+    lsn: { source: null, connector: null, pendingTransactions: null },
+    sourceTime: null,
+    oldestPendingTime: null,
+    warnings: [warning],
+  };
+}
+
+async function measureLag(opts: RepairRunOptions, cfg: LagConfig, env: NodeJS.ProcessEnv): Promise<LagReport | undefined> {
+  if (opts.lagReader) return opts.lagReader.measure();
+  if (!cfg.enabled) return undefined;
+  const { config } = opts;
+  if (config.source.dialect !== 'mssql') return emptyLag('the CDC position is read from SQL Server sources only');
+  const url = env[config.source.urlEnv];
+  if (!url) return undefined; // runReconcile reports the missing connection
+  registerSecret(url);
+  let connector: KafkaConnectPosition | undefined;
+  if (cfg.kafkaConnect) {
+    const kc = env[cfg.kafkaConnect.urlEnv];
+    if (!kc) return emptyLag(`environment variable ${cfg.kafkaConnect.urlEnv} (the Kafka Connect URL) is not set`);
+    // Only a URL with credentials is a secret (a plain one redacted everywhere would hide where it failed).
+    if (/\/\/[^/@]*@/.test(kc)) registerSecret(kc);
+    connector = new KafkaConnectPosition(new KafkaConnectClient(kc, { timeoutMs: cfg.kafkaConnect.timeoutMs }), cfg.kafkaConnect.connector);
+  }
+  let endpoint: Endpoint | undefined;
+  try {
+    const d = await getDialect('mssql');
+    endpoint = await d.connect(url, 'source', {
+      poolSize: 1,
+      statementTimeoutMs: config.source.statementTimeoutMs,
+      connectTimeoutMs: config.source.connectTimeoutMs,
+      applicationName: `${TOOL_NAME}/${TOOL_VERSION}`,
+    });
+    return await new PipelineLagReader(new MssqlCdcPosition(endpoint), connector).measure();
+  } catch (err) {
+    return emptyLag(redact(`cannot measure the lag: ${errorMessage(err)}`));
+  } finally {
+    await endpoint?.close().catch(() => undefined);
+  }
+}
+
+interface Collected {
+  plan: TablePlan;
+  /** The drift, up to maxKeys + 1 rows (one more says "too many"). */
+  drift: RowDiff[];
+  total: number;
+}
+
+/** Reconcile (with lag and, when asked, repair). */
+export async function runReconcileWithRepair(opts: RepairRunOptions): Promise<RunReport> {
+  const { config, logger } = opts;
+  const env = opts.env ?? process.env;
+  // Both sections are checked on every run: a typo fails before any query, repair or not.
+  const lagCfg = lagConfigOf(config);
+  const repairCfg = repairConfigOf(config);
+  if (opts.repair?.method === 'debezium-signal' && !repairCfg.signal) {
+    throw new ConfigError(`--repair debezium-signal needs repair.signal.table in ${config.file}: the connector's signalling table on the source`);
+  }
+  if (opts.repair?.method === 'sql' && config.target.dialect !== 'postgres') {
+    throw new ConfigError('--repair sql writes PostgreSQL statements: the target must be a PostgreSQL database');
+  }
+
+  const lag = await measureLag(opts, lagCfg, env);
+  let runConfig = config;
+  const auto = recheckDelayFromLag(lag, lagCfg.recheck);
+  if (lag && auto !== undefined && !opts.recheckDelayOverridden) {
+    let changed = false;
+    const tables = config.tables.map((t, i): TableSpec => {
+      if (recheckConfigured(config, i)) return t;
+      changed = true;
+      return { ...t, recheckDelayMs: auto };
+    });
+    if (changed) {
+      lag.recheckDelayMs = auto;
+      runConfig = { ...config, tables };
+    }
+  }
+  if (lag) logger.info('cdc lag', { basis: lag.basis, seconds: lag.seconds, recheckDelayMs: lag.recheckDelayMs, warnings: lag.warnings.length });
+
+  const collected = new Map<string, Collected>();
+  const maxKeys = repairCfg.maxKeys;
+  const hooks = opts.repair
+    ? {
+        ...opts.hooks,
+        onDrift: (plan: TablePlan, drift: readonly RowDiff[]) => {
+          opts.hooks?.onDrift?.(plan, drift);
+          collected.set(plan.spec.id, { plan, drift: drift.slice(0, maxKeys + 1), total: drift.length });
+        },
+      }
+    : opts.hooks;
+  const report = await runReconcile({ ...opts, config: runConfig, hooks });
+  if (lag) report.lag = lag;
+  if (opts.repair) await repair({ opts, report, collected, cfg: repairCfg, request: opts.repair, env, lag, lagCfg });
+  return report;
+}
+
+interface RepairContext {
+  opts: RepairRunOptions;
+  report: RunReport;
+  collected: Map<string, Collected>;
+  cfg: RepairConfig;
+  request: RepairRequest;
+  env: NodeJS.ProcessEnv;
+  lag: LagReport | undefined;
+  lagCfg: LagConfig;
+}
+
+interface Work {
+  result: TableResult;
+  plan: TablePlan;
+  drift: RowDiff[];
+}
+
+class Sides {
+  private constructor(
+    readonly sd: Dialect,
+    readonly td: Dialect,
+    readonly source: Endpoint,
+    readonly target: Endpoint,
+    private readonly logger: Logger,
+    private readonly minRetryDelayMs?: number,
+  ) {}
+
+  static async open(config: ReconConfig, env: NodeJS.ProcessEnv, logger: Logger, minRetryDelayMs?: number): Promise<Sides> {
+    const [sd, td] = await Promise.all([getDialect(config.source.dialect), getDialect(config.target.dialect)]);
+    const connect = (d: Dialect, role: 'source' | 'target') => {
+      const spec = config[role];
+      const url = env[spec.urlEnv];
+      if (!url) throw new ConfigError(`environment variable ${spec.urlEnv} (the ${role} connection) is not set`);
+      return d.connect(url, role, {
+        poolSize: 2,
+        statementTimeoutMs: spec.statementTimeoutMs,
+        connectTimeoutMs: spec.connectTimeoutMs,
+        applicationName: `${TOOL_NAME}/${TOOL_VERSION}`,
+      });
+    };
+    const source = await connect(sd, 'source');
+    try {
+      return new Sides(sd, td, source, await connect(td, 'target'), logger, minRetryDelayMs);
+    } catch (err) {
+      await source.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  readers(plan: TablePlan): { source: SideReader; target: SideReader } {
+    const runner = (e: Endpoint, d: Dialect) => new QueryRunner(e, d, pLimit(2), plan.spec.maxRetries, this.logger, {}, this.minRetryDelayMs);
+    const [s, t] = [runner(this.source, this.sd), runner(this.target, this.td)];
+    return plan.hash === 'client'
+      ? { source: new ClientReader(s, plan.source), target: new ClientReader(t, plan.target) }
+      : { source: new ServerReader(s, plan.source), target: new ServerReader(t, plan.target) };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.source.close().catch(() => undefined), this.target.close().catch(() => undefined)]);
+  }
+}
+
+function base(ctx: RepairContext, keys: number): TableRepair {
+  return { method: ctx.request.method, dryRun: ctx.request.dryRun, status: 'skipped', keys };
+}
+
+/** Tables with drift the repair can take; the others get a `repair` saying why not. */
+function workOf(ctx: RepairContext): Work[] {
+  const work: Work[] = [];
+  for (const result of ctx.report.tables) {
+    if (result.status !== 'mismatch') continue;
+    const c = ctx.collected.get(result.table);
+    if (result.mode !== 'diff') {
+      result.repair = { ...base(ctx, 0), reason: `mode ${result.mode} finds no row keys to repair; run it in diff mode` };
+    } else if (!c) {
+      result.repair = { ...base(ctx, 0), reason: 'no differing row was found (the row counts differ only)' };
+    } else if (c.total > ctx.cfg.maxKeys) {
+      result.repair = {
+        ...base(ctx, 0),
+        reason: `${c.total} drifted rows, more than repair.maxKeys (${ctx.cfg.maxKeys}): re-snapshot the whole table instead`,
+      };
+    } else {
+      work.push({ result, plan: c.plan, drift: c.drift });
+    }
+  }
+  return work;
+}
+
+async function repair(ctx: RepairContext): Promise<void> {
+  const { report, request, cfg } = ctx;
+  const summary: RunRepair = { method: request.method, dryRun: request.dryRun, tables: 0, keys: 0, signals: 0, healed: 0, notHealed: 0, warnings: [] };
+  report.repair = summary;
+  const work = workOf(ctx);
+  if (work.length === 0) return;
+  const log = ctx.opts.logger.child({ repair: request.method });
+  let sides: Sides;
+  try {
+    sides = await Sides.open(ctx.opts.config, ctx.env, log, ctx.opts.minRetryDelayMs);
+  } catch (err) {
+    const reason = redact(`cannot connect for the repair: ${errorMessage(err)}`);
+    summary.warnings.push(reason);
+    for (const w of work) w.result.repair = { ...base(ctx, w.drift.length), status: 'failed', reason };
+    return;
+  }
+  try {
+    if (request.method === 'sql') await sqlRepair(ctx, sides, work);
+    else await signalRepair(ctx, sides, work, cfg);
+  } finally {
+    await sides.close();
+  }
+  for (const w of work) {
+    const r = w.result.repair;
+    if (!r || r.status === 'skipped' || r.status === 'failed') continue;
+    summary.tables += 1;
+    summary.keys += r.keys;
+    summary.signals += r.signals?.count ?? 0;
+    summary.healed += r.heal?.healed ?? 0;
+    summary.notHealed += r.heal?.notHealed ?? 0;
+  }
+}
+
+function print(ctx: RepairContext, text: string): void {
+  (ctx.opts.print ?? ((t: string) => process.stdout.write(t)))(text);
+}
+
+function repairFilePath(ctx: RepairContext, kind: 'repair' | 'deletes'): string {
+  if (kind === 'repair' && ctx.cfg.sqlFile) return ctx.cfg.sqlFile;
+  return join(ctx.opts.reportDir, `${kind === 'repair' ? 'repair' : 'repair-deletes'}-${ctx.report.runId}.sql`);
+}
+
+function writeSql(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text, { encoding: 'utf8', mode: 0o644 });
+}
+
+/** `repair: sql`: source rows of the missing / changed keys, then one reviewed file. */
+async function sqlRepair(ctx: RepairContext, sides: Sides, work: Work[]): Promise<void> {
+  const parts: Array<{ w: Work; sql: TableSql }> = [];
+  for (const w of work) {
+    try {
+      const keys = driftKeysOf(w.plan, w.drift).filter((k) => k.kind !== 'extra');
+      const sourceRows = keys.length ? await readKeys(sides.readers(w.plan).source, w.plan, keys) : new Map();
+      const sql = tableRepairSql({ plan: w.plan, drift: w.drift, sourceRows });
+      parts.push({ w, sql });
+      w.result.repair = {
+        ...base(ctx, w.drift.length),
+        status: ctx.request.dryRun ? 'planned' : 'written',
+        sql: { upserts: sql.upserts, deletes: sql.deletes, leftOut: sql.skipped.length },
+      };
+    } catch (err) {
+      w.result.repair = { ...base(ctx, w.drift.length), status: 'failed', reason: redact(errorMessage(err)) };
+    }
+  }
+  if (parts.length === 0) return;
+  const text = renderRepairSql({
+    runId: ctx.report.runId,
+    generatedAt: new Date(),
+    source: `${ctx.report.source.dialect} source`,
+    target: `${ctx.report.target.dialect} target`,
+    tables: parts.map((p) => p.sql),
+  });
+  if (ctx.request.dryRun) {
+    print(ctx, `-- repair (dry run): this SQL would be written; nothing was written\n${text}`);
+    return;
+  }
+  const path = repairFilePath(ctx, 'repair');
+  writeSql(path, text);
+  ctx.report.repair!.sqlFile = path;
+  ctx.opts.logger.info('repair SQL written (not run)', { file: path, tables: parts.length });
+}
+
+interface Signalled {
+  w: Work;
+  signals: PlannedSignal[];
+}
+
+async function signalTarget(ctx: RepairContext, sides: Sides): Promise<{ table: SignalTable; database: string }> {
+  const signal = ctx.cfg.signal!;
+  const catalog = await sides.sd.readTable(sides.source, signal.table);
+  if (!catalog) throw new Error(`signalling table ${formatTableName(signal.table)} not found in the source catalog`);
+  const table = resolveSignalTable(catalog);
+  let database = signal.database;
+  if (!database) {
+    const text = sides.sd.name === 'mssql' ? 'SELECT DB_NAME() AS db' : 'SELECT current_database() AS db';
+    const rows = await sides.source.query<{ db: string }>({ text, values: [], label: 'repair-database' });
+    database = rows[0]?.db ?? '';
+  }
+  return { table, database };
+}
+
+async function signalRepair(ctx: RepairContext, sides: Sides, work: Work[], cfg: RepairConfig): Promise<void> {
+  const signalCfg = cfg.signal!;
+  const dry = ctx.request.dryRun;
+  let target: { table: SignalTable; database: string };
+  try {
+    target = await signalTarget(ctx, sides);
+  } catch (err) {
+    const reason = redact(errorMessage(err));
+    ctx.report.repair!.warnings.push(reason);
+    for (const w of work) w.result.repair = { ...base(ctx, w.drift.length), status: 'failed', reason };
+    return;
+  }
+  const signalName = `${target.table.ref.schema}.${target.table.ref.name}`;
+  const planned: Signalled[] = [];
+  const deletes: TableSql[] = [];
+  const listing: string[] = [];
+  for (const w of work) {
+    const extras = w.drift.filter((d) => d.kind === 'extra');
+    const toSignal = w.drift.filter((d) => d.kind !== 'extra');
+    const r: TableRepair = { ...base(ctx, w.drift.length), deletesRequired: extras.length || undefined };
+    w.result.repair = r;
+    try {
+      const collection = dataCollectionId(sides.sd.name, target.database, w.plan.source.table);
+      const signals = toSignal.length
+        ? planSignals({
+            dialect: sides.sd.name,
+            collection,
+            columns: keyColumns(w.plan, 'source'),
+            keys: driftKeysOf(w.plan, toSignal).map((k) => k.values),
+            batchSize: signalCfg.batchSize,
+            maxDataLength: target.table.dataMaxLength,
+          })
+        : [];
+      if (extras.length) deletes.push(tableRepairSql({ plan: w.plan, drift: extras, sourceRows: new Map() }));
+      r.signals = { table: signalName, collection, count: signals.length, ids: signals.map((s) => s.id), keys: toSignal.length };
+      r.status = dry ? 'planned' : signals.length ? 'signalled' : 'skipped';
+      if (!signals.length) r.reason = 'only extra rows: an incremental snapshot cannot remove them; apply the deletes file';
+      planned.push({ w, signals });
+      if (dry) {
+        listing.push(`${w.result.table}: ${signals.length} signal(s) for ${toSignal.length} key(s) into ${signalName} (collection ${collection})${extras.length ? `; ${extras.length} extra row(s) need deletes` : ''}`);
+        for (const s of signals) {
+          const stmt = insertSignalStatement(sides.sd.name, target.table, s);
+          listing.push(`  ${stmt.text}`, `    id=${s.id} type=${stmt.values[1]} keys=${s.keys}`, `    data=${s.data}`);
+        }
+      }
+    } catch (err) {
+      if (!(err instanceof KeyEncodingError)) throw err;
+      r.status = 'skipped';
+      r.reason = `not repairable through a signal: ${err.message}; use --repair sql or re-snapshot the table`;
+    }
+  }
+
+  if (deletes.length) {
+    const text = renderRepairSql({ runId: ctx.report.runId, generatedAt: new Date(), source: `${ctx.report.source.dialect} source`, target: `${ctx.report.target.dialect} target`, tables: deletes });
+    if (dry) listing.push('', '-- extra rows: this DELETE file would be written (never run by cdc-recon)', text);
+    else {
+      const path = repairFilePath(ctx, 'deletes');
+      writeSql(path, text);
+      ctx.report.repair!.deletesFile = path;
+    }
+  }
+  if (dry) {
+    print(ctx, `repair (dry run): nothing was written to ${signalName}\n${listing.join('\n')}\n`);
+    return;
+  }
+
+  const toWrite = planned.filter((p) => p.signals.length > 0);
+  if (toWrite.length === 0) return;
+  const url = ctx.env[signalCfg.urlEnv];
+  let writer: SignalWriter | undefined;
+  try {
+    if (!url) throw new ConfigError(`environment variable ${signalCfg.urlEnv} (the connection that writes the signal) is not set`);
+    writer = await openSignalWriter(sides.sd.name, url, {
+      applicationName: `${TOOL_NAME}/${TOOL_VERSION} repair`,
+      connectTimeoutMs: ctx.opts.config.source.connectTimeoutMs,
+      statementTimeoutMs: Math.min(ctx.opts.config.source.statementTimeoutMs, 60_000),
+    });
+    for (const p of toWrite) {
+      let written = 0;
+      try {
+        for (const s of p.signals) {
+          await writer.execute(insertSignalStatement(sides.sd.name, target.table, s));
+          written += 1;
+        }
+      } catch (err) {
+        const r = p.w.result.repair!;
+        r.status = written > 0 ? 'signalled' : 'failed';
+        r.reason = redact(`${written} of ${p.signals.length} signal(s) written: ${errorMessage(err)}`);
+        if (r.signals) {
+          r.signals.ids = r.signals.ids.slice(0, written);
+          r.signals.count = written;
+        }
+      }
+    }
+  } catch (err) {
+    const reason = redact(errorMessage(err));
+    ctx.report.repair!.warnings.push(reason);
+    for (const p of toWrite) Object.assign(p.w.result.repair!, { status: 'failed', reason });
+    return;
+  } finally {
+    await writer?.close();
+  }
+  ctx.opts.logger.info('signals written', { tables: toWrite.length, signals: toWrite.reduce((a, p) => a + p.signals.length, 0), table: signalName });
+
+  // Heal: wait, then read every drifted key of the signalled tables again.
+  const healing = planned.filter((p) => p.w.result.repair?.status === 'signalled');
+  if (healing.length === 0) return;
+  const auto = recheckDelayFromLag(ctx.lag, ctx.lagCfg.recheck);
+  const wait = cfg.recheckDelayMs ?? (auto !== undefined ? Math.max(auto, MIN_HEAL_DELAY_MS) : DEFAULT_HEAL_DELAY_MS);
+  ctx.opts.logger.info('waiting before the heal check', { delayMs: wait });
+  await (ctx.opts.healSleep ?? sleep)(wait);
+  for (const p of healing) {
+    const { w } = p;
+    const r = w.result.repair!;
+    try {
+      const again = await recheckKeys(w.plan, sides.readers(w.plan), w.drift, driftKeysOf(w.plan, w.drift));
+      const max = w.plan.spec.maxDiffRows;
+      r.heal = {
+        checkedAt: new Date().toISOString(),
+        waitedMs: wait,
+        healed: again.healed.length,
+        notHealed: again.notHealed.length,
+        healedRows: diffRows(w.plan, again.healed, max),
+        notHealedRows: diffRows(w.plan, again.notHealed, max),
+      };
+    } catch (err) {
+      r.reason = redact(`heal check failed: ${errorMessage(err)}`);
+    }
+  }
+}
