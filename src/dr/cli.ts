@@ -10,11 +10,13 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { errorMessage } from '../util/errors.js';
 import { createLogger, type LogLevel } from '../util/logger.js';
 import { COMPONENTS, type BackupConfig, type Component } from './config.js';
-import { BackupError, runBackup } from './backup.js';
-import { runDiagnostics } from './diagnostics.js';
 import { loadBackupConfig } from './load-config.js';
 import { createRedactor, secretsFromConfig } from './redact.js';
-import { renderRestoreMarkdown, renderRestoreText, runRestore } from './restore.js';
+
+// Loaded when their command runs: other commands never pay for pg_dump helpers, tar or the AWS SDK.
+const backupModule = () => import('./backup.js');
+const restoreModule = () => import('./restore.js');
+const diagnosticsModule = () => import('./diagnostics.js');
 
 export function parseComponents(value: string): Component[] {
   const list = value
@@ -76,6 +78,7 @@ export function registerDrCommands(program: Command, io: Io = defaultIo): void {
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .action(async (opts: { config: string; out?: string; components?: Component[]; retentionDays?: number; s3Bucket?: string; s3Prefix?: string; pushgatewayUrl?: string; metricsTextfile?: string; logLevel?: string }) => {
       let config: BackupConfig | undefined;
+      const { BackupError, runBackup } = await backupModule();
       try {
         config = loadBackupConfig(opts.config);
         const result = await runBackup({
@@ -165,6 +168,7 @@ export function registerDrCommands(program: Command, io: Io = defaultIo): void {
             const target = opts.target ?? opts.mssqlTarget;
             if (!target || opts.confirm !== target) throw new Error(`confirmation "${opts.confirm}" does not match the target "${target ?? '(none given)'}": nothing was changed`);
           }
+          const { runRestore, renderRestoreMarkdown, renderRestoreText } = await restoreModule();
           const report = await runRestore({
             set: opts.set,
             latest: opts.latest,
@@ -204,6 +208,7 @@ export function registerDrCommands(program: Command, io: Io = defaultIo): void {
       let config: BackupConfig | undefined;
       try {
         config = opts.config ? loadBackupConfig(opts.config) : undefined;
+        const { runDiagnostics } = await diagnosticsModule();
         const result = await runDiagnostics({ config, out: opts.out, env: io.env, logger: logger(io, opts.logLevel) });
         const lines = [`diagnostics bundle: ${result.bundle} (${result.files} files)`];
         for (const s of result.sections) lines.push(`  ${s.section.padEnd(14)} ${s.status}${s.notes.length ? ` — ${s.notes[0]}` : ''}`);
