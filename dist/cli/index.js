@@ -26526,7 +26526,7 @@ const REAL_DIGITS = 6;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(63099);
+/* harmony import */ var _cli_program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(10293);
 /** CLI entry point (bundled to dist/cli/index.js). */
 
 await (0,_cli_program_js__WEBPACK_IMPORTED_MODULE_0__/* .buildProgram */ .T)().parseAsync(process.argv);
@@ -26536,7 +26536,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 63099:
+/***/ 10293:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -26592,6 +26592,19 @@ function parseDuration(value) {
 
 // EXTERNAL MODULE: ./lib/dr/config.js
 var config = __nccwpck_require__(28382);
+;// CONCATENATED MODULE: ./lib/config/issue-path.js
+/** A zod issue path as users read it: tables[2].columns.rename.x */
+function formatIssuePath(path) {
+    let out = '';
+    for (const p of path) {
+        if (typeof p === 'number')
+            out += `[${p}]`;
+        else
+            out += out ? `.${String(p)}` : String(p);
+    }
+    return out || '(root)';
+}
+
 ;// CONCATENATED MODULE: ./lib/config/table-name.js
 function parseTableName(value) {
     if (typeof value !== 'string')
@@ -26826,6 +26839,7 @@ const configSchema = schemas/* strictObject */.rej({
 
 
 
+
 const DEFAULT_TUNING = {
     mode: 'diff',
     chunkSize: 10_000,
@@ -26837,16 +26851,7 @@ const DEFAULT_TUNING = {
     bisectionFactor: 32,
     maxDiffRows: 1000,
 };
-function formatIssuePath(path) {
-    let out = '';
-    for (const p of path) {
-        if (typeof p === 'number')
-            out += `[${p}]`;
-        else
-            out += out ? `.${String(p)}` : String(p);
-    }
-    return out || '(root)';
-}
+
 function formatZodError(file, error) {
     const issues = error.issues.map((i) => `${formatIssuePath(i.path)}: ${i.message}`);
     return new errors/* ConfigError */.xL(`invalid config ${file}:\n  - ${issues.join('\n  - ')}`, file, issues);

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../util/errors.js';
 import { configSchema, type EndpointConfig, type Mode, type RawConfig } from './schema.js';
 import { parseTableName, type TableName } from './table-name.js';
+import { formatIssuePath } from './issue-path.js';
 
 export interface Tuning {
   mode: Mode;
@@ -64,14 +65,7 @@ export interface ReconConfig {
   raw: RawConfig;
 }
 
-export function formatIssuePath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const p of path) {
-    if (typeof p === 'number') out += `[${p}]`;
-    else out += out ? `.${String(p)}` : String(p);
-  }
-  return out || '(root)';
-}
+export { formatIssuePath };
 
 export function formatZodError(file: string, error: z.ZodError): ConfigError {
   const issues = error.issues.map((i) => `${formatIssuePath(i.path)}: ${i.message}`);

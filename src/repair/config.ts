@@ -6,7 +6,8 @@
  */
 import { z } from 'zod';
 import { parseDuration } from '../config/duration.js';
-import { formatIssuePath, type ReconConfig } from '../config/load.js';
+import type { ReconConfig } from '../config/load.js';
+import { formatIssuePath } from '../config/issue-path.js';
 import { parseTableName, type TableName } from '../config/table-name.js';
 import { ConfigError } from '../util/errors.js';
 

@@ -108,7 +108,7 @@ describe('S3 (s3rver on 127.0.0.1)', () => {
   });
 
   it('a missing endpoint variable fails before any work', async () => {
-    const { S3_ENDPOINT: _drop, ...rest } = env();
+    const { S3_ENDPOINT: _drop, ...rest } = env() as NodeJS.ProcessEnv;
     const err = await runBackup({ config: cfg('y'), env: rest, outDir: join(root, 'never') }).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/environment variable S3_ENDPOINT is not set/);
     await expect(readFile(join(root, 'never'))).rejects.toThrow(/ENOENT/);
