@@ -28767,7 +28767,7 @@ function describeCanonical(s) {
 
 const MAX_HASH_MODULUS = 2 ** 31;
 /** Rows fetched per leaf batch per side: bounds memory whatever the drift. */
-const LEAF_BATCH_ROWS = 20_000;
+const LEAF_BATCH_ROWS = 4_000;
 /** First-pass rows per statement on range-segmented tables: progress and parallelism without extra scans. */
 const FIRST_PASS_ROWS_PER_QUERY = 2_000_000;
 async function reconcileTable(plan, readers, opts) {
@@ -28778,19 +28778,30 @@ async function reconcileTable(plan, readers, opts) {
     result.segmentation = plan.segmentation;
     result.warnings.push(...plan.warnings);
     result.columns = plan.pairs.map((p) => ({ source: p.source.name, target: p.target.name, canonical: describeCanonical(p.canonical) }));
-    const [sc, tc] = await Promise.all([readers.source.count(), readers.target.count()]);
-    result.counts = { source: Number(sc), target: Number(tc) };
-    const countsDiffer = sc !== tc;
     if (spec.mode === 'count' || spec.mode === 'schema') {
-        result.status = countsDiffer ? 'mismatch' : 'match';
+        const [sc, tc] = await Promise.all([readers.source.count(), readers.target.count()]);
+        result.counts = { source: Number(sc), target: Number(tc) };
+        result.status = sc !== tc ? 'mismatch' : 'match';
         return result;
     }
-    const total = sc > tc ? sc : tc;
-    if (total === 0n) {
-        result.status = 'match';
-        return result;
+    // Segments are sized from the catalog's row estimate; the exact counts come out of the first pass itself
+    // (the sum of its bucket counts), so no separate count(*) scan. Without an estimate, count first.
+    const estimate = Math.max(plan.sourceCatalog.estimatedRows ?? -1, plan.targetCatalog.estimatedRows ?? -1);
+    let total;
+    if (estimate > 0)
+        total = BigInt(Math.round(estimate));
+    else {
+        const [sc, tc] = await Promise.all([readers.source.count(), readers.target.count()]);
+        total = sc > tc ? sc : tc;
+        if (total === 0n) {
+            result.counts = { source: 0, target: 0 };
+            result.status = 'match';
+            return result;
+        }
     }
     const first = await firstPass(plan, readers, total, log);
+    result.counts = { source: Number(first.totals.source), target: Number(first.totals.target) };
+    const countsDiffer = first.totals.source !== first.totals.target;
     result.segments.checked = first.checked;
     const mismatched = first.mismatched;
     result.segments.mismatched = first.segmentsMismatched;
@@ -28854,6 +28865,11 @@ function rangeOf(bucket, b) {
 function compareBuckets(bucketing, src, tgt) {
     const keys = new Set([...src.keys(), ...tgt.keys()]);
     const mismatched = [];
+    const totals = { source: 0n, target: 0n };
+    for (const v of src.values())
+        totals.source += v.count;
+    for (const v of tgt.values())
+        totals.target += v.count;
     for (const bucket of keys) {
         const s = src.get(bucket);
         const t = tgt.get(bucket);
@@ -28862,7 +28878,7 @@ function compareBuckets(bucketing, src, tgt) {
         }
     }
     mismatched.sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : 0));
-    return { checked: keys.size, mismatched };
+    return { checked: keys.size, mismatched, totals };
 }
 /**
  * Rows per first-pass bucket. Each segment (chunkSize rows) is checksummed as
@@ -28882,13 +28898,15 @@ async function firstPass(plan, readers, total, log) {
         const [s, t] = await Promise.all([readers.source.checksums({ kind: 'all' }, bucketing), readers.target.checksums({ kind: 'all' }, bucketing)]);
         log.info('progress', { stage: 'checksum', segmentsDone: segModulus, segmentsTotal: segModulus, rowsPerSecond: rate(total, started) });
         const cmp = compareBuckets(bucketing, s, t);
-        return summarise(cmp.mismatched, segModulus, (b) => Number(b.bucket % BigInt(segModulus)), (id, segs) => ({
+        return summarise(cmp.mismatched, cmp.totals, segModulus, (b) => Number(b.bucket % BigInt(segModulus)), (id, segs) => ({
             hash: { modulus: segModulus, residue: id },
             sourceCount: sumCounts(segs, 'sourceCount'),
             targetCount: sumCounts(segs, 'targetCount'),
         }));
     }
     const [sb, tb] = await Promise.all([readers.source.bounds(), readers.target.bounds()]);
+    if (!sb && !tb)
+        return { checked: 0, mismatched: [], segments: [], segmentsMismatched: 0, totals: { source: 0n, target: 0n } };
     const lo = [sb?.lo, tb?.lo].filter((v) => v !== undefined).reduce((a, b) => (b < a ? b : a));
     const hi = [sb?.hi, tb?.hi].filter((v) => v !== undefined).reduce((a, b) => (b > a ? b : a));
     // Power-of-two widths: every refinement divides its parent exactly, so a child range never
@@ -28917,7 +28935,8 @@ async function firstPass(plan, readers, total, log) {
         return compareBuckets(bucketing, s, t);
     }));
     const mismatched = results.flatMap((r) => r.mismatched);
-    return summarise(mismatched, segmentCount, (b) => Number((b.bucket * width) / segWidth), (id, segs) => ({
+    const totals = results.reduce((a, r) => ({ source: a.source + r.totals.source, target: a.target + r.totals.target }), { source: 0n, target: 0n });
+    return summarise(mismatched, totals, segmentCount, (b) => Number((b.bucket * width) / segWidth), (id, segs) => ({
         range: [(lo + BigInt(id) * segWidth).toString(), (lo + BigInt(id + 1) * segWidth - 1n).toString()],
         sourceCount: sumCounts(segs, 'sourceCount'),
         targetCount: sumCounts(segs, 'targetCount'),
@@ -28927,14 +28946,14 @@ function sumCounts(segs, side) {
     return segs.reduce((a, s) => a + s[side], 0n).toString();
 }
 /** Group mismatching buckets into the segments the report shows. */
-function summarise(mismatched, checked, segmentOf, describe) {
+function summarise(mismatched, totals, checked, segmentOf, describe) {
     const bySegment = new Map();
     for (const b of mismatched) {
         const id = segmentOf(b);
         bySegment.set(id, [...(bySegment.get(id) ?? []), b]);
     }
     const segments = [...bySegment.entries()].sort((a, b) => a[0] - b[0]).map(([id, buckets]) => describe(id, buckets));
-    return { checked, mismatched, segments, segmentsMismatched: segments.length };
+    return { checked, mismatched, segments, segmentsMismatched: segments.length, totals };
 }
 function rate(rows, started) {
     const s = (Date.now() - started) / 1000;

@@ -25,7 +25,7 @@ interface Segment {
 
 const MAX_HASH_MODULUS = 2 ** 31;
 /** Rows fetched per leaf batch per side: bounds memory whatever the drift. */
-const LEAF_BATCH_ROWS = 20_000;
+const LEAF_BATCH_ROWS = 4_000;
 /** First-pass rows per statement on range-segmented tables: progress and parallelism without extra scans. */
 const FIRST_PASS_ROWS_PER_QUERY = 2_000_000;
 
