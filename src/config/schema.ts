@@ -4,34 +4,16 @@
  * silently change what is compared).
  */
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { duration, envNameField, identifier, tableName } from './fields.js';
 import { backupConfigSchema } from '../dr/config.js';
 import { lagConfigSchema, repairConfigSchema } from '../repair/config.js';
 
 export const MODES = ['count', 'checksum', 'diff', 'schema'] as const;
 export type Mode = (typeof MODES)[number];
 
-const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const ms = parseDuration(v);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `expected a duration like "30s", "5m", "250ms" or milliseconds, got ${JSON.stringify(v)}` });
-    return z.NEVER;
-  }
-  return ms;
-});
-
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-const identifier = z.string().min(1, 'must not be empty').max(256).refine((s) => !s.includes('\u0000'), 'must not contain NUL');
-
-const tableName = z.union([
-  identifier,
-  z.strictObject({ schema: identifier.optional(), name: identifier }),
-]);
-
 export const endpointSchema = z.strictObject({
   dialect: z.enum(['postgres', 'mssql']),
-  urlEnv: z.string().regex(ENV_NAME, 'must be an environment variable name (the URL itself never goes in the file)'),
+  urlEnv: envNameField(),
   /** Default schema for table names without one. */
   schema: identifier.optional(),
   poolSize: z.number().int().min(1).max(256).optional(),

@@ -1,12 +1,12 @@
 /**
- * The `backup:` section of the project's YAML config (mounted by the lead
- * under the top-level config). Connections are named by environment variable
+ * The `backup:` section of the project's YAML config (mounted under the
+ * top-level config). Connections are named by environment variable
  * only: a URL or password written in the file is a validation error.
  */
 import { z } from 'zod';
+import { envNameField } from '../config/fields.js';
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const envName = z.string().regex(ENV_NAME, 'must be an environment variable name (the secret itself never goes in the file)');
+const envName = envNameField('the secret');
 
 export const COMPONENTS = ['postgres', 'mssql', 'kafka-connect'] as const;
 export type Component = (typeof COMPONENTS)[number];

@@ -5,7 +5,7 @@
  * connections are named by environment variable, never written inline).
  */
 import { z } from 'zod';
-import { parseDuration } from '../config/duration.js';
+import { duration, envNameField, identifier, tableName } from '../config/fields.js';
 import type { ReconConfig } from '../config/load.js';
 import { formatIssuePath } from '../config/issue-path.js';
 import { parseTableName, type TableName } from '../config/table-name.js';
@@ -14,19 +14,7 @@ import { ConfigError } from '../util/errors.js';
 export const REPAIR_METHODS = ['debezium-signal', 'sql'] as const;
 export type RepairMethod = (typeof REPAIR_METHODS)[number];
 
-const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const ms = parseDuration(v);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `expected a duration like "30s", "5m", "250ms" or milliseconds, got ${JSON.stringify(v)}` });
-    return z.NEVER;
-  }
-  return ms;
-});
-
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const envName = z.string().regex(ENV_NAME, 'must be an environment variable name (the URL itself never goes in the file)');
-const identifier = z.string().min(1, 'must not be empty').max(256).refine((s) => !s.includes('\u0000'), 'must not contain NUL');
-const tableName = z.union([identifier, z.strictObject({ schema: identifier.optional(), name: identifier })]);
+const envName = envNameField();
 
 export const repairConfigSchema = z.strictObject({
   /** Drifted keys per table that a repair handles; a table with more is not repaired (re-snapshot it whole instead). */

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../util/errors.js';
-import { overallStatus, REPORT_SCHEMA_VERSION, totalsOf, type RunReport, type TableResult, type TableStatus } from './model.js';
+import { emptyTableResult, overallStatus, REPORT_SCHEMA_VERSION, totalsOf, type RunReport, type TableResult, type TableStatus } from './model.js';
 
 export interface MergeResult {
   report: RunReport;
@@ -41,25 +41,8 @@ export function readReportFile(path: string): RunReport {
 
 function missingShardEntry(index: number, count: number, mode: RunReport['mode']): TableResult {
   return {
-    table: `(shard ${index}/${count})`,
-    source: '',
-    target: '',
+    ...emptyTableResult(`(shard ${index}/${count})`, '', '', mode === 'mixed' ? 'diff' : mode),
     status: 'error',
-    mode: mode === 'mixed' ? 'diff' : mode,
-    hash: 'server',
-    counts: { source: null, target: null },
-    segments: { checked: 0, mismatched: 0 },
-    mismatchedSegments: [],
-    drift: { missing: 0, extra: 0, changed: 0 },
-    inFlight: 0,
-    rows: [],
-    inFlightRows: [],
-    rowsTruncated: false,
-    columns: [],
-    warnings: [],
-    durationMs: 0,
-    retries: 0,
-    queries: 0,
     error: { message: `no report from shard ${index} of ${count}: its tables were not reconciled`, stage: 'merge', class: 'critical' },
   };
 }

@@ -9,7 +9,7 @@ import type { RunHooks } from '../engine/run.js';
 import type { Shard } from '../engine/shard.js';
 import type { RunReport } from '../report/model.js';
 import { recordLag } from '../lag/measure.js';
-import { createMetrics, pushMetrics, writeTextfile, type ReconMetrics } from '../observability/metrics.js';
+import { createMetrics, pushMetrics, recordRunReport, writeTextfile, type ReconMetrics } from '../observability/metrics.js';
 import { recordSchemaFindings } from '../observability/schema-drift.js';
 import { ok, type Sink } from './run-sinks.js';
 
@@ -65,29 +65,13 @@ export class RunMetrics {
    */
   recordReport(report: RunReport, previous?: RunReport): void {
     this.stop();
-    const finishedAt = new Date(report.finishedAt);
-    const prior = new Map((previous?.tables ?? []).map((t) => [t.table, t]));
     for (const role of ['source', 'target']) this.metrics.recordRetry(role, 0);
-    for (const t of report.tables) {
-      const before = prior.get(t.table);
-      this.metrics.recordTable({
-        table: t.table,
-        status: t.status,
-        durationSeconds: t.durationMs / 1000,
-        sourceRows: t.counts.source,
-        targetRows: t.counts.target,
-        checksumMismatch: t.segments.mismatched > 0,
-        rowsMissing: t.drift.missing,
-        rowsExtra: t.drift.extra,
-        rowsChanged: t.drift.changed,
-        rowsInFlight: t.inFlight,
-        finishedAt,
-        previousSuccessAt: before && before.status !== 'error' && previous ? new Date(previous.finishedAt) : undefined,
-      });
-    }
+    // A table that errored now keeps the previous run's success time, if it succeeded then.
+    const previousSuccessAt: Record<string, Date> = {};
+    if (previous) for (const t of previous.tables) if (t.status !== 'error') previousSuccessAt[t.table] = new Date(previous.finishedAt);
+    recordRunReport(this.metrics, report, previousSuccessAt);
     recordLag(this.metrics, report);
     recordSchemaFindings(this.metrics, report);
-    this.metrics.recordRunFinished(finishedAt);
   }
 }
 
