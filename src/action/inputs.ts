@@ -10,7 +10,7 @@ import type { FailOn } from '../cli/reconcile-command.js';
 import { parseShard } from '../cli/shard.js';
 import type { Shard } from '../engine/shard.js';
 import { ConfigError } from '../util/errors.js';
-import { registerSecret } from '../util/redact.js';
+import { registerSecret, secretParts as connectionSecretParts } from '../util/redact.js';
 import { REPAIR_METHODS, type RepairMethod } from '../repair/config.js';
 
 export const COMMANDS = ['reconcile', 'merge-reports', 'backup'] as const;
@@ -61,37 +61,9 @@ export type GetInput = (name: string) => string;
 
 const defaultGet: GetInput = (name) => core.getInput(name);
 
-/**
- * The secret parts of a connection value: the value itself, the password of
- * a URL (raw, decoded and encoded), `password=` query parameters and
- * `Password=` / `Pwd=` items of ADO-style connection strings.
- */
+/** Secret parts of a connection value (see util/redact); the runner masks parts from 3 characters. */
 export function secretParts(value: string): string[] {
-  const out = new Set<string>([value]);
-  try {
-    const u = new URL(value);
-    if (u.password) {
-      out.add(u.password);
-      try {
-        out.add(decodeURIComponent(u.password));
-      } catch {
-        /* malformed escape: the raw form is masked */
-      }
-    }
-    for (const [k, v] of u.searchParams) if (/pass|pwd|secret|token|key/i.test(k) && v) out.add(v);
-  } catch {
-    /* not a URL */
-  }
-  for (const m of value.matchAll(/(?:^|;)\s*(?:password|pwd)\s*=\s*(\{[^}]*\}|[^;]*)/gi)) {
-    const v = (m[1] ?? '').trim().replace(/^\{|\}$/g, '');
-    if (v) out.add(v);
-  }
-  // Parts (not the whole value) may also show up URL-encoded.
-  for (const p of [...out]) {
-    const enc = encodeURIComponent(p);
-    if (p !== value && enc !== p) out.add(enc);
-  }
-  return [...out].filter((s) => s.length >= 3);
+  return connectionSecretParts(value, 3);
 }
 
 /** Masks (core.setSecret) and registers for redact() every secret part of `value`. */

@@ -7,7 +7,7 @@
  */
 import type { BackupConfig } from './config.js';
 import { secretEnvNames } from './config.js';
-import { redact as baseRedact } from '../util/redact.js';
+import { redact as baseRedact, secretParts } from '../util/redact.js';
 
 export const MASK = '***';
 
@@ -21,24 +21,8 @@ const ALWAYS_SECRET_ENV = [
   'PUSHGATEWAY_PASSWORD',
 ];
 
-/** A secret's value and the parts of it that are secret on their own. */
-export function secretParts(value: string): string[] {
-  const out = new Set<string>([value]);
-  try {
-    const u = new URL(value);
-    if (u.password) {
-      out.add(u.password);
-      out.add(decodeURIComponent(u.password));
-    }
-  } catch {
-    /* not a URL */
-  }
-  for (const m of value.matchAll(/(?:^|;)\s*(?:password|pwd)\s*=\s*(\{[^}]*\}|[^;]*)/gi)) {
-    const v = (m[1] ?? '').trim().replace(/^\{|\}$/g, '');
-    if (v) out.add(v);
-  }
-  return [...out].filter((s) => s.length >= 4);
-}
+/** A secret's value and the parts of it that are secret on their own (shared with the engine and the action). */
+export { secretParts };
 
 /** Secret values named by the config, read from `env`. */
 export function secretsFromConfig(cfg: BackupConfig | undefined, env: NodeJS.ProcessEnv = process.env): string[] {
