@@ -26526,7 +26526,7 @@ const REAL_DIGITS = 6;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(10293);
+/* harmony import */ var _cli_program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(43765);
 /** CLI entry point (bundled to dist/cli/index.js). */
 
 await (0,_cli_program_js__WEBPACK_IMPORTED_MODULE_0__/* .buildProgram */ .T)().parseAsync(process.argv);
@@ -26536,7 +26536,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 10293:
+/***/ 43765:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -26575,21 +26575,8 @@ var dist = __nccwpck_require__(38815);
 var errors = __nccwpck_require__(99661);
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 11 modules
 var schemas = __nccwpck_require__(92857);
-// EXTERNAL MODULE: ./node_modules/zod/v4/core/core.js
-var core = __nccwpck_require__(88532);
-;// CONCATENATED MODULE: ./lib/config/duration.js
-/** Durations in config and inputs: "250ms", "30s", "5m", "2h", or a number of milliseconds. */
-const DURATION_RE = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/;
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-function parseDuration(value) {
-    if (typeof value === 'number')
-        return Number.isFinite(value) && value >= 0 ? value : undefined;
-    const m = DURATION_RE.exec(value.trim());
-    if (!m)
-        return undefined;
-    return Math.round(Number(m[1]) * (UNIT_MS[m[2]] ?? 0));
-}
-
+// EXTERNAL MODULE: ./lib/config/fields.js
+var fields = __nccwpck_require__(21877);
 // EXTERNAL MODULE: ./lib/dr/config.js
 var config = __nccwpck_require__(28382);
 ;// CONCATENATED MODULE: ./lib/config/issue-path.js
@@ -26631,30 +26618,19 @@ function formatTableName(t) {
 
 
 const REPAIR_METHODS = (/* unused pure expression or super */ null && (['debezium-signal', 'sql']));
-const duration = schemas/* union */.KCZ([schemas/* string */.YjP(), schemas/* number */.aig()]).transform((v, ctx) => {
-    const ms = parseDuration(v);
-    if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: `expected a duration like "30s", "5m", "250ms" or milliseconds, got ${JSON.stringify(v)}` });
-        return core/* NEVER */.tm;
-    }
-    return ms;
-});
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const envName = schemas/* string */.YjP().regex(ENV_NAME, 'must be an environment variable name (the URL itself never goes in the file)');
-const identifier = schemas/* string */.YjP().min(1, 'must not be empty').max(256).refine((s) => !s.includes('\u0000'), 'must not contain NUL');
-const tableName = schemas/* union */.KCZ([identifier, schemas/* strictObject */.rej({ schema: identifier.optional(), name: identifier })]);
+const envName = (0,fields/* envNameField */.vn)();
 const repairConfigSchema = schemas/* strictObject */.rej({
     /** Drifted keys per table that a repair handles; a table with more is not repaired (re-snapshot it whole instead). */
     maxKeys: schemas/* number */.aig().int().min(1).max(1_000_000).optional(),
     /** Wait between signalling and checking the drifted keys again; default: from the measured lag, else 60 s. */
-    recheckDelay: duration.optional(),
+    recheckDelay: fields/* duration */.p0.optional(),
     signal: schemas/* strictObject */.rej({
         /** The connector's signalling table on the source (Debezium `signal.data.collection`), resolved in the source catalog. */
-        table: tableName,
+        table: fields/* tableName */.Cm,
         /** A connection allowed to INSERT into the signalling table; default: the source connection. */
         urlEnv: envName.optional(),
         /** Database name in the data-collection ids (SQL Server: <database>.<schema>.<table>); default: the connection's database. */
-        database: identifier.optional(),
+        database: fields/* identifier */.Cv.optional(),
         /** Keys per signal (each signal is one incremental snapshot with one key filter). */
         batchSize: schemas/* number */.aig().int().min(1).max(10_000).optional(),
     })
@@ -26672,14 +26648,14 @@ const lagConfigSchema = schemas/* strictObject */.rej({
     kafkaConnect: schemas/* strictObject */.rej({
         urlEnv: envName,
         connector: schemas/* string */.YjP().min(1),
-        timeout: duration.optional(),
+        timeout: fields/* duration */.p0.optional(),
     })
         .optional(),
     /** Recheck delay chosen from the lag when none is configured: lag x factor, clamped to [min, max]. */
     recheck: schemas/* strictObject */.rej({
         factor: schemas/* number */.aig().min(1).max(100).optional(),
-        min: duration.optional(),
-        max: duration.optional(),
+        min: fields/* duration */.p0.optional(),
+        max: fields/* duration */.p0.optional(),
     })
         .optional(),
 });
@@ -26740,28 +26716,14 @@ function lagConfigOf(config) {
 
 
 const MODES = ['count', 'checksum', 'diff', 'schema'];
-const schema_duration = schemas/* union */.KCZ([schemas/* string */.YjP(), schemas/* number */.aig()]).transform((v, ctx) => {
-    const ms = parseDuration(v);
-    if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: `expected a duration like "30s", "5m", "250ms" or milliseconds, got ${JSON.stringify(v)}` });
-        return core/* NEVER */.tm;
-    }
-    return ms;
-});
-const schema_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const schema_identifier = schemas/* string */.YjP().min(1, 'must not be empty').max(256).refine((s) => !s.includes('\u0000'), 'must not contain NUL');
-const schema_tableName = schemas/* union */.KCZ([
-    schema_identifier,
-    schemas/* strictObject */.rej({ schema: schema_identifier.optional(), name: schema_identifier }),
-]);
 const endpointSchema = schemas/* strictObject */.rej({
     dialect: schemas/* enum */.k5n(['postgres', 'mssql']),
-    urlEnv: schemas/* string */.YjP().regex(schema_ENV_NAME, 'must be an environment variable name (the URL itself never goes in the file)'),
+    urlEnv: (0,fields/* envNameField */.vn)(),
     /** Default schema for table names without one. */
-    schema: schema_identifier.optional(),
+    schema: fields/* identifier */.Cv.optional(),
     poolSize: schemas/* number */.aig().int().min(1).max(256).optional(),
-    statementTimeout: schema_duration.optional(),
-    connectTimeout: schema_duration.optional(),
+    statementTimeout: fields/* duration */.p0.optional(),
+    connectTimeout: fields/* duration */.p0.optional(),
     /** false opens a new connection per statement: only for measuring what pooling saves. */
     reuseConnections: schemas/* boolean */.zMY().optional(),
 });
@@ -26770,7 +26732,7 @@ const tuning = {
     chunkSize: schemas/* number */.aig().int().min(10).max(10_000_000).optional(),
     concurrency: schemas/* number */.aig().int().min(1).max(64).optional(),
     maxRetries: schemas/* number */.aig().int().min(0).max(20).optional(),
-    recheckDelay: schema_duration.optional(),
+    recheckDelay: fields/* duration */.p0.optional(),
     hash: schemas/* enum */.k5n(['server', 'client']).optional(),
     /** Segments at or below this many rows are fetched row by row. */
     leafSize: schemas/* number */.aig().int().min(1).max(100_000).optional(),
@@ -26782,15 +26744,15 @@ const tuning = {
 };
 const tableSchema = schemas/* strictObject */.rej({
     /** Same name on both sides. */
-    table: schema_tableName.optional(),
-    source: schema_tableName.optional(),
-    target: schema_tableName.optional(),
-    key: schemas/* array */.YOg(schema_identifier).min(1).optional(),
+    table: fields/* tableName */.Cm.optional(),
+    source: fields/* tableName */.Cm.optional(),
+    target: fields/* tableName */.Cm.optional(),
+    key: schemas/* array */.YOg(fields/* identifier */.Cv).min(1).optional(),
     columns: schemas/* strictObject */.rej({
-        include: schemas/* array */.YOg(schema_identifier).min(1).optional(),
-        exclude: schemas/* array */.YOg(schema_identifier).optional(),
+        include: schemas/* array */.YOg(fields/* identifier */.Cv).min(1).optional(),
+        exclude: schemas/* array */.YOg(fields/* identifier */.Cv).optional(),
         /** source column name -> target column name */
-        rename: schemas/* record */.g1P(schemas/* string */.YjP(), schema_identifier).optional(),
+        rename: schemas/* record */.g1P(schemas/* string */.YjP(), fields/* identifier */.Cv).optional(),
     })
         .optional(),
     where: schemas/* strictObject */.rej({ source: schemas/* string */.YjP().min(1).optional(), target: schemas/* string */.YjP().min(1).optional() }).optional(),
@@ -26932,6 +26894,8 @@ function normalise(raw, file, overrides) {
     return { file, source, target, tables, reportDir: raw.report?.dir ?? 'reports', raw };
 }
 
+// EXTERNAL MODULE: ./lib/config/duration.js
+var duration = __nccwpck_require__(26804);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
 ;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
@@ -31804,30 +31768,17 @@ class RunMetrics {
      */
     recordReport(report, previous) {
         this.stop();
-        const finishedAt = new Date(report.finishedAt);
-        const prior = new Map((previous?.tables ?? []).map((t) => [t.table, t]));
         for (const role of ['source', 'target'])
             this.metrics.recordRetry(role, 0);
-        for (const t of report.tables) {
-            const before = prior.get(t.table);
-            this.metrics.recordTable({
-                table: t.table,
-                status: t.status,
-                durationSeconds: t.durationMs / 1000,
-                sourceRows: t.counts.source,
-                targetRows: t.counts.target,
-                checksumMismatch: t.segments.mismatched > 0,
-                rowsMissing: t.drift.missing,
-                rowsExtra: t.drift.extra,
-                rowsChanged: t.drift.changed,
-                rowsInFlight: t.inFlight,
-                finishedAt,
-                previousSuccessAt: before && before.status !== 'error' && previous ? new Date(previous.finishedAt) : undefined,
-            });
-        }
+        // A table that errored now keeps the previous run's success time, if it succeeded then.
+        const previousSuccessAt = {};
+        if (previous)
+            for (const t of previous.tables)
+                if (t.status !== 'error')
+                    previousSuccessAt[t.table] = new Date(previous.finishedAt);
+        (0,metrics/* recordRunReport */.R$)(this.metrics, report, previousSuccessAt);
         recordLag(this.metrics, report);
         recordSchemaFindings(this.metrics, report);
-        this.metrics.recordRunFinished(finishedAt);
     }
 }
 /** The Pushgateway and textfile sinks for a recorded run (none when neither is configured). */
@@ -31948,7 +31899,7 @@ async function reconcileAction(opts) {
         if (opts.hash)
             overrides.hash = opts.hash;
         if (opts.recheckDelay !== undefined) {
-            const ms = parseDuration(opts.recheckDelay);
+            const ms = (0,duration/* parseDuration */.E)(opts.recheckDelay);
             if (ms === undefined)
                 throw new errors/* ConfigError */.xL(`--recheck-delay: expected a duration like "30s", got ${JSON.stringify(opts.recheckDelay)}`);
             overrides.recheckDelayMs = ms;
@@ -32112,25 +32063,8 @@ function readReportFile(path) {
 }
 function missingShardEntry(index, count, mode) {
     return {
-        table: `(shard ${index}/${count})`,
-        source: '',
-        target: '',
+        ...emptyTableResult(`(shard ${index}/${count})`, '', '', mode === 'mixed' ? 'diff' : mode),
         status: 'error',
-        mode: mode === 'mixed' ? 'diff' : mode,
-        hash: 'server',
-        counts: { source: null, target: null },
-        segments: { checked: 0, mismatched: 0 },
-        mismatchedSegments: [],
-        drift: { missing: 0, extra: 0, changed: 0 },
-        inFlight: 0,
-        rows: [],
-        inFlightRows: [],
-        rowsTruncated: false,
-        columns: [],
-        warnings: [],
-        durationMs: 0,
-        retries: 0,
-        queries: 0,
         error: { message: `no report from shard ${index} of ${count}: its tables were not reconciled`, stage: 'merge', class: 'critical' },
     };
 }
@@ -32511,6 +32445,64 @@ function buildProgram() {
 
 /***/ }),
 
+/***/ 26804:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E: () => (/* binding */ parseDuration)
+/* harmony export */ });
+/** Durations in config and inputs: "250ms", "30s", "5m", "2h", or a number of milliseconds. */
+const DURATION_RE = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/;
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+function parseDuration(value) {
+    if (typeof value === 'number')
+        return Number.isFinite(value) && value >= 0 ? value : undefined;
+    const m = DURATION_RE.exec(value.trim());
+    if (!m)
+        return undefined;
+    return Math.round(Number(m[1]) * (UNIT_MS[m[2]] ?? 0));
+}
+
+
+/***/ }),
+
+/***/ 21877:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Cm: () => (/* binding */ tableName),
+/* harmony export */   Cv: () => (/* binding */ identifier),
+/* harmony export */   p0: () => (/* binding */ duration),
+/* harmony export */   vn: () => (/* binding */ envNameField)
+/* harmony export */ });
+/* unused harmony export ENV_NAME */
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(92857);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(88532);
+/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(26804);
+/** zod field types shared by every config section (main, backup, repair, lag). */
+
+
+/** "250ms", "30s", "5m", "2h" or milliseconds, to milliseconds. */
+const duration = zod__WEBPACK_IMPORTED_MODULE_1__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig()]).transform((v, ctx) => {
+    const ms = (0,_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .parseDuration */ .E)(v);
+    if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `expected a duration like "30s", "5m", "250ms" or milliseconds, got ${JSON.stringify(v)}` });
+        return zod__WEBPACK_IMPORTED_MODULE_2__/* .NEVER */ .tm;
+    }
+    return ms;
+});
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** The name of an environment variable holding a secret; `what` says which secret must never be inlined. */
+function envNameField(what = 'the URL') {
+    return zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().regex(ENV_NAME, `must be an environment variable name (${what} itself never goes in the file)`);
+}
+const identifier = zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1, 'must not be empty').max(256).refine((s) => !s.includes('\u0000'), 'must not contain NUL');
+/** "schema.table", "table", or { schema, name } when a name holds a dot. */
+const tableName = zod__WEBPACK_IMPORTED_MODULE_1__/* .union */ .KCZ([identifier, zod__WEBPACK_IMPORTED_MODULE_1__/* .strictObject */ .rej({ schema: identifier.optional(), name: identifier })]);
+
+
+/***/ }),
+
 /***/ 84917:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -32641,6 +32633,8 @@ const TRANSIENT_MESSAGES = [
     /terminating connection/i,
     // The client-side read timeout (pg's query_timeout, and the cursor reads in connect.ts): no answer came.
     /query read timeout/i,
+    // pg's answer when handed a client whose connection already failed (a restart): the statement never ran.
+    /connection error and is not queryable/i,
 ];
 function classifyPgError(err) {
     const code = (0,_util_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorCode */ .CA)(err);
@@ -32692,54 +32686,55 @@ function quoteTable(ref) {
 /* harmony export */   Kf: () => (/* binding */ DEFAULT_ENV),
 /* harmony export */   YK: () => (/* binding */ backupConfigSchema)
 /* harmony export */ });
-/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(92857);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(92857);
+/* harmony import */ var _config_fields_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(21877);
 /**
- * The `backup:` section of the project's YAML config (mounted by the lead
- * under the top-level config). Connections are named by environment variable
+ * The `backup:` section of the project's YAML config (mounted under the
+ * top-level config). Connections are named by environment variable
  * only: a URL or password written in the file is a validation error.
  */
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const envName = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().regex(ENV_NAME, 'must be an environment variable name (the secret itself never goes in the file)');
+
+const envName = (0,_config_fields_js__WEBPACK_IMPORTED_MODULE_0__/* .envNameField */ .vn)('the secret');
 const COMPONENTS = ['postgres', 'mssql', 'kafka-connect'];
-const postgresSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .strictObject */ .rej({
+const postgresSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .strictObject */ .rej({
     urlEnv: envName,
     /** `custom` = one pg_dump -Fc file; `directory` = -Fd with `jobs` parallel workers (large databases). */
-    format: zod__WEBPACK_IMPORTED_MODULE_0__/* ["enum"] */ .k5n(['custom', 'directory']).default('custom'),
-    jobs: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().int().min(1).max(64).default(4),
+    format: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['custom', 'directory']).default('custom'),
+    jobs: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().min(1).max(64).default(4),
     /** `checksum` also stores an order-independent content hash per table and checks it on restore. */
-    verify: zod__WEBPACK_IMPORTED_MODULE_0__/* ["enum"] */ .k5n(['count', 'checksum']).default('checksum'),
+    verify: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['count', 'checksum']).default('checksum'),
     /** Tables above this many (estimated) rows get an estimated count instead of an exact one. */
-    exactCountLimit: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().int().min(0).default(50_000_000),
+    exactCountLimit: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().min(0).default(50_000_000),
     /** Where pg_dump / pg_restore live, when not on PATH (e.g. /usr/lib/postgresql/16/bin). */
-    binDir: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().min(1).optional(),
+    binDir: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1).optional(),
 });
-const mssqlSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .strictObject */ .rej({
+const mssqlSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .strictObject */ .rej({
     urlEnv: envName,
-    database: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().min(1).max(128),
+    database: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1).max(128),
     /** Directory on the SQL Server host where BACKUP writes (and RESTORE reads) the .bak file. */
-    serverBackupDir: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().min(1),
+    serverBackupDir: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1),
     /**
      * Argv (no shell) that brings the .bak from the server's disk into the set,
      * e.g. ["docker", "cp", "mssql:{serverPath}", "{localPath}"]; or ["none"] when
      * serverBackupDir is a shared volume seen locally at `localBackupDir`.
      */
-    copyCommand: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().min(1)).min(1),
+    copyCommand: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1)).min(1),
     /** Argv that puts a .bak from the set onto the server's disk for a restore (placeholders as copyCommand). */
-    uploadCommand: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().min(1)).min(1).optional(),
+    uploadCommand: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1)).min(1).optional(),
     /** Where the server puts restored data / log files (MOVE targets); default: the server's defaults. */
-    restoreDataDir: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().min(1).optional(),
-    restoreLogDir: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().min(1).optional(),
+    restoreDataDir: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1).optional(),
+    restoreLogDir: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1).optional(),
     /** CDC change-table retention on the restored database, minutes (SQL Server default 4320 = 72 h). */
-    cdcRetentionMinutes: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().int().min(1).default(4320),
+    cdcRetentionMinutes: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().min(1).default(4320),
 });
-const kafkaConnectSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .strictObject */ .rej({
+const kafkaConnectSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .strictObject */ .rej({
     /** The worker's REST URL when it holds no credentials. */
-    url: zod__WEBPACK_IMPORTED_MODULE_0__/* .url */ .OZ5().optional(),
+    url: zod__WEBPACK_IMPORTED_MODULE_1__/* .url */ .OZ5().optional(),
     /** Env var holding the URL when it carries credentials (http://user:pass@host:8083). */
     urlEnv: envName.optional(),
     /** Connector names to include (default all). */
-    connectors: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().min(1)).optional(),
+    connectors: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1)).optional(),
 })
     .superRefine((k, ctx) => {
     if (!k.url && !k.urlEnv)
@@ -32750,27 +32745,27 @@ const kafkaConnectSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .strictObject */ .
             ctx.addIssue({ code: 'custom', path: ['url'], message: 'holds a password: put the URL in an env var and name it in "urlEnv"' });
     }
 });
-const s3Schema = zod__WEBPACK_IMPORTED_MODULE_0__/* .strictObject */ .rej({
-    bucket: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().min(3).max(63),
-    prefix: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().default('cdc-recon'),
-    region: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().min(1).default('us-east-1'),
+const s3Schema = zod__WEBPACK_IMPORTED_MODULE_1__/* .strictObject */ .rej({
+    bucket: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(3).max(63),
+    prefix: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().default('cdc-recon'),
+    region: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1).default('us-east-1'),
     /** Env var holding a custom endpoint (MinIO, s3rver, ...); path-style addressing is used then. */
     endpointEnv: envName.optional(),
 });
-const diagnosticsSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .strictObject */ .rej({
-    pushgatewayUrl: zod__WEBPACK_IMPORTED_MODULE_0__/* .url */ .OZ5().optional(),
-    prometheusUrl: zod__WEBPACK_IMPORTED_MODULE_0__/* .url */ .OZ5().optional(),
+const diagnosticsSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .strictObject */ .rej({
+    pushgatewayUrl: zod__WEBPACK_IMPORTED_MODULE_1__/* .url */ .OZ5().optional(),
+    prometheusUrl: zod__WEBPACK_IMPORTED_MODULE_1__/* .url */ .OZ5().optional(),
     /** Container (docker) or pod (kubectl) names whose logs are collected; default all listed ones. */
-    containers: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().min(1)).optional(),
-    kubernetesNamespace: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().min(1).optional(),
-    logLines: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().int().min(1).max(100_000).default(1000),
+    containers: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1)).optional(),
+    kubernetesNamespace: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1).optional(),
+    logLines: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().min(1).max(100_000).default(1000),
     /** Transactions open longer than this many seconds are reported as long. */
-    longTransactionSeconds: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().int().min(1).default(300),
+    longTransactionSeconds: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().min(1).default(300),
 });
-const backupConfigSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .strictObject */ .rej({
+const backupConfigSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .strictObject */ .rej({
     /** Local directory holding the backup sets. */
-    dir: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().min(1).default('./backups'),
-    retentionDays: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().int().min(1).max(3650).default(7),
+    dir: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1).default('./backups'),
+    retentionDays: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().min(1).max(3650).default(7),
     postgres: postgresSchema.optional(),
     mssql: mssqlSchema.optional(),
     kafkaConnect: kafkaConnectSchema.optional(),
@@ -33425,7 +33420,7 @@ function assessOffsets(input) {
 /* harmony export */   Pl: () => (/* binding */ safeUrl),
 /* harmony export */   lY: () => (/* binding */ createRedactor)
 /* harmony export */ });
-/* unused harmony exports MASK, secretParts */
+/* unused harmony export MASK */
 /* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(28382);
 /* harmony import */ var _util_redact_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(45171);
 
@@ -33440,30 +33435,12 @@ const ALWAYS_SECRET_ENV = [
     'ACTIONS_RUNTIME_TOKEN',
     'PUSHGATEWAY_PASSWORD',
 ];
-/** A secret's value and the parts of it that are secret on their own. */
-function secretParts(value) {
-    const out = new Set([value]);
-    try {
-        const u = new URL(value);
-        if (u.password) {
-            out.add(u.password);
-            out.add(decodeURIComponent(u.password));
-        }
-    }
-    catch {
-        /* not a URL */
-    }
-    for (const m of value.matchAll(/(?:^|;)\s*(?:password|pwd)\s*=\s*(\{[^}]*\}|[^;]*)/gi)) {
-        const v = (m[1] ?? '').trim().replace(/^\{|\}$/g, '');
-        if (v)
-            out.add(v);
-    }
-    return [...out].filter((s) => s.length >= 4);
-}
+/** A secret's value and the parts of it that are secret on their own (shared with the engine and the action). */
+
 /** Secret values named by the config, read from `env`. */
 function secretsFromConfig(cfg, env = process.env) {
     const names = [...(cfg ? (0,_config_js__WEBPACK_IMPORTED_MODULE_0__/* .secretEnvNames */ .IT)(cfg) : []), ...ALWAYS_SECRET_ENV];
-    return names.flatMap((n) => (env[n] ? secretParts(env[n]) : []));
+    return names.flatMap((n) => (env[n] ? (0,_util_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .secretParts */ .Bm)(env[n]) : []));
 }
 const PATTERNS = [
     // scheme://user:password@host (greedy to the last @ of the authority: passwords may hold an unencoded @)
@@ -33487,7 +33464,7 @@ const PATTERNS = [
     [/\b(AKIA|ASIA)[A-Z0-9]{16}\b/g, MASK],
 ];
 function createRedactor(secrets = []) {
-    const list = [...new Set([...secrets].flatMap(secretParts))].sort((a, b) => b.length - a.length);
+    const list = [...new Set([...secrets].flatMap(_util_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .secretParts */ .Bm))].sort((a, b) => b.length - a.length);
     const encoded = list.flatMap((s) => {
         const e = encodeURIComponent(s);
         return e !== s ? [e] : [];
@@ -33526,10 +33503,11 @@ function safeUrl(url) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   QG: () => (/* binding */ createMetrics),
+/* harmony export */   R$: () => (/* binding */ recordRunReport),
 /* harmony export */   U6: () => (/* binding */ pushMetrics),
 /* harmony export */   X1: () => (/* binding */ writeTextfile)
 /* harmony export */ });
-/* unused harmony exports METRIC_NAMES, DRIFT_SEVERITIES, safeLabelValue, recordRunReport, encodeGrouping */
+/* unused harmony exports METRIC_NAMES, DRIFT_SEVERITIES, safeLabelValue, encodeGrouping */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(51455);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(76760);
@@ -34024,6 +34002,7 @@ const silentLogger = createLogger({ sink: () => undefined });
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Bm: () => (/* binding */ secretParts),
 /* harmony export */   E$: () => (/* binding */ redact),
 /* harmony export */   cl: () => (/* binding */ registerSecret)
 /* harmony export */ });
@@ -34034,21 +34013,53 @@ const silentLogger = createLogger({ sink: () => undefined });
  * secret at run time (connection strings read from the environment).
  */
 const registered = new Set();
-/** Register a secret value (and, for URLs, the password inside it). */
-function registerSecret(value) {
-    if (!value || value.length < 4)
-        return;
-    registered.add(value);
+/**
+ * The secret parts of a connection value: the value itself, the password of
+ * a URL (raw, decoded and encoded), `password=` query parameters and
+ * `Password=` / `Pwd=` items of ADO-style connection strings.
+ */
+function secretParts(value, minLength = 4) {
+    const out = new Set([value]);
     try {
         const u = new URL(value);
-        // Short passwords are still masked inside URLs by the pattern below; registering them would blank out common letters.
-        for (const p of [u.password, decodeURIComponent(u.password)])
-            if (p.length >= 4)
-                registered.add(p);
+        if (u.password) {
+            out.add(u.password);
+            try {
+                out.add(decodeURIComponent(u.password));
+            }
+            catch {
+                /* malformed escape: the raw form is masked */
+            }
+        }
+        for (const [k, v] of u.searchParams)
+            if (/pass|pwd|secret|token|key/i.test(k) && v)
+                out.add(v);
     }
     catch {
         /* not a URL */
     }
+    for (const m of value.matchAll(/(?:^|;)\s*(?:password|pwd)\s*=\s*(\{[^}]*\}|[^;]*)/gi)) {
+        const v = (m[1] ?? '').trim().replace(/^\{|\}$/g, '');
+        if (v)
+            out.add(v);
+    }
+    // Parts (not the whole value) may also show up URL-encoded.
+    for (const p of [...out]) {
+        const enc = encodeURIComponent(p);
+        if (p !== value && enc !== p)
+            out.add(enc);
+    }
+    return [...out].filter((s) => s.length >= minLength);
+}
+/**
+ * Register a secret value and its secret parts. Parts shorter than 4 characters are not registered
+ * (they would blank out common letters); inside URLs the pattern below still masks them.
+ */
+function registerSecret(value) {
+    if (!value || value.length < 4)
+        return;
+    for (const part of secretParts(value))
+        registered.add(part);
 }
 function registeredSecrets() {
     return [...registered];

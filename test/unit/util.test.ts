@@ -71,6 +71,7 @@ describe('PostgreSQL error classes', () => {
   });
   it('classifies by message when there is no code', () => {
     expect(classifyPgError(new Error('Connection terminated unexpectedly'))).toBe('transient');
+    expect(classifyPgError(new Error('Client has encountered a connection error and is not queryable'))).toBe('transient');
     expect(classifyPgError(new Error('something else'))).toBe('table');
     expect(classifyPgError('string error')).toBe('table');
   });

@@ -14,6 +14,8 @@ const TRANSIENT_MESSAGES = [
   /terminating connection/i,
   // The client-side read timeout (pg's query_timeout, and the cursor reads in connect.ts): no answer came.
   /query read timeout/i,
+  // pg's answer when handed a client whose connection already failed (a restart): the statement never ran.
+  /connection error and is not queryable/i,
 ];
 
 export function classifyPgError(err: unknown): ErrorClass {
