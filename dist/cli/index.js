@@ -27391,7 +27391,14 @@ class PgEndpoint {
         this.pool = pool;
         this.options = options;
         this.openedCount = openedCount;
-        pool.on('connect', (c) => this.live.add(c));
+        pool.on('connect', (c) => {
+            this.live.add(c);
+            // pg parses a whole TCP read at once: a FATAL that arrives in the same read as the startup's
+            // ReadyForQuery (a server shutting down right after accepting us) is emitted after the pool has
+            // handed the client out and before anyone listens, which would crash the process. The client is
+            // then not queryable; the query that gets it fails transiently and is retried.
+            c.on('error', () => undefined);
+        });
         pool.on('remove', (c) => this.live.delete(c));
     }
     /** Clients whose socket is not closed yet ('remove' fires once it is). */
@@ -27418,11 +27425,17 @@ class PgEndpoint {
      */
     watch(client) {
         let error;
+        let fail = () => undefined;
+        const failed = new Promise((_, reject) => {
+            fail = reject;
+        });
+        failed.catch(() => undefined);
         const onError = (err) => {
             error ??= err;
+            fail(err);
         };
         client.on('error', onError);
-        return { error: () => error, done: () => client.off('error', onError) };
+        return { error: () => error, failed, done: () => client.off('error', onError) };
     }
     async query(stmt) {
         const client = await this.acquire();
@@ -27466,8 +27479,14 @@ class PgEndpoint {
             // Closing the portal waits for the server's answer: only on a healthy connection
             // (a reset or silent one would never answer). A broken client is destroyed instead.
             broken ??= watch.error();
-            if (!broken)
-                await cursor.close().catch(() => undefined);
+            if (!broken) {
+                // A connection that dies during the close never answers it (pg-cursor waits for ReadyForQuery):
+                // stop waiting when the client errors, and in any case after the read timeout.
+                await readWithin(Promise.race([cursor.close(), watch.failed]), this.readTimeoutMs).catch((err) => {
+                    broken = err instanceof Error ? err : new Error(String(err));
+                });
+                broken ??= watch.error();
+            }
             watch.done();
             client.release(broken);
         }
@@ -30116,6 +30135,7 @@ function withSchemaFindings(result, check) {
 
 
 
+
 function selectTables(all, filter) {
     if (!filter || filter.length === 0)
         return all;
@@ -30146,16 +30166,28 @@ async function runReconcile(opts) {
     const concurrency = Math.max(...tables.map((t) => t.concurrency), 1);
     const endpoints = [];
     try {
+        // A server restarting as the run starts is as transient as one restarting mid-run: retried, counted.
+        let connectRetries = 0;
+        const connectRetryBudget = Math.max(...tables.map((t) => t.maxRetries), 0);
         const connect = async (d, url, role) => {
             const spec = config[role];
             try {
-                const ep = await d.connect(url, role, {
+                const ep = await withRetry(() => d.connect(url, role, {
                     poolSize: spec.poolSize ?? concurrency + 1,
                     statementTimeoutMs: spec.statementTimeoutMs,
                     connectTimeoutMs: spec.connectTimeoutMs,
                     reuseConnections: spec.reuseConnections,
                     applicationName: `${version/* TOOL_NAME */.l}/${version/* TOOL_VERSION */.w}`,
                     onPoolExhausted: () => opts.hooks?.onPoolExhausted?.(role),
+                }), {
+                    retries: connectRetryBudget,
+                    minTimeoutMs: opts.minRetryDelayMs,
+                    isTransient: (e) => (e instanceof errors/* ClassifiedError */.IP ? e.errorClass : d.classifyError(e)) === 'transient',
+                    onRetry: ({ attempt, error }) => {
+                        connectRetries += 1;
+                        opts.hooks?.onRetry?.(role, error);
+                        logger.warn('transient error, retrying', { endpoint: role, statement: 'connect', attempt, error: (0,errors/* errorMessage */.gJ)(error) });
+                    },
                 });
                 endpoints.push(ep);
                 return ep;
@@ -30225,6 +30257,9 @@ async function runReconcile(opts) {
             return result;
         })));
         const finished = new Date();
+        const totals = totalsOf(results);
+        // Retries of the initial connection belong to no table, but they are retries of this run.
+        totals.retries += connectRetries;
         const modes = new Set(tables.map((t) => t.mode));
         return {
             schemaVersion: REPORT_SCHEMA_VERSION,
@@ -30240,7 +30275,7 @@ async function runReconcile(opts) {
             connections: { source: source.poolStats().opened ?? 0, target: target.poolStats().opened ?? 0 },
             source: { dialect: sd.name, version: sourceVersion },
             target: { dialect: td.name, version: targetVersion },
-            totals: totalsOf(results),
+            totals,
             tables: results,
         };
     }

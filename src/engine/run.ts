@@ -12,6 +12,7 @@ import { emptyTableResult, overallStatus, REPORT_SCHEMA_VERSION, totalsOf, type 
 import { ClassifiedError, ConfigError, CriticalError, errorMessage, TableError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { registerSecret } from '../util/redact.js';
+import { withRetry } from '../util/retry.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { ClientReader, ServerReader } from './reader.js';
 import { selectShard } from './shard.js';
@@ -70,17 +71,33 @@ export async function runReconcile(opts: RunOptions): Promise<RunReport> {
 
   const endpoints: Endpoint[] = [];
   try {
+    // A server restarting as the run starts is as transient as one restarting mid-run: retried, counted.
+    let connectRetries = 0;
+    const connectRetryBudget = Math.max(...tables.map((t) => t.maxRetries), 0);
     const connect = async (d: Dialect, url: string, role: 'source' | 'target') => {
       const spec = config[role];
       try {
-        const ep = await d.connect(url, role, {
-          poolSize: spec.poolSize ?? concurrency + 1,
-          statementTimeoutMs: spec.statementTimeoutMs,
-          connectTimeoutMs: spec.connectTimeoutMs,
-          reuseConnections: spec.reuseConnections,
-          applicationName: `${TOOL_NAME}/${TOOL_VERSION}`,
-          onPoolExhausted: () => opts.hooks?.onPoolExhausted?.(role),
-        });
+        const ep = await withRetry(
+          () =>
+            d.connect(url, role, {
+              poolSize: spec.poolSize ?? concurrency + 1,
+              statementTimeoutMs: spec.statementTimeoutMs,
+              connectTimeoutMs: spec.connectTimeoutMs,
+              reuseConnections: spec.reuseConnections,
+              applicationName: `${TOOL_NAME}/${TOOL_VERSION}`,
+              onPoolExhausted: () => opts.hooks?.onPoolExhausted?.(role),
+            }),
+          {
+            retries: connectRetryBudget,
+            minTimeoutMs: opts.minRetryDelayMs,
+            isTransient: (e) => (e instanceof ClassifiedError ? e.errorClass : d.classifyError(e)) === 'transient',
+            onRetry: ({ attempt, error }) => {
+              connectRetries += 1;
+              opts.hooks?.onRetry?.(role, error);
+              logger.warn('transient error, retrying', { endpoint: role, statement: 'connect', attempt, error: errorMessage(error) });
+            },
+          },
+        );
         endpoints.push(ep);
         return ep;
       } catch (err) {
@@ -152,6 +169,9 @@ export async function runReconcile(opts: RunOptions): Promise<RunReport> {
     );
 
     const finished = new Date();
+    const totals = totalsOf(results);
+    // Retries of the initial connection belong to no table, but they are retries of this run.
+    totals.retries += connectRetries;
     const modes = new Set(tables.map((t) => t.mode));
     return {
       schemaVersion: REPORT_SCHEMA_VERSION,
@@ -167,7 +187,7 @@ export async function runReconcile(opts: RunOptions): Promise<RunReport> {
       connections: { source: source.poolStats().opened ?? 0, target: target.poolStats().opened ?? 0 },
       source: { dialect: sd.name, version: sourceVersion },
       target: { dialect: td.name, version: targetVersion },
-      totals: totalsOf(results),
+      totals,
       tables: results,
     };
   } finally {

@@ -243,6 +243,24 @@ describe('faults on the shared cluster (through the fault proxy)', () => {
     expect(runs[1]).toBe(runs[0]);
   });
 
+  it('a FATAL in the same packet as a new connection\'s ReadyForQuery (shutdown right after accept): no crash, retried, fault-free result', async () => {
+    proxy.heal();
+    // The first 6 connections: the two opened by the initial connect, then pool connections of the tables.
+    // pg hands such a client out before it parses the FATAL; unheard, that 'error' event would kill the process.
+    proxy.fatalAfterStartup({ max: 6 });
+    const r = await reconcile(demoTables(), via, { defaults: 'maxRetries: 10' });
+    const fired = proxy.fired().fatalStartup;
+    proxy.heal();
+
+    expect(fired).toBe(6);
+    expect(outcome(r.report)).toEqual(baseline.server);
+    // One failed statement (or connect) per poisoned connection, each retried once and counted everywhere.
+    expect(r.report.totals.retries).toBe(6);
+    expect(r.retryHook).toBe(6);
+    expect(metricSum(r.metricsText, 'retry_attempts_total')).toBe(6);
+    expect(zeroPools(r.endpoints)).toEqual(r.endpoints.map(() => ({ size: 0, inUse: 0, idle: 0, waiting: 0 })));
+  });
+
   it('past the retry budget: that table is an error with a clear error report, the other tables finish', async () => {
     proxy.heal();
     // Every segment query of shop.orders is reset, forever; the table allows 2 retries per statement.

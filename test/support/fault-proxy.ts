@@ -16,6 +16,10 @@
  *   `blackHoleAll()`: every connection, present and future, goes silent.
  * - `closeAll()`: every current connection is reset at once (a crash, as the
  *   client sees it).
+ * - `fatalAfterStartup({ max })`: the server's answer to a new connection's
+ *   startup (ending in ReadyForQuery) is followed, in the same TCP write, by a
+ *   FATAL 57P01 ErrorResponse and the connection closes: what a client sees
+ *   when the server shuts down right after accepting it.
  *
  * Every fault takes a `max` (how many times it may fire, default 1 for
  * black holes, unbounded otherwise) so a test cannot loop forever, and the
@@ -62,6 +66,8 @@ interface Conn {
   upstream: Socket | undefined;
   /** Bytes sent server -> client. */
   down: number;
+  /** The server's startup answer has gone through (a query has been sent since). */
+  started: boolean;
   /** The next server bytes are not forwarded: the connection is reset instead. */
   resetOnAnswer: boolean;
   blackHoled: boolean;
@@ -146,6 +152,7 @@ export class FaultProxy {
   private rules: Rule[] = [];
   private resetBytes: { bytes: number; max: number; fired: number } | undefined;
   private silentAll = false;
+  private fatalStartup: { max: number; fired: number } | undefined;
   private queryListeners: Array<(sql: string) => void> = [];
   private lifetime: NodeJS.Timeout | undefined;
   private nextId = 1;
@@ -203,6 +210,11 @@ export class FaultProxy {
     this.rules.push({ kind: 'blackhole', match: opts.match, max: opts.max ?? 1, fired: 0, seen: 0, decide: (i) => i % nth === 0 });
   }
 
+  /** The next `max` (default 1) new connections get a FATAL right behind their startup's ReadyForQuery. */
+  fatalAfterStartup(opts: { max?: number } = {}): void {
+    this.fatalStartup = { max: opts.max ?? 1, fired: 0 };
+  }
+
   /** Every connection, open or to come, stops forwarding anything. */
   blackHoleAll(): void {
     this.silentAll = true;
@@ -214,6 +226,7 @@ export class FaultProxy {
     this.rules = [];
     this.resetBytes = undefined;
     this.silentAll = false;
+    this.fatalStartup = undefined;
   }
 
   /** Resets every open connection. */
@@ -227,9 +240,9 @@ export class FaultProxy {
   }
 
   /** How many times each kind of fault fired. */
-  fired(): { reset: number; blackhole: number; bytes: number } {
+  fired(): { reset: number; blackhole: number; bytes: number; fatalStartup: number } {
     const sum = (k: Rule['kind']) => this.rules.filter((r) => r.kind === k).reduce((a, r) => a + r.fired, 0);
-    return { reset: sum('reset'), blackhole: sum('blackhole'), bytes: this.resetBytes?.fired ?? 0 };
+    return { reset: sum('reset'), blackhole: sum('blackhole'), bytes: this.resetBytes?.fired ?? 0, fatalStartup: this.fatalStartup?.fired ?? 0 };
   }
 
   /** Sockets the proxy itself holds open (both ends of every live connection). */
@@ -250,7 +263,7 @@ export class FaultProxy {
   }
 
   private accept(client: Socket): void {
-    const conn: Conn = { id: this.nextId++, client, upstream: undefined, down: 0, resetOnAnswer: false, blackHoled: false, dead: false, parser: new FrontendParser() };
+    const conn: Conn = { id: this.nextId++, client, upstream: undefined, down: 0, started: false, resetOnAnswer: false, blackHoled: false, dead: false, parser: new FrontendParser() };
     this.conns.add(conn);
     this.stats.connections += 1;
     this.stats.active += 1;
@@ -281,6 +294,7 @@ export class FaultProxy {
     if (conn.dead || conn.blackHoled) return;
     let action: Rule['kind'] | undefined;
     for (const sql of conn.parser.push(chunk)) {
+      conn.started = true;
       this.stats.queries += 1;
       for (const l of this.queryListeners) l(sql);
       for (const rule of this.rules) {
@@ -318,6 +332,18 @@ export class FaultProxy {
       else this.kill(conn, true);
       return;
     }
+    const fs = this.fatalStartup;
+    if (fs && fs.fired < fs.max && !conn.started && endsWithReadyForQuery(chunk)) {
+      fs.fired += 1;
+      conn.started = true;
+      conn.down += chunk.length;
+      // One write, so that the client parses both messages in one go, then a clean close (as the server does).
+      conn.client.write(Buffer.concat([chunk, FATAL_ADMIN_SHUTDOWN]), () => {
+        conn.client.end();
+        conn.upstream?.destroy();
+      });
+      return;
+    }
     conn.down += chunk.length;
     conn.client.write(chunk);
   }
@@ -340,6 +366,22 @@ export class FaultProxy {
     conn.upstream?.destroy();
   }
 }
+
+/** ReadyForQuery ('Z', length 5, a status byte) closes the chunk. */
+function endsWithReadyForQuery(chunk: Buffer): boolean {
+  const at = chunk.length - 6;
+  return at >= 0 && chunk[at] === 0x5a && chunk.readInt32BE(at + 1) === 5;
+}
+
+/** ErrorResponse: severity FATAL, SQLSTATE 57P01 (admin_shutdown), as PostgreSQL sends on a fast shutdown. */
+const FATAL_ADMIN_SHUTDOWN = (() => {
+  const fields = ['SFATAL', 'VFATAL', 'C57P01', 'Mterminating connection due to administrator command'];
+  const body = Buffer.concat([...fields.map((f) => Buffer.from(`${f}\0`, 'utf8')), Buffer.from([0])]);
+  const head = Buffer.alloc(5);
+  head.write('E', 0, 'latin1');
+  head.writeInt32BE(4 + body.length, 1);
+  return Buffer.concat([head, body]);
+})();
 
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   return FaultProxy.start(options);

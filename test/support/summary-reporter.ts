@@ -1,8 +1,12 @@
-/** Prints the plain closing line CI reads: "N passed, N failed, N skipped". */
+/**
+ * Prints the plain closing line CI reads: "N passed, N failed, N skipped".
+ * Unhandled errors (an 'error' event nobody heard, a stray rejection) fail
+ * the run even when every test passed, so they count as failures here too.
+ */
 import type { Reporter, TestModule } from 'vitest/node';
 
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown> = []): void {
     let passed = 0;
     let failed = 0;
     let skipped = 0;
@@ -15,6 +19,8 @@ export default class SummaryReporter implements Reporter {
       }
       if (m.state() === 'failed' && [...m.children.allTests()].length === 0) failed += 1;
     }
-    process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+    const errors = unhandledErrors.length;
+    if (errors > 0) process.stdout.write(`\n${errors} unhandled error(s) outside any test: counted as failed\n`);
+    process.stdout.write(`\n${passed} passed, ${failed + errors} failed, ${skipped} skipped\n`);
   }
 }

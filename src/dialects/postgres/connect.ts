@@ -66,7 +66,14 @@ class PgEndpoint implements Endpoint {
     private readonly options: ConnectOptions,
     private readonly openedCount: () => number = () => 0,
   ) {
-    pool.on('connect', (c) => this.live.add(c as unknown as pg.Client));
+    pool.on('connect', (c) => {
+      this.live.add(c as unknown as pg.Client);
+      // pg parses a whole TCP read at once: a FATAL that arrives in the same read as the startup's
+      // ReadyForQuery (a server shutting down right after accepting us) is emitted after the pool has
+      // handed the client out and before anyone listens, which would crash the process. The client is
+      // then not queryable; the query that gets it fails transiently and is retried.
+      c.on('error', () => undefined);
+    });
     pool.on('remove', (c) => this.live.delete(c as unknown as pg.Client));
   }
 
@@ -94,13 +101,19 @@ class PgEndpoint implements Endpoint {
    * is an 'error' event, which would crash the process unheard. Keep it as the
    * reason to destroy the client on release.
    */
-  private watch(client: pg.PoolClient): { error: () => Error | undefined; done: () => void } {
+  private watch(client: pg.PoolClient): { error: () => Error | undefined; failed: Promise<never>; done: () => void } {
     let error: Error | undefined;
+    let fail: (err: Error) => void = () => undefined;
+    const failed = new Promise<never>((_, reject) => {
+      fail = reject;
+    });
+    failed.catch(() => undefined);
     const onError = (err: Error) => {
       error ??= err;
+      fail(err);
     };
     client.on('error', onError);
-    return { error: () => error, done: () => client.off('error', onError) };
+    return { error: () => error, failed, done: () => client.off('error', onError) };
   }
 
   async query<T>(stmt: Statement): Promise<T[]> {
@@ -140,7 +153,14 @@ class PgEndpoint implements Endpoint {
       // Closing the portal waits for the server's answer: only on a healthy connection
       // (a reset or silent one would never answer). A broken client is destroyed instead.
       broken ??= watch.error();
-      if (!broken) await cursor.close().catch(() => undefined);
+      if (!broken) {
+        // A connection that dies during the close never answers it (pg-cursor waits for ReadyForQuery):
+        // stop waiting when the client errors, and in any case after the read timeout.
+        await readWithin(Promise.race([cursor.close(), watch.failed]), this.readTimeoutMs).catch((err: unknown) => {
+          broken = err instanceof Error ? err : new Error(String(err));
+        });
+        broken ??= watch.error();
+      }
       watch.done();
       client.release(broken);
     }
