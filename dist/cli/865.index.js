@@ -769,7 +769,10 @@ var connect = __webpack_require__(66150);
 var errors = __webpack_require__(84917);
 // EXTERNAL MODULE: ./lib/dialects/mssql/quote.js
 var quote = __webpack_require__(50344);
+// EXTERNAL MODULE: ./lib/util/ranges.js
+var util_ranges = __webpack_require__(3268);
 ;// CONCATENATED MODULE: ./lib/dialects/mssql/statements.js
+
 
 
 /**
@@ -809,28 +812,12 @@ function singleKey(t) {
         throw new Error('range segmentation needs exactly one integer key column');
     return (0,quote/* quoteIdent */.v4)(key.column.name);
 }
-/** Union of inclusive ranges as sorted, disjoint, non-adjacent ranges (same rows, fewer predicates). */
-function mergeRanges(ranges) {
-    const sorted = ranges.map(([lo, hi]) => [lo, hi]).filter(([lo, hi]) => lo <= hi).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    const out = [];
-    for (const r of sorted) {
-        const last = out[out.length - 1];
-        if (last && r[0] <= last[1] + 1n) {
-            if (r[1] > last[1])
-                last[1] = r[1];
-        }
-        else {
-            out.push(r);
-        }
-    }
-    return out;
-}
 /** WHERE clause for a filter plus the trusted per-side filter from the config. */
 function whereClause(t, filter, p) {
     const parts = [];
     if (filter.kind === 'ranges') {
         const k = singleKey(t);
-        const ranges = mergeRanges(filter.ranges);
+        const ranges = (0,util_ranges/* mergeRanges */.$)(filter.ranges);
         if (ranges.length === 0) {
             parts.push('1 = 0');
         }

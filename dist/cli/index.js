@@ -22336,7 +22336,10 @@ function describeCanonical(s) {
     return parts.join(' ');
 }
 
+// EXTERNAL MODULE: ./lib/util/ranges.js
+var ranges = __nccwpck_require__(3268);
 ;// CONCATENATED MODULE: ./lib/engine/reconcile-table.js
+
 
 
 
@@ -22545,21 +22548,8 @@ function rate(rows, started) {
 function filterFor(segments) {
     const b = segments[0].bucketing;
     if (b.kind === 'range')
-        return { kind: 'ranges', ranges: mergeRanges(segments.map((s) => rangeOf(s.bucket, b))) };
+        return { kind: 'ranges', ranges: (0,ranges/* mergeRanges */.$)(segments.map((s) => rangeOf(s.bucket, b))) };
     return { kind: 'residues', modulus: b.modulus, residues: segments.map((s) => Number(s.bucket)) };
-}
-/** Adjacent ranges become one, so the statement stays small. */
-function mergeRanges(ranges) {
-    const sorted = [...ranges].sort((a, b) => (a[0] < b[0] ? -1 : 1));
-    const out = [];
-    for (const r of sorted) {
-        const last = out[out.length - 1];
-        if (last && r[0] <= last[1] + 1n)
-            last[1] = r[1] > last[1] ? r[1] : last[1];
-        else
-            out.push([r[0], r[1]]);
-    }
-    return out;
 }
 /** Child bucketing that splits each segment into about `factor` parts. */
 function refine(b, factor) {
@@ -27208,6 +27198,36 @@ function jsonSafe(_key, value) {
     return value;
 }
 const silentLogger = createLogger({ sink: () => undefined });
+
+
+/***/ }),
+
+/***/ 3268:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $: () => (/* binding */ mergeRanges)
+/* harmony export */ });
+/** Inclusive bigint key ranges, as segment filters carry them. */
+/** Union of inclusive ranges as sorted, disjoint, non-adjacent ranges (same rows, fewer predicates). */
+function mergeRanges(ranges) {
+    const sorted = ranges
+        .map(([lo, hi]) => [lo, hi])
+        .filter(([lo, hi]) => lo <= hi)
+        .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const out = [];
+    for (const r of sorted) {
+        const last = out[out.length - 1];
+        if (last && r[0] <= last[1] + 1n) {
+            if (r[1] > last[1])
+                last[1] = r[1];
+        }
+        else {
+            out.push(r);
+        }
+    }
+    return out;
+}
 
 
 /***/ }),

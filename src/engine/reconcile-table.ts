@@ -9,6 +9,7 @@ import type { Logger } from '../util/logger.js';
 import { diffLeaf, toDiffRow, type DiffContext, type RowDiff } from './diff.js';
 import { describeCanonical, type TablePlan } from './plan.js';
 import type { BucketSum, SideReader } from './reader.js';
+import { mergeRanges } from '../util/ranges.js';
 
 export interface TableReaders {
   source: SideReader;
@@ -275,18 +276,6 @@ function filterFor(segments: Segment[]): SegmentFilter {
   const b = segments[0]!.bucketing;
   if (b.kind === 'range') return { kind: 'ranges', ranges: mergeRanges(segments.map((s) => rangeOf(s.bucket, b))) };
   return { kind: 'residues', modulus: b.modulus, residues: segments.map((s) => Number(s.bucket)) };
-}
-
-/** Adjacent ranges become one, so the statement stays small. */
-function mergeRanges(ranges: Array<[bigint, bigint]>): Array<[bigint, bigint]> {
-  const sorted = [...ranges].sort((a, b) => (a[0] < b[0] ? -1 : 1));
-  const out: Array<[bigint, bigint]> = [];
-  for (const r of sorted) {
-    const last = out[out.length - 1];
-    if (last && r[0] <= last[1] + 1n) last[1] = r[1] > last[1] ? r[1] : last[1];
-    else out.push([r[0], r[1]]);
-  }
-  return out;
 }
 
 /** Child bucketing that splits each segment into about `factor` parts. */

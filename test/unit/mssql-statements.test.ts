@@ -14,7 +14,8 @@ import sqlParser from 'node-sql-parser';
 import type { CanonicalSpec } from '../../src/canonical/types.js';
 import type { Bucketing, CatalogColumn, SegmentFilter, SideColumn, SideTable, Statement } from '../../src/dialects/types.js';
 import { mssqlDialect } from '../../src/dialects/mssql/index.js';
-import { MAX_BOUND_LIST, mergeRanges } from '../../src/dialects/mssql/statements.js';
+import { MAX_BOUND_LIST } from '../../src/dialects/mssql/statements.js';
+import { mergeRanges } from '../../src/util/ranges.js';
 import { COLUMNS_SQL, KEY_SQL, PROBE_SQL, TABLE_SQL } from '../../src/dialects/mssql/catalog.js';
 
 const { Parser } = sqlParser;

@@ -6,6 +6,7 @@
 import type { Bucketing, SegmentFilter, SideTable, Statement } from '../types.js';
 import { mssqlCanonicalExpression, mssqlKeyHash, mssqlRawExpression, mssqlRowHash, mssqlRowText } from './canonical.js';
 import { quoteIdent, quoteTable } from './quote.js';
+import { mergeRanges } from '../../util/ranges.js';
 
 /**
  * SQL Server accepts at most 2100 parameters per request. Up to this many
@@ -47,21 +48,6 @@ function singleKey(t: SideTable): string {
   const key = t.keys[0];
   if (!key || t.keys.length !== 1) throw new Error('range segmentation needs exactly one integer key column');
   return quoteIdent(key.column.name);
-}
-
-/** Union of inclusive ranges as sorted, disjoint, non-adjacent ranges (same rows, fewer predicates). */
-export function mergeRanges(ranges: ReadonlyArray<readonly [bigint, bigint]>): Array<[bigint, bigint]> {
-  const sorted = ranges.map(([lo, hi]) => [lo, hi] as [bigint, bigint]).filter(([lo, hi]) => lo <= hi).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const out: Array<[bigint, bigint]> = [];
-  for (const r of sorted) {
-    const last = out[out.length - 1];
-    if (last && r[0] <= last[1] + 1n) {
-      if (r[1] > last[1]) last[1] = r[1];
-    } else {
-      out.push(r);
-    }
-  }
-  return out;
 }
 
 /** WHERE clause for a filter plus the trusted per-side filter from the config. */
