@@ -180,6 +180,12 @@ function runCli(argv, env) {
   });
 }
 
+/** Both sides' time spent getting connections, as the report says. */
+function acquireMs(row) {
+  const a = row.connections?.acquireMs;
+  return a ? a.source + a.target : NaN;
+}
+
 async function timeParallel(port, statements) {
   const t0 = process.hrtime.bigint();
   await Promise.all(statements.map(([db, s]) => sql(url(port, db), s.text, s.values)));
@@ -272,6 +278,8 @@ try {
         streamingToDiff: streaming.seconds / diff.seconds,
         streamingBytesToDiffBytes: streaming.bytes / diff.bytes,
         noPoolToPool: noPool.seconds / diff.seconds,
+        // The old plan's criterion: connection overhead (time spent getting connections) without the pool vs with it.
+        noPoolToPoolConnectMs: acquireMs(noPool) / acquireMs(diff),
       },
       allDriftFound: diff.found === expected,
       diffFound: diff.drift,
@@ -286,11 +294,11 @@ try {
     lines.push('', `table "${c.table}" (${c.drifted} drifted rows; diff found ${f.missing} missing, ${f.extra} extra, ${f.changed} changed${c.drifted ? `; all found: ${c.allDriftFound ? 'yes' : 'NO'}` : ''})`);
     lines.push('| run | seconds | rows/s | peak RSS MiB | queries | bytes received | connections |', '|---|---:|---:|---:|---:|---:|---:|');
     for (const r of c.rows) {
-      const conns = r.connections ? r.connections.source + r.connections.target : '';
+      const conns = r.connections ? `${r.connections.source + r.connections.target}${r.connections.acquireMs ? ` (${acquireMs(r)} ms getting them)` : ''}` : '';
       lines.push(`| ${r.name} | ${r.seconds.toFixed(2)} | ${Math.round((2 * ROWS) / r.seconds).toLocaleString()} | ${r.peakMiB ? r.peakMiB.toFixed(0) : '-'} | ${r.queries ?? '-'} | ${r.bytes !== undefined ? r.bytes.toLocaleString() : '-'} | ${conns} |`);
     }
     const q = c.ratios;
-    lines.push(`ratios: checksum/limit ${q.checksumToLimit.toFixed(2)}x, diff/limit ${q.diffToLimit.toFixed(2)}x, count/count(*) ${q.countToCountStar.toFixed(2)}x, streaming/diff ${q.streamingToDiff.toFixed(2)}x, streaming bytes/diff bytes ${Math.round(q.streamingBytesToDiffBytes).toLocaleString()}x, unpooled/pooled ${q.noPoolToPool.toFixed(2)}x`);
+    lines.push(`ratios: checksum/limit ${q.checksumToLimit.toFixed(2)}x, diff/limit ${q.diffToLimit.toFixed(2)}x, count/count(*) ${q.countToCountStar.toFixed(2)}x, streaming/diff ${q.streamingToDiff.toFixed(2)}x, streaming bytes/diff bytes ${Math.round(q.streamingBytesToDiffBytes).toLocaleString()}x, unpooled/pooled ${q.noPoolToPool.toFixed(2)}x (connection overhead ${q.noPoolToPoolConnectMs.toFixed(1)}x)`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   const outDir = join(root, 'bench-results');

@@ -21001,10 +21001,18 @@ class PgEndpoint {
     get readTimeoutMs() {
         return this.options.statementTimeoutMs + this.options.connectTimeoutMs;
     }
+    /** Time spent in pool.connect(): what pooling saves (see reuseConnections). */
+    acquireMs = 0;
     async acquire() {
         if (this.pool.totalCount >= this.options.poolSize && this.pool.idleCount === 0)
             this.options.onPoolExhausted?.();
-        return this.pool.connect();
+        const started = performance.now();
+        try {
+            return await this.pool.connect();
+        }
+        finally {
+            this.acquireMs += performance.now() - started;
+        }
     }
     /**
      * A checked-out client has no pool listener: a connection error that arrives
@@ -21087,6 +21095,7 @@ class PgEndpoint {
             inUse: this.pool.totalCount - this.pool.idleCount,
             waiting: this.pool.waitingCount,
             opened: this.openedCount(),
+            acquireMs: this.acquireMs,
         };
     }
     async serverVersion() {
@@ -23716,6 +23725,10 @@ function selectTables(all, filter) {
         throw new errors/* ConfigError */.xL(`--table names tables not in the config: ${unknown.join(', ')}`);
     return selected;
 }
+function connectionsOf(s, t) {
+    const acquireMs = s.acquireMs !== undefined && t.acquireMs !== undefined ? { source: Math.round(s.acquireMs), target: Math.round(t.acquireMs) } : undefined;
+    return { source: s.opened ?? 0, target: t.opened ?? 0, ...(acquireMs ? { acquireMs } : {}) };
+}
 function connectionUrl(env, name, role) {
     const url = env[name];
     if (!url)
@@ -23841,7 +23854,7 @@ async function runReconcile(opts) {
             mode: modes.size === 1 ? [...modes][0] : 'mixed',
             configFile: config.file,
             shard: opts.shard,
-            connections: { source: source.poolStats().opened ?? 0, target: target.poolStats().opened ?? 0 },
+            connections: connectionsOf(source.poolStats(), target.poolStats()),
             source: { dialect: sd.name, version: sourceVersion },
             target: { dialect: td.name, version: targetVersion },
             totals,

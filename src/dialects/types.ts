@@ -96,6 +96,8 @@ export interface PoolStats {
   waiting: number;
   /** Connections opened since the endpoint was created (pooling makes this small). */
   opened?: number;
+  /** Time spent getting a connection for a statement (opening one when none is idle), ms in total. */
+  acquireMs?: number;
 }
 
 export interface ConnectOptions {

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { ReconConfig, TableSpec } from '../config/load.js';
 import { getDialect } from '../dialects/index.js';
-import type { Dialect, Endpoint } from '../dialects/types.js';
+import type { Dialect, Endpoint, PoolStats } from '../dialects/types.js';
 import { emptyTableResult, overallStatus, REPORT_SCHEMA_VERSION, totalsOf, type RunReport, type TableResult } from '../report/model.js';
 import { ClassifiedError, ConfigError, CriticalError, errorMessage, TableError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
@@ -48,6 +48,11 @@ export function selectTables(all: TableSpec[], filter?: string[]): TableSpec[] {
   const unknown = filter.filter((f) => !all.some((t) => names(t).includes(f)));
   if (unknown.length > 0) throw new ConfigError(`--table names tables not in the config: ${unknown.join(', ')}`);
   return selected;
+}
+
+function connectionsOf(s: PoolStats, t: PoolStats): RunReport['connections'] {
+  const acquireMs = s.acquireMs !== undefined && t.acquireMs !== undefined ? { source: Math.round(s.acquireMs), target: Math.round(t.acquireMs) } : undefined;
+  return { source: s.opened ?? 0, target: t.opened ?? 0, ...(acquireMs ? { acquireMs } : {}) };
 }
 
 function connectionUrl(env: NodeJS.ProcessEnv, name: string, role: string): string {
@@ -184,7 +189,7 @@ export async function runReconcile(opts: RunOptions): Promise<RunReport> {
       mode: modes.size === 1 ? [...modes][0]! : 'mixed',
       configFile: config.file,
       shard: opts.shard,
-      connections: { source: source.poolStats().opened ?? 0, target: target.poolStats().opened ?? 0 },
+      connections: connectionsOf(source.poolStats(), target.poolStats()),
       source: { dialect: sd.name, version: sourceVersion },
       target: { dialect: td.name, version: targetVersion },
       totals,

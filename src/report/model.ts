@@ -69,8 +69,8 @@ export interface RunReport {
   shard?: { index: number; count: number };
   source: { dialect: string; version?: string };
   target: { dialect: string; version?: string };
-  /** Database connections opened per endpoint during the run. */
-  connections?: { source: number; target: number };
+  /** Database connections opened per endpoint during the run, and the time spent getting them (where the driver tells). */
+  connections?: { source: number; target: number; acquireMs?: { source: number; target: number } };
   totals: {
     tables: number;
     matched: number;

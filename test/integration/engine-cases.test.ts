@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createDatabase, exec } from '../support/pg.js';
 import { reconcileYaml, rowsOf } from '../support/recon.js';
+import { parseConfig } from '../../src/config/load.js';
+import { runReconcile } from '../../src/engine/run.js';
+import { silentLogger } from '../../src/util/logger.js';
 
 async function pair(ddl: string, sourceSql = '', targetSql = '') {
   const [s, t] = await Promise.all([createDatabase('s'), createDatabase('t')]);
@@ -137,5 +140,31 @@ describe('keys that two databases order differently', () => {
     const db = await pair(ddl, ins, `${ins} UPDATE u SET v = -1 WHERE id = md5('777')::uuid;`);
     const r = await reconcileYaml('tables: [{ table: u, chunkSize: 100 }]', db);
     expect(rowsOf(r.tables[0]!)).toEqual([`changed ${(await exec(db.source, "SELECT md5('777')::uuid::text AS u")).rows[0].u} [v]`]);
+  });
+});
+
+describe('pooling: what the report says about connections', () => {
+  async function run(db: { source: string; target: string }, endpointExtra: string) {
+    const yaml = [
+      `source: { dialect: postgres, urlEnv: S_URL${endpointExtra} }`,
+      `target: { dialect: postgres, urlEnv: T_URL${endpointExtra} }`,
+      'tables: [{ table: items, chunkSize: 100, leafSize: 4, mode: diff }]',
+    ].join('\n');
+    return runReconcile({ config: parseConfig(yaml, 'pool.yml'), logger: silentLogger, env: { S_URL: db.source, T_URL: db.target } });
+  }
+
+  it('pooled runs reuse a few connections; reuseConnections: false opens one per statement and spends longer getting them', async () => {
+    const db = await pair(ITEMS, fill(2000), `${fill(2000)} UPDATE items SET name = 'x' WHERE id IN (7, 700, 1400);`);
+    const pooled = await run(db, '');
+    const unpooled = await run(db, ', reuseConnections: false');
+    expect(rowsOf(pooled.tables[0]!)).toEqual(rowsOf(unpooled.tables[0]!));
+    const statements = unpooled.tables[0]!.queries;
+    const p = pooled.connections!;
+    const u = unpooled.connections!;
+    // Pooled: a handful per side. Unpooled: one per statement, plus the connect check and the schema reads.
+    expect(p.source + p.target).toBeLessThan(u.source + u.target);
+    expect(u.source + u.target).toBeGreaterThanOrEqual(statements);
+    expect(p.acquireMs).toBeDefined();
+    expect(u.acquireMs!.source + u.acquireMs!.target).toBeGreaterThan(p.acquireMs!.source + p.acquireMs!.target);
   });
 });

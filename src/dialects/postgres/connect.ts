@@ -90,9 +90,17 @@ class PgEndpoint implements Endpoint {
     return this.options.statementTimeoutMs + this.options.connectTimeoutMs;
   }
 
+  /** Time spent in pool.connect(): what pooling saves (see reuseConnections). */
+  private acquireMs = 0;
+
   private async acquire(): Promise<pg.PoolClient> {
     if (this.pool.totalCount >= this.options.poolSize && this.pool.idleCount === 0) this.options.onPoolExhausted?.();
-    return this.pool.connect();
+    const started = performance.now();
+    try {
+      return await this.pool.connect();
+    } finally {
+      this.acquireMs += performance.now() - started;
+    }
   }
 
   /**
@@ -173,6 +181,7 @@ class PgEndpoint implements Endpoint {
       inUse: this.pool.totalCount - this.pool.idleCount,
       waiting: this.pool.waitingCount,
       opened: this.openedCount(),
+      acquireMs: this.acquireMs,
     };
   }
 
