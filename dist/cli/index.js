@@ -23764,7 +23764,7 @@ async function runReconcile(opts) {
                 }), {
                     retries: connectRetryBudget,
                     minTimeoutMs: opts.minRetryDelayMs,
-                    isTransient: (e) => (e instanceof errors/* ClassifiedError */.IP ? e.errorClass : d.classifyError(e)) === 'transient',
+                    isTransient: (e) => d.classifyError(e) === 'transient',
                     onRetry: ({ attempt, error }) => {
                         connectRetries += 1;
                         opts.hooks?.onRetry?.(role, error);
@@ -25895,6 +25895,9 @@ const TRANSIENT_MESSAGES = [
     /connection error and is not queryable/i,
 ];
 function classifyPgError(err) {
+    // Already classified where it happened (e.g. a failed connect), as the SQL Server dialect does too.
+    if (err instanceof _util_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ClassifiedError */ .IP)
+        return err.errorClass;
     const code = (0,_util_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorCode */ .CA)(err);
     if (code) {
         if (TRANSIENT_SQLSTATES.has(code) || code.startsWith('08') || TRANSIENT_NODE_CODES.has(code))

@@ -95,7 +95,7 @@ export async function runReconcile(opts: RunOptions): Promise<RunReport> {
           {
             retries: connectRetryBudget,
             minTimeoutMs: opts.minRetryDelayMs,
-            isTransient: (e) => (e instanceof ClassifiedError ? e.errorClass : d.classifyError(e)) === 'transient',
+            isTransient: (e) => d.classifyError(e) === 'transient',
             onRetry: ({ attempt, error }) => {
               connectRetries += 1;
               opts.hooks?.onRetry?.(role, error);

@@ -3,6 +3,7 @@ import { createLogger, utcTimestamp } from '../../src/util/logger.js';
 import { redact, registerSecret, registeredSecrets } from '../../src/util/redact.js';
 import { withRetry } from '../../src/util/retry.js';
 import { classifyPgError } from '../../src/dialects/postgres/errors.js';
+import { ClassifiedError } from '../../src/util/errors.js';
 import { parseShard } from '../../src/cli/shard.js';
 import { TOOL_VERSION } from '../../src/version.js';
 import { readFileSync } from 'node:fs';
@@ -74,6 +75,9 @@ describe('PostgreSQL error classes', () => {
     expect(classifyPgError(new Error('Client has encountered a connection error and is not queryable'))).toBe('transient');
     expect(classifyPgError(new Error('something else'))).toBe('table');
     expect(classifyPgError('string error')).toBe('table');
+    // A ClassifiedError keeps the class it was given where it happened (a failed connect), whatever its message says.
+    expect(classifyPgError(new ClassifiedError('cannot connect to source: something else', 'transient'))).toBe('transient');
+    expect(classifyPgError(new ClassifiedError('Connection terminated', 'critical'))).toBe('critical');
   });
 });
 

@@ -1,6 +1,6 @@
 /** Which PostgreSQL / node errors are worth a retry, which abort the run, which fail one table. */
 import type { ErrorClass } from '../types.js';
-import { errorCode, errorMessage } from '../../util/errors.js';
+import { ClassifiedError, errorCode, errorMessage } from '../../util/errors.js';
 
 const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '57P01', '57P02', '57P03', '53300']);
 const TRANSIENT_NODE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
@@ -19,6 +19,8 @@ const TRANSIENT_MESSAGES = [
 ];
 
 export function classifyPgError(err: unknown): ErrorClass {
+  // Already classified where it happened (e.g. a failed connect), as the SQL Server dialect does too.
+  if (err instanceof ClassifiedError) return err.errorClass;
   const code = errorCode(err);
   if (code) {
     if (TRANSIENT_SQLSTATES.has(code) || code.startsWith('08') || TRANSIENT_NODE_CODES.has(code)) return 'transient';
