@@ -323,10 +323,10 @@ function batches(segments: Segment[], maxRows: number): Segment[][] {
 }
 
 /** Narrow mismatching segments level by level (one statement per side per level), then diff the leaves. */
-async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], log: Logger): Promise<{ diffs: RowDiff[]; leaves: Segment[][] }> {
+async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], log: Logger): Promise<{ diffs: RowDiff[]; leaves: SegmentFilter[] }> {
   const leafSize = BigInt(plan.spec.leafSize);
   const diffs: RowDiff[] = [];
-  const leafBatches: Segment[][] = [];
+  const leafFilters: SegmentFilter[] = [];
   const seenKeys = new Set<string>();
   let pending = start;
   let level = 0;
@@ -344,10 +344,9 @@ async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], 
       else leaves.push(s);
     }
     for (const batch of batches(leaves, LEAF_BATCH_ROWS)) {
-      const filter = filterFor(batch);
-      const [s, t] = await Promise.all([readers.source.leafRows(filter), readers.target.leafRows(filter)]);
-      const found = diffLeaf(s, t).filter((d) => !seenKeys.has(d.keyText));
-      if (found.length > 0) leafBatches.push(batch);
+      const leaf = await diffLeaves(readers, batch);
+      const found = leaf.diffs.filter((d) => !seenKeys.has(d.keyText));
+      if (found.length > 0) leafFilters.push(leaf.filter);
       for (const d of found) seenKeys.add(d.keyText);
       diffs.push(...found);
     }
@@ -375,14 +374,34 @@ async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], 
     log.debug('bisection level', { depth: level, leaves: leaves.length, refined: splittable.length, mismatchedChildren: next.length });
     pending = next;
   }
-  return { diffs, leaves: leafBatches };
+  return { diffs, leaves: leafFilters };
 }
 
-/** Fetch the leaves that had differences again; what differs now is drift, the rest was in flight. */
-async function recheck(readers: TableReaders, leaves: Segment[][]): Promise<RowDiff[]> {
+/**
+ * Row-level diff of a batch of leaves, and the filter that selects its differing rows again (for the recheck).
+ * Range leaves go in two steps: the row hash of every key (a checksum with one key per bucket, about 40 bytes
+ * a row), then the canonical columns of the differing keys only, so the rows downloaded grow with the drift.
+ * Hash leaves are fetched whole in one step: selecting rows by key hash is a full scan, and a second one would
+ * cost more than the columns it saves.
+ */
+async function diffLeaves(readers: TableReaders, batch: Segment[]): Promise<{ diffs: RowDiff[]; filter: SegmentFilter }> {
+  const bucketing = batch[0]!.bucketing;
+  let filter = filterFor(batch);
+  if (bucketing.kind === 'range' && bucketing.width > 1n) {
+    const perKey: Extract<Bucketing, { kind: 'range' }> = { kind: 'range', base: bucketing.base, width: 1n };
+    const [s, t] = await Promise.all([readers.source.checksums(filter, perKey), readers.target.checksums(filter, perKey)]);
+    const differing = compareBuckets(perKey, s, t).mismatched;
+    if (differing.length === 0) return { diffs: [], filter };
+    filter = filterFor(differing);
+  }
+  const [s, t] = await Promise.all([readers.source.leafRows(filter), readers.target.leafRows(filter)]);
+  return { diffs: diffLeaf(s, t), filter };
+}
+
+/** Fetch the rows that differed again; what differs now is drift, the rest was in flight. */
+async function recheck(readers: TableReaders, leaves: SegmentFilter[]): Promise<RowDiff[]> {
   const out: RowDiff[] = [];
-  for (const batch of leaves) {
-    const filter = filterFor(batch);
+  for (const filter of leaves) {
     const [s, t] = await Promise.all([readers.source.leafRows(filter), readers.target.leafRows(filter)]);
     out.push(...diffLeaf(s, t));
   }
