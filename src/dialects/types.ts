@@ -12,6 +12,12 @@ export interface Statement {
   values: unknown[];
   /** Short label for logs and metrics ("count", "segment-checksum", ...). */
   label: string;
+  /**
+   * Reads a bounded set of key ranges through the key index (bisection and leaves). The planner cannot see
+   * how many ranges a bound array holds and prices such a statement as a large scan, so PostgreSQL would
+   * JIT-compile it for longer than it runs (~250 ms each at 10M rows); the endpoint turns JIT off for it.
+   */
+  lookup?: boolean;
 }
 
 export interface CatalogColumn {

@@ -91,4 +91,37 @@ describe('statement plans on a 200k-row table', () => {
     const rows = (await exec(url, stmt.text, stmt.values)).rows as Array<{ cnt: string }>;
     expect(rows.reduce((a, r) => a + Number(r.cnt), 0)).toBe(RANGES * 16);
   });
+
+  it('statements over many ranges are marked as lookups; scans and single ranges are not', () => {
+    const perKey = { kind: 'range', base: 1n, width: 1n } as const;
+    expect(dialect.segmentChecksumStatement(table, manyRanges, perKey).lookup).toBe(true);
+    expect(dialect.leafRowsStatement(table, manyRanges).lookup).toBe(true);
+    expect(dialect.rowStreamStatement(table, manyRanges).lookup).toBe(true);
+    expect(dialect.segmentChecksumStatement(table, { kind: 'all' }, perKey).lookup).toBeUndefined();
+    expect(dialect.segmentChecksumStatement(table, { kind: 'ranges', ranges: [[1n, 2_000_000n]] }, perKey).lookup).toBeUndefined();
+    expect(dialect.segmentChecksumStatement(table, { kind: 'residues', modulus: 8, residues: [1, 5] }, { kind: 'hash', modulus: 64 }).lookup).toBeUndefined();
+  });
+
+  it('the endpoint runs lookups with JIT off and everything else with the session default, on the same connection', async () => {
+    // One connection, so every statement below shares its session settings.
+    const one = await dialect.connect(url, 'source', { poolSize: 1, statementTimeoutMs: 60_000, connectTimeoutMs: 10_000, applicationName: 'jit-test' });
+    try {
+      const jit = async (lookup: boolean) => (await one.query<{ jit: string }>({ text: "SELECT current_setting('jit') AS jit", values: [], label: 'jit', ...(lookup ? { lookup } : {}) }))[0]!.jit;
+      const jitStreamed = async (lookup: boolean) => {
+        const out: string[] = [];
+        for await (const batch of one.stream<{ jit: string }>({ text: "SELECT current_setting('jit') AS jit", values: [], label: 'jit', ...(lookup ? { lookup } : {}) }, 10)) out.push(...batch.map((r) => r.jit));
+        return out[0];
+      };
+      const sessionDefault = (await exec(url, "SELECT reset_val FROM pg_settings WHERE name = 'jit'")).rows[0].reset_val as string;
+      expect(sessionDefault).toBe('on');
+      expect(await jit(false)).toBe('on');
+      expect(await jit(true)).toBe('off');
+      expect(await jit(true)).toBe('off');
+      expect(await jit(false)).toBe('on');
+      expect(await jitStreamed(true)).toBe('off');
+      expect(await jitStreamed(false)).toBe('on');
+    } finally {
+      await one.close();
+    }
+  });
 });

@@ -124,11 +124,29 @@ class PgEndpoint implements Endpoint {
     return { error: () => error, failed, done: () => client.off('error', onError) };
   }
 
+  /** Connections whose session has JIT turned off for key-range lookups (see Statement.lookup). */
+  private readonly jitOff = new WeakSet<pg.PoolClient>();
+
+  /**
+   * JIT off on this connection for a lookup, back to the session's default for anything else; a round trip
+   * only when the connection has to switch (a run does its scans first, then its lookups). A SELECT, so the
+   * server's statement log shows nothing else.
+   */
+  private async prepareSession(client: pg.PoolClient, stmt: Statement): Promise<void> {
+    const lookup = stmt.lookup === true;
+    if (lookup === this.jitOff.has(client)) return;
+    const text = lookup ? "SELECT set_config('jit', 'off', false)" : "SELECT set_config('jit', reset_val, false) FROM pg_settings WHERE name = 'jit'";
+    await client.query({ text, query_timeout: this.readTimeoutMs } as pg.QueryConfig);
+    if (lookup) this.jitOff.add(client);
+    else this.jitOff.delete(client);
+  }
+
   async query<T>(stmt: Statement): Promise<T[]> {
     const client = await this.acquire();
     const watch = this.watch(client);
     let broken: Error | undefined;
     try {
+      await this.prepareSession(client, stmt);
       // query_timeout: pg's per-query client-side timeout (missing from @types/pg's QueryConfig).
       const config: pg.QueryConfig & { query_timeout: number } = { text: stmt.text, values: stmt.values, query_timeout: this.readTimeoutMs };
       const res = await client.query(config);
@@ -147,8 +165,10 @@ class PgEndpoint implements Endpoint {
     const client = await this.acquire();
     const watch = this.watch(client);
     let broken: Error | undefined;
-    const cursor = client.query(new Cursor(stmt.text, stmt.values));
+    let cursor: Cursor | undefined;
     try {
+      await this.prepareSession(client, stmt);
+      cursor = client.query(new Cursor(stmt.text, stmt.values));
       for (;;) {
         const rows = (await readWithin(cursor.read(batchSize), this.readTimeoutMs)) as T[];
         if (rows.length === 0) break;
@@ -161,10 +181,11 @@ class PgEndpoint implements Endpoint {
       // Closing the portal waits for the server's answer: only on a healthy connection
       // (a reset or silent one would never answer). A broken client is destroyed instead.
       broken ??= watch.error();
-      if (!broken) {
+      if (!broken && cursor) {
+        const open = cursor;
         // A connection that dies during the close never answers it (pg-cursor waits for ReadyForQuery):
         // stop waiting when the client errors, and in any case after the read timeout.
-        await readWithin(Promise.race([cursor.close(), watch.failed]), this.readTimeoutMs).catch((err: unknown) => {
+        await readWithin(Promise.race([open.close(), watch.failed]), this.readTimeoutMs).catch((err: unknown) => {
           broken = err instanceof Error ? err : new Error(String(err));
         });
         broken ??= watch.error();

@@ -5,6 +5,8 @@ import { quoteIdent, quoteTable } from './quote.js';
 
 class Params {
   readonly values: unknown[] = [];
+  /** Set when the statement reads many key ranges (see Statement.lookup). */
+  lookup = false;
   add(v: unknown, cast = ''): string {
     this.values.push(v);
     return `$${this.values.length}${cast}`;
@@ -42,6 +44,7 @@ function fromWhere(t: SideTable, filter: SegmentFilter, p: Params): string {
       const los = p.add(filter.ranges.map((r) => r[0].toString()), '::bigint[]');
       const his = p.add(filter.ranges.map((r) => r[1].toString()), '::bigint[]');
       const inner = [`${k} BETWEEN __cdc_r.lo AND __cdc_r.hi`, ...(t.where ? [`(${t.where})`] : [])].join(' AND ');
+      p.lookup = true;
       // OFFSET 0 keeps the subquery from being pulled up: the planner cannot see how many ranges the
       // arrays hold and would otherwise pick a (parallel) seq scan joined to every range, which reads the
       // whole table once per range (minutes at 10M rows). This way each range is one index range scan.
@@ -52,6 +55,10 @@ function fromWhere(t: SideTable, filter: SegmentFilter, p: Params): string {
   }
   if (t.where) parts.push(`(${t.where})`);
   return ` FROM ${from}${parts.length ? ` WHERE ${parts.join(' AND ')}` : ''}`;
+}
+
+function lookup(p: Params): { lookup?: true } {
+  return p.lookup ? { lookup: true } : {};
 }
 
 function bucketExpression(t: SideTable, b: Bucketing, p: Params): string {
@@ -86,6 +93,7 @@ export function segmentChecksumStatement(t: SideTable, filter: SegmentFilter, bu
     text: `SELECT bucket::text AS bucket, cnt::text AS cnt, sum::text AS sum FROM (SELECT ${bucket} AS bucket, count(*) AS cnt, coalesce(sum(${pgRowHash(rowText(t))}), 0) AS sum${from} GROUP BY 1) AS __cdc_g`,
     values: p.values,
     label: 'segment-checksum',
+    ...lookup(p),
   };
 }
 
@@ -97,11 +105,13 @@ export function leafRowsStatement(t: SideTable, filter: SegmentFilter): Statemen
     text: `SELECT ${keyText(t)} AS key_text, ${pgRowHash(rowText(t))}::text AS row_hash, ${cols.join(', ')}${from}`,
     values: p.values,
     label: 'leaf-rows',
+    ...lookup(p),
   };
 }
 
 export function rowStreamStatement(t: SideTable, filter: SegmentFilter): Statement {
   const p = new Params();
   const cols = t.columns.map((c, i) => `${quoteIdent(c.column.name)} AS c${i}`);
-  return { text: `SELECT ${cols.join(', ')}${fromWhere(t, filter, p)}`, values: p.values, label: 'row-stream' };
+  const from = fromWhere(t, filter, p);
+  return { text: `SELECT ${cols.join(', ')}${from}`, values: p.values, label: 'row-stream', ...lookup(p) };
 }
