@@ -22617,6 +22617,17 @@ function childrenPerParent(parent, child) {
         return child.modulus / parent.modulus;
     return 1;
 }
+/**
+ * Parents refined per statement so that a statement answers at most MAX_CHILD_BUCKETS_PER_STATEMENT children.
+ * A loop, not Math.max(...): a heavily drifted table has hundreds of thousands of mismatching buckets, more
+ * arguments than a call can take.
+ */
+function parentsPerStatement(parents, child) {
+    let perParent = 1;
+    for (const p of parents)
+        perParent = Math.max(perParent, childrenPerParent(p.bucketing, child));
+    return Math.max(1, Math.floor(MAX_CHILD_BUCKETS_PER_STATEMENT / perParent));
+}
 function sameBucketing(a, b) {
     return a.kind === 'range' && b.kind === 'range' ? a.width === b.width && a.base === b.base : a.kind === 'hash' && b.kind === 'hash' && a.modulus === b.modulus;
 }
@@ -22683,8 +22694,7 @@ async function bisect(plan, readers, start, log) {
         // In sequence, a bounded number of children at a time: both sides still work in parallel, and the
         // answers in memory stay small whatever the drift.
         for (const { child, segs } of groups.values()) {
-            const perParent = Math.max(...segs.map((seg) => childrenPerParent(seg.bucketing, child)));
-            const perStatement = Math.max(1, Math.floor(MAX_CHILD_BUCKETS_PER_STATEMENT / perParent));
+            const perStatement = parentsPerStatement(segs, child);
             for (let i = 0; i < segs.length; i += perStatement) {
                 const filter = filterFor(segs.slice(i, i + perStatement));
                 const [s, t] = await Promise.all([readers.source.checksums(filter, child), readers.target.checksums(filter, child)]);

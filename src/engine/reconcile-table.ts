@@ -17,7 +17,7 @@ export interface TableReaders {
 }
 
 /** A segment at some bisection level: bucket id under a bucketing, and its row counts on each side. */
-interface Segment {
+export interface Segment {
   bucket: bigint;
   bucketing: Bucketing;
   sourceCount: bigint;
@@ -299,6 +299,17 @@ function childrenPerParent(parent: Bucketing, child: Bucketing): number {
   return 1;
 }
 
+/**
+ * Parents refined per statement so that a statement answers at most MAX_CHILD_BUCKETS_PER_STATEMENT children.
+ * A loop, not Math.max(...): a heavily drifted table has hundreds of thousands of mismatching buckets, more
+ * arguments than a call can take.
+ */
+export function parentsPerStatement(parents: readonly Segment[], child: Bucketing): number {
+  let perParent = 1;
+  for (const p of parents) perParent = Math.max(perParent, childrenPerParent(p.bucketing, child));
+  return Math.max(1, Math.floor(MAX_CHILD_BUCKETS_PER_STATEMENT / perParent));
+}
+
 function sameBucketing(a: Bucketing, b: Bucketing): boolean {
   return a.kind === 'range' && b.kind === 'range' ? a.width === b.width && a.base === b.base : a.kind === 'hash' && b.kind === 'hash' && a.modulus === b.modulus;
 }
@@ -362,8 +373,7 @@ async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], 
     // In sequence, a bounded number of children at a time: both sides still work in parallel, and the
     // answers in memory stay small whatever the drift.
     for (const { child, segs } of groups.values()) {
-      const perParent = Math.max(...segs.map((seg) => childrenPerParent(seg.bucketing, child)));
-      const perStatement = Math.max(1, Math.floor(MAX_CHILD_BUCKETS_PER_STATEMENT / perParent));
+      const perStatement = parentsPerStatement(segs, child);
       for (let i = 0; i < segs.length; i += perStatement) {
         const filter = filterFor(segs.slice(i, i + perStatement));
         const [s, t] = await Promise.all([readers.source.checksums(filter, child), readers.target.checksums(filter, child)]);
