@@ -6,12 +6,12 @@
 import * as core from '@actions/core';
 import { MODES, type Mode } from '../config/schema.js';
 import { parseDuration } from '../config/duration.js';
-import type { FailOn } from '../cli/reconcile-command.js';
-import { parseShard } from '../cli/shard.js';
+import type { FailOn } from '../config/model.js';
+import { parseShard } from '../config/shard.js';
 import type { Shard } from '../engine/shard.js';
 import { ConfigError } from '../util/errors.js';
 import { registerSecret, secretParts as connectionSecretParts } from '../util/redact.js';
-import { REPAIR_METHODS, type RepairMethod } from '../repair/config.js';
+import { REPAIR_METHODS, type RepairMethod } from '../config/repair.js';
 
 export const COMMANDS = ['reconcile', 'merge-reports', 'backup'] as const;
 export type ActionCommand = (typeof COMMANDS)[number];

@@ -1,24 +1,23 @@
 /**
- * The action: mask secrets, read inputs, call the engine (or merge shard
- * reports, or run a backup), write the report and the outputs, feed the
- * optional sinks (job summary, artifact, cache, metrics: none can fail the
- * run), and set the exit status from `fail-on`.
+ * The action's face: mask secrets, read the inputs, run the application
+ * (app/: reconcile, merge shard reports, backup), then present the result:
+ * outputs, annotations and the optional sinks (job summary, artifact, cache:
+ * none can fail the run), and the step's status from `fail-on`.
  */
 import * as core from '@actions/core';
 import * as glob from '@actions/glob';
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { exitCodeWithPolicy, type FailOn } from '../cli/reconcile-command.js';
-import { loadConfigFile, type ReconConfig, type Tuning } from '../config/load.js';
-import { runReconcileWithRepair } from '../repair/run.js';
+import { backup, loadBackupSettings } from '../app/backup.js';
+import { mergeReportFiles } from '../app/merge.js';
+import { reconcile, type ReconcileOutcome } from '../app/reconcile.js';
+import type { FailOn, Tuning } from '../config/model.js';
 import type { Shard } from '../engine/shard.js';
-import { mergeReports, readReportFile } from '../report/merge.js';
 import type { RunReport } from '../report/model.js';
 import { renderText } from '../report/text.js';
-import { writeReport, type WrittenReport } from '../report/write.js';
+import type { WrittenReport } from '../report/write.js';
 import { GitHubArtifactStore, artifactNameFor, artifactSink, type ArtifactStore } from '../sinks/artifacts.js';
 import { GitHubReportCache, cacheLocation, cacheSaveSink, compareWithPrevious, restorePreviousReport, type CacheScope, type ReportCache } from '../sinks/cache.js';
-import { RunMetrics, metricsSinks } from '../sinks/metrics.js';
 import { ok, runSinks, skipped, type Sink, type SinkReporter } from '../sinks/run-sinks.js';
 import { annotate, summarySink } from '../sinks/summary.js';
 import { ConfigError, CriticalError, errorMessage } from '../util/errors.js';
@@ -46,9 +45,9 @@ function kindOf(err: unknown): string {
   return err instanceof ConfigError ? 'config error' : err instanceof CriticalError ? 'critical error' : 'error';
 }
 
-/** Sets the failure (or not) of the step from the status and `fail-on`. */
-function finish(status: RunReport['status'], failOn: FailOn, what: string): void {
-  if (exitCodeWithPolicy(status, failOn) !== 0) core.setFailed(redact(`cdc-recon: ${what} (fail-on: ${failOn})`));
+/** Sets the failure (or not) of the step from the exit code under `fail-on`. */
+function finish(exitCode: number, failOn: FailOn, what: string): void {
+  if (exitCode !== 0) core.setFailed(redact(`cdc-recon: ${what} (fail-on: ${failOn})`));
   else core.info(redact(`cdc-recon: ${what}`));
 }
 
@@ -113,58 +112,50 @@ async function deliver(d: Delivery): Promise<void> {
   await runSinks(sinks, reporter);
 }
 
-async function reconcile(inputs: ActionInputs, deps: Delivery['deps']): Promise<void> {
-  const env = deps.env;
-  const log = logger();
-  const metrics = new RunMetrics();
-  let config: ReconConfig | undefined;
-  let report: RunReport | undefined;
+async function reconcileMode(inputs: ActionInputs, deps: Delivery['deps']): Promise<void> {
+  const scope: CacheScope = { command: 'reconcile', configFile: inputs.config, tables: inputs.tables, shard: inputs.shard };
+  const metrics = { pushgatewayUrl: inputs.pushgatewayUrl, job: inputs.metricsJob, textfile: inputs.metricsFile };
+  let outcome: ReconcileOutcome;
   try {
-    const overrides: Partial<Tuning> = {};
-    if (inputs.mode) overrides.mode = inputs.mode;
-    if (inputs.chunkSize !== undefined) overrides.chunkSize = inputs.chunkSize;
-    if (inputs.concurrency !== undefined) overrides.concurrency = inputs.concurrency;
-    if (inputs.maxRetries !== undefined) overrides.maxRetries = inputs.maxRetries;
-    if (inputs.recheckDelayMs !== undefined) overrides.recheckDelayMs = inputs.recheckDelayMs;
-    config = loadConfigFile(inputs.config, overrides);
-    // Connections the config names, whether they came from inputs or from the step's env.
-    if (inputs.sourceUrl && inputs.targetUrl && config.source.urlEnv === config.target.urlEnv && inputs.sourceUrl !== inputs.targetUrl) {
-      throw new ConfigError(`source-url and target-url differ but the config reads both from ${config.source.urlEnv}`);
-    }
-    if (inputs.sourceUrl) env[config.source.urlEnv] = inputs.sourceUrl;
-    if (inputs.targetUrl) env[config.target.urlEnv] = inputs.targetUrl;
-    maskSecret(env[config.source.urlEnv]);
-    maskSecret(env[config.target.urlEnv]);
-    report = await runReconcileWithRepair({
-      config, logger: log, env, tables: inputs.tables.length ? inputs.tables : undefined, shard: inputs.shard, hooks: metrics.hooks,
-      reportDir: inputs.reportDir ?? config.reportDir, recheckDelayOverridden: inputs.recheckDelayMs !== undefined,
-      repair: inputs.repair ? { method: inputs.repair, dryRun: false } : undefined, print: (t) => core.info(redact(t)),
+    outcome = await reconcile({
+      configFile: inputs.config,
+      overrides: tuningOverrides(inputs),
+      tables: inputs.tables,
+      shard: inputs.shard,
+      reportDir: inputs.reportDir,
+      repair: inputs.repair ? { method: inputs.repair, dryRun: false } : undefined,
+      metrics,
+      failOn: inputs.failOn,
+      sourceUrl: inputs.sourceUrl,
+      targetUrl: inputs.targetUrl,
+      env: deps.env,
+      logger: logger(),
+      print: (t) => core.info(redact(t)),
+      onSecret: maskSecret,
+      previous: inputs.compareWithPrevious ? (report) => applyPrevious(report, deps.cache, scope, deps.env) : undefined,
+      sinkReporter: reporter,
     });
   } catch (err) {
-    metrics.stop();
     const message = redact(errorMessage(err));
     writeOutputs(outputsOf(undefined, undefined));
-    await runSinks([summarySink(undefined, { failOn: inputs.failOn, error: `${kindOf(err)}: ${message}`, notes: ['No report, so no artifact, cache entry or metrics from this run.'] }, env)], reporter);
+    await runSinks([summarySink(undefined, { failOn: inputs.failOn, error: `${kindOf(err)}: ${message}`, notes: ['No report, so no artifact, cache entry or metrics from this run.'] }, deps.env)], reporter);
     if (inputs.failOn === 'never') core.warning(`cdc-recon: ${kindOf(err)}: ${message} (fail-on: never)`);
     else core.setFailed(`cdc-recon: ${kindOf(err)}: ${message}`);
     return;
   }
+  const { report, written } = outcome;
+  await deliver({ report, written, inputs, deps, scope, title: 'cdc-recon', shard: inputs.shard });
+  finish(outcome.exitCode, inputs.failOn, statusLine(report));
+}
 
-  const scope: CacheScope = { command: 'reconcile', configFile: inputs.config, tables: inputs.tables, shard: inputs.shard };
-  const previous = inputs.compareWithPrevious ? await applyPrevious(report, deps.cache, scope, env) : undefined;
-  const written = writeReport(report, inputs.reportDir ?? config.reportDir);
-  metrics.recordReport(report, previous);
-  await deliver({
-    report,
-    written,
-    inputs,
-    deps,
-    scope,
-    title: 'cdc-recon',
-    shard: inputs.shard,
-    extra: metricsSinks(metrics, { pushgatewayUrl: inputs.pushgatewayUrl, job: inputs.metricsJob, shard: inputs.shard, textfile: inputs.metricsFile }),
-  });
-  finish(report.status, inputs.failOn, statusLine(report));
+function tuningOverrides(inputs: ActionInputs): Partial<Tuning> {
+  const overrides: Partial<Tuning> = {};
+  if (inputs.mode) overrides.mode = inputs.mode;
+  if (inputs.chunkSize !== undefined) overrides.chunkSize = inputs.chunkSize;
+  if (inputs.concurrency !== undefined) overrides.concurrency = inputs.concurrency;
+  if (inputs.maxRetries !== undefined) overrides.maxRetries = inputs.maxRetries;
+  if (inputs.recheckDelayMs !== undefined) overrides.recheckDelayMs = inputs.recheckDelayMs;
+  return overrides;
 }
 
 async function mergeMode(inputs: ActionInputs, deps: Delivery['deps']): Promise<void> {
@@ -172,34 +163,36 @@ async function mergeMode(inputs: ActionInputs, deps: Delivery['deps']): Promise<
   const files = (await globber.glob()).filter((f) => statSync(f).isFile()).sort();
   if (files.length === 0) throw new ConfigError(`reports: no file matches ${JSON.stringify(inputs.reports)}`);
   core.info(`merging ${files.length} report(s):\n  ${files.join('\n  ')}`);
-  const { report, warnings } = mergeReports(files.map(readReportFile));
+  let scope: CacheScope | undefined;
+  const outcome = await mergeReportFiles({
+    files,
+    failOn: inputs.failOn,
+    out: { dir: inputs.reportDir ?? 'reports' },
+    previous: inputs.compareWithPrevious
+      ? (report) => applyPrevious(report, deps.cache, (scope = { command: 'merge-reports', configFile: report.configFile }), deps.env)
+      : undefined,
+  });
+  const { report, warnings, written } = outcome;
   for (const w of warnings) core.warning(redact(`merge-reports: ${w}`));
-  const scope: CacheScope = { command: 'merge-reports', configFile: report.configFile };
-  if (inputs.compareWithPrevious) await applyPrevious(report, deps.cache, scope, deps.env);
-  const written = writeReport(report, inputs.reportDir ?? 'reports');
   const notes = [...warnings.map((w) => `merge: ${w}`)];
   const extra: Sink[] = [];
   if (inputs.pushgatewayUrl || inputs.metricsFile) {
     extra.push({ name: 'metrics', run: async () => skipped('merge-reports pushes no metrics: each shard run pushed its own under {job, shard}') });
   }
+  scope ??= { command: 'merge-reports', configFile: report.configFile };
   await deliver({ report, written, inputs, deps, scope, title: `cdc-recon (${files.length} reports merged)`, extra, notes });
-  finish(report.status, inputs.failOn, `merged ${files.length} reports: ${statusLine(report)}`);
+  finish(outcome.exitCode, inputs.failOn, `merged ${files.length} reports: ${statusLine(report)}`);
 }
 
 async function backupMode(inputs: ActionInputs, deps: Delivery['deps']): Promise<void> {
-  const [{ loadBackupConfig }, { runBackup }, { secretEnvNames }] = await Promise.all([
-    import('../dr/load-config.js'),
-    import('../dr/backup.js'),
-    import('../dr/config.js'),
-  ]);
-  const config = loadBackupConfig(inputs.config);
-  for (const name of secretEnvNames(config)) maskSecret(deps.env[name]);
   const outputs = outputsOf(undefined, undefined);
+  const settings = { configFile: inputs.config, pushgatewayUrl: inputs.pushgatewayUrl, metricsTextfile: inputs.metricsFile, env: deps.env, logger: logger(), onSecret: maskSecret };
+  const config = loadBackupSettings(settings);
   try {
-    const result = await runBackup({ config, pushgatewayUrl: inputs.pushgatewayUrl, metricsTextfile: inputs.metricsFile, env: deps.env, logger: logger() });
-    for (const m of result.metrics) if (!m.ok) core.warning(redact(m.warning));
-    writeOutputs({ ...outputs, status: 'success', 'report-path': result.setDir });
-    core.info(redact(`cdc-recon backup: set ${result.setId} written to ${result.setDir}`));
+    const { summary, warnings } = await backup(settings, config);
+    for (const w of warnings) core.warning(redact(w));
+    writeOutputs({ ...outputs, status: 'success', 'report-path': summary.setDir });
+    core.info(redact(`cdc-recon backup: set ${summary.setId} written to ${summary.setDir}`));
   } catch (err) {
     writeOutputs(outputs);
     const message = redact(errorMessage(err));
@@ -220,7 +213,7 @@ export async function run(deps: ActionDeps = {}): Promise<void> {
     const full = { artifacts: deps.artifacts ?? new GitHubArtifactStore(env), cache: deps.cache ?? new GitHubReportCache(env), env };
     if (inputs.command === 'merge-reports') await mergeMode(inputs, full);
     else if (inputs.command === 'backup') await backupMode(inputs, full);
-    else await reconcile(inputs, full);
+    else await reconcileMode(inputs, full);
   } catch (err) {
     const message = redact(errorMessage(err));
     writeOutputs(outputsOf(undefined, undefined));

@@ -1,13 +1,14 @@
-/** `cdc-recon merge-reports`: joins the reports of a sharded run into one report. */
+/** `cdc-recon merge-reports`: the CLI face of app/merge.ts (joins the reports of a sharded run). */
 import { Command, Option } from 'commander';
-import { mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { mergeReports, readReportFile } from '../report/merge.js';
+import { readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { exitCodeForFailure } from '../app/exit-code.js';
+import { mergeReportFiles } from '../app/merge.js';
+import { FAIL_ON, type FailOn } from '../config/model.js';
 import { renderText } from '../report/text.js';
 import { ConfigError, errorMessage } from '../util/errors.js';
 import { jsonSafe } from '../util/logger.js';
 import { redact } from '../util/redact.js';
-import { exitCodeWithPolicy, type FailOn } from './reconcile-command.js';
 
 export interface MergeCliOptions {
   out: string;
@@ -46,17 +47,13 @@ export async function mergeReportsAction(paths: string[], opts: MergeCliOptions)
   try {
     const files = expandReportPaths(paths, opts.out);
     if (files.length === 0) throw new ConfigError(`merge-reports: no report*.json under ${paths.join(', ')}`);
-    const { report, warnings } = mergeReports(files.map(readReportFile));
+    const { report, warnings, exitCode } = await mergeReportFiles({ files, failOn: opts.failOn, out: { file: opts.out } });
     for (const w of warnings) process.stderr.write(`cdc-recon: warning: ${redact(w)}\n`);
-    mkdirSync(dirname(resolve(opts.out)), { recursive: true });
-    const tmp = `${opts.out}.tmp-${process.pid}`;
-    writeFileSync(tmp, `${redact(JSON.stringify(report, jsonSafe, 2))}\n`);
-    renameSync(tmp, opts.out);
     process.stdout.write(opts.json ? `${redact(JSON.stringify(report, jsonSafe, 2))}\n` : `${redact(renderText(report))}merged ${files.length} reports into ${opts.out}\n`);
-    return exitCodeWithPolicy(report.status, opts.failOn);
+    return exitCode;
   } catch (err) {
     process.stderr.write(`cdc-recon: ${err instanceof ConfigError ? 'config error' : 'error'}: ${redact(errorMessage(err))}\n`);
-    return opts.failOn === 'never' ? 0 : 2;
+    return exitCodeForFailure(opts.failOn);
   }
 }
 
@@ -65,7 +62,7 @@ export function mergeReportsCommand(): Command {
     .description('join the reports of a sharded run (shard: i/n) into one report')
     .argument('<reports...>', 'report files, or directories to search for report*.json')
     .option('-o, --out <file>', 'where the merged report goes', 'report-merged.json')
-    .addOption(new Option('--fail-on <what>', 'exit non-zero on').choices(['mismatch', 'error', 'never']).default('mismatch'))
+    .addOption(new Option('--fail-on <what>', 'exit non-zero on').choices([...FAIL_ON]).default('mismatch'))
     .option('--json', 'print the merged JSON report on stdout instead of the text summary')
     .action(async (paths: string[], opts: MergeCliOptions) => {
       process.exitCode = await mergeReportsAction(paths, opts);

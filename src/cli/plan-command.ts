@@ -1,7 +1,6 @@
-/** `cdc-recon plan`: what would be compared and how, without reading any rows. */
+/** `cdc-recon plan`: the CLI face of app/plan.ts (what would be compared and how, reading catalogs only). */
 import { Command } from 'commander';
-import { loadConfigFile } from '../config/load.js';
-import { planTables } from '../engine/plan-run.js';
+import { plan } from '../app/plan.js';
 import { errorMessage } from '../util/errors.js';
 import { redact } from '../util/redact.js';
 
@@ -13,10 +12,9 @@ export function planCommand(): Command {
     .option('--sql', 'include the full-table checksum statement of each side')
     .action(async (opts: { config: string; table?: string[]; sql?: boolean }) => {
       try {
-        const plans = await planTables(loadConfigFile(opts.config), { tables: opts.table });
-        const shown = plans.map((p) => (opts.sql ? p : { ...p, sql: undefined }));
-        process.stdout.write(`${JSON.stringify(shown, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
-        process.exitCode = plans.some((p) => p.error) ? 2 : 0;
+        const { plans, exitCode } = await plan({ configFile: opts.config, tables: opts.table, sql: opts.sql });
+        process.stdout.write(`${JSON.stringify(plans, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+        process.exitCode = exitCode;
       } catch (err) {
         process.stderr.write(`cdc-recon: ${redact(errorMessage(err))}\n`);
         process.exitCode = 2;

@@ -4,7 +4,7 @@ import { TOOL_VERSION } from '../version.js';
 import { reconcileCommand } from './reconcile-command.js';
 import { planCommand } from './plan-command.js';
 import { mergeReportsCommand } from './merge-reports-command.js';
-import { registerDrCommands } from '../dr/cli.js';
+import { registerDrCommands } from './dr-commands.js';
 
 export function buildProgram(): Command {
   const program = new Command('cdc-recon')

@@ -1,20 +1,17 @@
-/** `cdc-recon reconcile`: the CLI face of the engine. */
+/** `cdc-recon reconcile`: the CLI face of a reconcile run (app/reconcile.ts). */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { loadConfigFile, type Tuning } from '../config/load.js';
-import { MODES } from '../config/schema.js';
+import { reconcile } from '../app/reconcile.js';
+import { exitCodeForFailure } from '../app/exit-code.js';
 import { parseDuration } from '../config/duration.js';
-import { runReconcileWithRepair } from '../repair/run.js';
-import type { RepairMethod } from '../repair/config.js';
+import { FAIL_ON, type FailOn, type Tuning } from '../config/model.js';
+import type { RepairMethod } from '../config/repair.js';
+import { MODES } from '../config/schema.js';
+import { parseShard } from '../config/shard.js';
 import { pipelineLines } from '../repair/format.js';
-import { exitCodeFor, type RunReport } from '../report/model.js';
 import { renderText } from '../report/text.js';
-import { writeReport } from '../report/write.js';
 import { ConfigError, CriticalError, errorMessage } from '../util/errors.js';
 import { createLogger, type LogLevel } from '../util/logger.js';
-import { redact, registerSecret } from '../util/redact.js';
-import type { RunMetrics } from '../sinks/metrics.js';
-import { runSinks } from '../sinks/run-sinks.js';
-import { parseShard } from './shard.js';
+import { redact } from '../util/redact.js';
 
 function intArg(name: string) {
   return (v: string) => {
@@ -22,15 +19,6 @@ function intArg(name: string) {
     if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
     return n;
   };
-}
-
-export type FailOn = 'mismatch' | 'error' | 'never';
-
-/** Exit code for a status under the fail-on policy. */
-export function exitCodeWithPolicy(status: RunReport['status'], failOn: FailOn): number {
-  if (failOn === 'never') return 0;
-  if (failOn === 'error' && status === 'mismatch') return 0;
-  return exitCodeFor(status);
 }
 
 export function reconcileCommand(): Command {
@@ -44,7 +32,7 @@ export function reconcileCommand(): Command {
     .option('--concurrency <n>', 'statements in flight per side', intArg('--concurrency'))
     .option('--max-retries <n>', 'retries of transient errors', intArg('--max-retries'))
     .option('--recheck-delay <duration>', 'wait before rechecking differing rows (e.g. 30s)')
-    .addOption(new Option('--fail-on <what>', 'exit non-zero on').choices(['mismatch', 'error', 'never']).default('mismatch'))
+    .addOption(new Option('--fail-on <what>', 'exit non-zero on').choices([...FAIL_ON]).default('mismatch'))
     .option('--shard <i/n>', 'reconcile only shard i of n of the table list')
     .addOption(new Option('--hash <where>', 'compute row hashes in the database or in Node').choices(['server', 'client']))
     .option('--pushgateway-url <url>', 'push metrics to this Prometheus Pushgateway')
@@ -83,50 +71,45 @@ export interface ReconcileCliOptions {
 export async function reconcileAction(opts: ReconcileCliOptions): Promise<number> {
   const logger = createLogger({ level: opts.logLevel });
   try {
-    const overrides: Partial<Tuning> = {};
-    if (opts.mode) overrides.mode = opts.mode;
-    if (opts.chunkSize !== undefined) overrides.chunkSize = opts.chunkSize;
-    if (opts.concurrency !== undefined) overrides.concurrency = opts.concurrency;
-    if (opts.maxRetries !== undefined) overrides.maxRetries = opts.maxRetries;
-    if (opts.hash) overrides.hash = opts.hash;
-    if (opts.recheckDelay !== undefined) {
-      const ms = parseDuration(opts.recheckDelay);
-      if (ms === undefined) throw new ConfigError(`--recheck-delay: expected a duration like "30s", got ${JSON.stringify(opts.recheckDelay)}`);
-      overrides.recheckDelayMs = ms;
-    }
-    const config = loadConfigFile(opts.config, overrides);
-    const shard = opts.shard ? parseShard(opts.shard) : undefined;
-    if (opts.pushgatewayUrl && /\/\/[^/@]*:[^/@]*@/.test(opts.pushgatewayUrl)) registerSecret(opts.pushgatewayUrl);
-    // prom-client is loaded only when metrics are asked for: it is a tenth of the CLI's start-up time.
-    const metricsModule = opts.pushgatewayUrl || opts.metricsFile ? await import('../sinks/metrics.js') : undefined;
-    const metrics: RunMetrics | undefined = metricsModule ? new metricsModule.RunMetrics() : undefined;
     if (opts.dryRun && !opts.repair) throw new ConfigError('--dry-run goes with --repair (it shows what the repair would do)');
-    const reportDir = opts.reportDir ?? config.reportDir;
-    const report = await runReconcileWithRepair({
-      config,
-      logger,
+    const outcome = await reconcile({
+      configFile: opts.config,
+      overrides: tuningOverrides(opts),
       tables: opts.table,
-      shard,
-      hooks: metrics?.hooks,
-      reportDir,
-      recheckDelayOverridden: opts.recheckDelay !== undefined,
+      shard: opts.shard ? parseShard(opts.shard) : undefined,
+      reportDir: opts.reportDir,
       repair: opts.repair ? { method: opts.repair, dryRun: opts.dryRun === true } : undefined,
+      metrics: { pushgatewayUrl: opts.pushgatewayUrl, job: opts.metricsJob, textfile: opts.metricsFile },
+      failOn: opts.failOn,
+      logger,
       // With --json, stdout carries the report only.
       print: (text) => (opts.json ? process.stderr : process.stdout).write(text),
-    }).finally(() => metrics?.stop());
-    const written = writeReport(report, reportDir);
-    if (metrics && metricsModule) {
-      metrics.recordReport(report);
-      const sinks = metricsModule.metricsSinks(metrics, { pushgatewayUrl: opts.pushgatewayUrl, job: opts.metricsJob, shard, textfile: opts.metricsFile });
-      await runSinks(sinks, { info: (m) => logger.info(m), warning: (m) => logger.warn(m) });
-    }
+      sinkReporter: { info: (m) => logger.info(m), warning: (m) => logger.warn(m) },
+    });
+    const { report, written } = outcome;
     process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report) + pipelineLines(report).map((l) => `${redact(l)}\n`).join(''));
     process.stdout.write(opts.json ? '' : `report: ${written.reportPath}\n`);
-    return exitCodeWithPolicy(report.status, opts.failOn);
+    return outcome.exitCode;
   } catch (err) {
     const kind = err instanceof ConfigError ? 'config error' : err instanceof CriticalError ? 'critical error' : 'error';
     logger.error(kind, { error: errorMessage(err) });
     process.stderr.write(`cdc-recon: ${kind}: ${redact(errorMessage(err))}\n`);
-    return opts.failOn === 'never' ? 0 : 2;
+    return exitCodeForFailure(opts.failOn);
   }
+}
+
+/** The tuning flags given on the command line. */
+function tuningOverrides(opts: ReconcileCliOptions): Partial<Tuning> {
+  const overrides: Partial<Tuning> = {};
+  if (opts.mode) overrides.mode = opts.mode;
+  if (opts.chunkSize !== undefined) overrides.chunkSize = opts.chunkSize;
+  if (opts.concurrency !== undefined) overrides.concurrency = opts.concurrency;
+  if (opts.maxRetries !== undefined) overrides.maxRetries = opts.maxRetries;
+  if (opts.hash) overrides.hash = opts.hash;
+  if (opts.recheckDelay !== undefined) {
+    const ms = parseDuration(opts.recheckDelay);
+    if (ms === undefined) throw new ConfigError(`--recheck-delay: expected a duration like "30s", got ${JSON.stringify(opts.recheckDelay)}`);
+    overrides.recheckDelayMs = ms;
+  }
+  return overrides;
 }

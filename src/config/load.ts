@@ -5,65 +5,11 @@ import type { z } from 'zod';
 import { ConfigError } from '../util/errors.js';
 import { configSchema, type EndpointConfig, type Mode, type RawConfig } from './schema.js';
 import { parseTableName, type TableName } from './table-name.js';
+import { DEFAULT_TUNING, type EndpointSpec, type ReconConfig, type TableSpec, type Tuning } from './model.js';
 import { formatIssuePath } from './issue-path.js';
 
-export interface Tuning {
-  mode: Mode;
-  chunkSize: number;
-  concurrency: number;
-  maxRetries: number;
-  recheckDelayMs: number;
-  hash: 'server' | 'client';
-  leafSize: number;
-  bisectionFactor: number;
-  maxDiffRows: number;
-  floatDigits?: number;
-  timestampDigits?: number;
-}
-
-export const DEFAULT_TUNING: Tuning = {
-  mode: 'diff',
-  chunkSize: 10_000,
-  concurrency: 4,
-  maxRetries: 3,
-  recheckDelayMs: 0,
-  hash: 'server',
-  leafSize: 16,
-  bisectionFactor: 32,
-  maxDiffRows: 1000,
-};
-
-export interface TableSpec extends Tuning {
-  /** Display name: the source table as written. */
-  id: string;
-  source: TableName;
-  target: TableName;
-  key?: string[];
-  include?: string[];
-  exclude: string[];
-  rename: Record<string, string>;
-  sourceWhere?: string;
-  targetWhere?: string;
-}
-
-export interface EndpointSpec {
-  dialect: 'postgres' | 'mssql';
-  urlEnv: string;
-  schema?: string;
-  poolSize?: number;
-  statementTimeoutMs: number;
-  connectTimeoutMs: number;
-  reuseConnections: boolean;
-}
-
-export interface ReconConfig {
-  file: string;
-  source: EndpointSpec;
-  target: EndpointSpec;
-  tables: TableSpec[];
-  reportDir: string;
-  raw: RawConfig;
-}
+export { DEFAULT_TUNING } from './model.js';
+export type { Tuning, TableSpec, EndpointSpec, ReconConfig } from './model.js';
 
 export { formatIssuePath };
 

@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 import { duration, envNameField, identifier, tableName } from './fields.js';
-import { backupConfigSchema } from '../dr/config.js';
-import { lagConfigSchema, repairConfigSchema } from '../repair/config.js';
+import { backupConfigSchema } from './backup.js';
+import { lagConfigSchema, repairConfigSchema } from './repair.js';
 
 export const MODES = ['count', 'checksum', 'diff', 'schema'] as const;
 export type Mode = (typeof MODES)[number];

@@ -135,7 +135,8 @@ export interface Endpoint {
   close(): Promise<void>;
 }
 
-export type ErrorClass = 'transient' | 'critical' | 'table';
+export type { ErrorClass } from '../util/errors.js';
+import type { ErrorClass } from '../util/errors.js';
 
 export interface Dialect {
   readonly name: DialectName;
@@ -176,4 +177,67 @@ export interface Dialect {
 
   /** Classify a driver error: retry (transient), abort the run (critical), or fail this table only. */
   classifyError(err: unknown): ErrorClass;
+}
+
+// SQL Server CDC metadata, as the schema check reads it (dialects/mssql/cdc.ts implements the reader).
+
+export interface CaptureInstance {
+  name: string;
+  /** Hex, e.g. 0x0000002A000001F00003. */
+  startLsn: string | null;
+  createDate: Date | null;
+  supportsNetChanges: boolean;
+  roleName: string | null;
+  indexName: string | null;
+  filegroupName: string | null;
+  /** Captured source columns, as named when the instance was created. */
+  columns: string[];
+}
+
+export interface CdcTableState {
+  database: string;
+  databaseEnabled: boolean;
+  tableTracked: boolean;
+  /** Oldest first. */
+  instances: CaptureInstance[];
+  /** Set when the capture instances could not be read (permissions); `instances` is then empty. */
+  instancesUnreadable?: string;
+}
+
+export interface CdcJob {
+  type: 'capture' | 'cleanup';
+  /** Agent job name (cdc.<db>_capture); null when msdb.dbo.sysjobs could not be read. */
+  name: string | null;
+  enabled: boolean | null;
+  /** Running in the current SQL Server Agent session; null when unknown. */
+  running: boolean | null;
+  continuous: boolean | null;
+  pollingIntervalSeconds: number | null;
+  /** Cleanup job only: change rows older than this are deleted. */
+  retentionMinutes: number | null;
+}
+
+export interface LogScanSession {
+  startTime: Date | null;
+  endTime: Date | null;
+  latencySeconds: number | null;
+  errorCount: number;
+}
+
+export interface CdcDatabaseState {
+  /** Connected to a read-only secondary: the jobs run on the primary and are not checked. */
+  readOnlyReplica: boolean;
+  /** null when msdb.dbo.cdc_jobs could not be read (see jobsUnreadable) or on a read-only replica. */
+  jobs: CdcJob[] | null;
+  jobsUnreadable?: string;
+  jobStatusUnreadable?: string;
+  lastScan: LogScanSession | null;
+  scanUnreadable?: string;
+}
+
+/** How the schema check reads CDC metadata; one per source endpoint and run. */
+export interface CdcReader {
+  table(ref: TableRef): Promise<CdcTableState>;
+  /** Database-wide state (jobs, log scan), read once and shared by every table. */
+  database(): Promise<CdcDatabaseState>;
 }

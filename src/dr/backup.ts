@@ -10,15 +10,15 @@ import { join, resolve } from 'node:path';
 import { createMetrics, pushMetrics, writeTextfile, type SinkResult } from '../observability/metrics.js';
 import { ConfigError, errorMessage } from '../util/errors.js';
 import { silentLogger, type Logger } from '../util/logger.js';
-import { COMPONENTS, type BackupConfig, type Component } from './config.js';
-import { backupKafkaConnect, KafkaConnectClient } from './kafka-connect.js';
-import { requireEnv } from './load-config.js';
-import { MANIFEST_FORMAT, readManifest, setIdFor, writeManifest, type Manifest, type ManifestFile } from './manifest.js';
-import { backupMssql, createMssqlRunner, type MssqlRunner } from './mssql-backup.js';
-import { backupPostgres } from './postgres-backup.js';
+import { COMPONENTS, type BackupConfig, type Component } from '../config/backup.js';
+import { backupKafkaConnect, KafkaConnectClient } from './connect/client.js';
+import { requireEnv } from '../config/load-backup.js';
+import { MANIFEST_FORMAT, readManifest, setIdFor, writeManifest, type Manifest, type ManifestFile } from './store/manifest.js';
+import { backupMssql, createMssqlRunner, type MssqlRunner } from './mssql/backup.js';
+import { backupPostgres } from './postgres/backup.js';
 import { createRedactor, secretsFromConfig } from './redact.js';
-import { applyLocalRetention, applyS3Retention, listLocalSets, type RetentionDecision } from './retention.js';
-import { S3Store } from './s3.js';
+import { applyLocalRetention, applyS3Retention, listLocalSets, type RetentionDecision } from './store/retention.js';
+import { S3Store } from './store/s3.js';
 import { TOOL_VERSION } from '../version.js';
 
 export interface BackupOptions {

@@ -5,8 +5,8 @@
  * bearer/basic authorization headers, AWS keys, and the exact value of every
  * env var named in the config (plus the password parsed out of it).
  */
-import type { BackupConfig } from './config.js';
-import { secretEnvNames } from './config.js';
+import type { BackupConfig } from '../config/backup.js';
+import { secretEnvNames } from '../config/backup.js';
 import { redact as baseRedact, secretParts } from '../util/redact.js';
 
 export const MASK = '***';

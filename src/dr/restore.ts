@@ -15,27 +15,27 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigError, errorMessage } from '../util/errors.js';
 import { silentLogger, type Logger } from '../util/logger.js';
-import { DEFAULT_ENV, type BackupConfig, type Component } from './config.js';
-import { executeConnectRestore, planConnectRestore, readSavedConnect, type ConnectorOutcome, type ConnectorPlan } from './connect-restore.js';
-import { KafkaConnectClient } from './kafka-connect.js';
-import { requireEnv } from './load-config.js';
-import { verifySet, type Manifest, type SetVerification } from './manifest.js';
-import { createMssqlRunner, type MssqlRunner } from './mssql-backup.js';
-import { planMssqlRestore, restoreMssql, type MssqlRestorePlan } from './mssql-restore.js';
-import type { LsnBounds } from './offsets.js';
-import { databaseOf } from './pg-conn.js';
-import { planPostgresRestore, restorePostgres, RestoreError, type PostgresRestoreOutcome, type PostgresRestorePlan } from './postgres-restore.js';
+import { DEFAULT_ENV, type BackupConfig, type Component } from '../config/backup.js';
+import { executeConnectRestore, planConnectRestore, readSavedConnect, type ConnectorOutcome, type ConnectorPlan } from './connect/restore.js';
+import { KafkaConnectClient } from './connect/client.js';
+import { requireEnv } from '../config/load-backup.js';
+import { verifySet, type Manifest, type SetVerification } from './store/manifest.js';
+import { createMssqlRunner, type MssqlRunner } from './mssql/backup.js';
+import { planMssqlRestore, restoreMssql, type MssqlRestorePlan } from './mssql/restore.js';
+import type { LsnBounds } from './connect/offsets.js';
+import { databaseOf } from './postgres/conn.js';
+import { planPostgresRestore, restorePostgres, RestoreError, type PostgresRestoreOutcome, type PostgresRestorePlan } from './postgres/restore.js';
 import { createRedactor, secretsFromConfig } from './redact.js';
-import { newestVerifiedLocal } from './retention.js';
-import { parseS3Url, S3Store } from './s3.js';
+import { newestVerifiedLocal } from './store/retention.js';
+import { parseS3Url, S3Store } from './store/s3.js';
 
-export { RestoreError } from './postgres-restore.js';
+export { RestoreError } from './postgres/restore.js';
 
 /** Documented targets (mitigation plan 3.1). */
 export const RTO_TARGET_SECONDS = 2 * 3600;
 export const RPO_TARGET_SECONDS = 24 * 3600;
 
-export { DEFAULT_ENV } from './config.js';
+export { DEFAULT_ENV } from '../config/backup.js';
 
 export interface RestoreOptions {
   /** Local set directory, or s3://bucket/prefix/<setId>; with `latest`, the parent holding sets. */

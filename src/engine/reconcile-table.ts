@@ -4,7 +4,7 @@
  */
 import type { Bucketing, SegmentFilter } from '../dialects/types.js';
 import type { DiffRow, SegmentInfo, TableResult } from '../report/model.js';
-import { emptyTableResult } from '../report/model.js';
+import { emptyTableResult } from './results.js';
 import type { Logger } from '../util/logger.js';
 import { diffLeaf, toDiffRow, type DiffContext, type RowDiff } from './diff.js';
 import { describeCanonical, type TablePlan } from './plan.js';

@@ -4,7 +4,7 @@
  * and turns it into a recheck delay. Never throws: what could not be read is
  * a warning in the report, and the run goes on.
  */
-import { KafkaConnectClient } from '../dr/kafka-connect.js';
+import { KafkaConnectClient } from '../dr/connect/client.js';
 import type { ReconMetrics } from '../observability/metrics.js';
 import type { RunReport } from '../report/model.js';
 import { errorMessage } from '../util/errors.js';

@@ -10,7 +10,7 @@
  * pending changes and are excluded, so an idle database shows no lag.
  */
 import type { Endpoint } from '../dialects/types.js';
-import { formatLsn, parseLsn } from '../dr/offsets.js';
+import { formatLsn, parseLsn } from '../dr/connect/offsets.js';
 import type { CdcPositionSource } from './types.js';
 
 export const DATABASE_SQL = 'SELECT DB_NAME() AS database_name';

@@ -1,3 +1,7 @@
+import type { LagReport } from '../report/model.js';
+
+export type { LagReport };
+
 /**
  * Pipeline lag: how far the Debezium connector's committed position is
  * behind the source's CDC position, in time and in LSN.
@@ -22,34 +26,6 @@ export interface ConnectorPosition {
   readonly connector: string;
   /** Committed LSN (normalised "xxxxxxxx:xxxxxxxx:xxxx"), undefined when the worker cannot say (with why). */
   committedLsn(database: string | null): Promise<{ lsn: string } | { unavailable: string }>;
-}
-
-export interface LagReport {
-  measuredAt: string;
-  /**
-   * `connector-offsets`: seconds is the age of the oldest change the connector
-   * has not committed (0 when none); `source-only`: the connector position is
-   * unknown, seconds is null; `unavailable`: the source position could not be read.
-   */
-  basis: 'connector-offsets' | 'source-only' | 'unavailable';
-  /** Pipeline lag, seconds; null when it could not be measured. */
-  seconds: number | null;
-  lsn: {
-    /** Newest captured LSN on the source. */
-    source: string | null;
-    /** The connector's committed LSN. */
-    connector: string | null;
-    /** Captured transactions after the connector's LSN. */
-    pendingTransactions: number | null;
-  };
-  /** Commit time of the newest captured change (source clock). */
-  sourceTime: string | null;
-  /** Commit time of the oldest change not yet committed by the connector (source clock). */
-  oldestPendingTime: string | null;
-  connector?: string;
-  /** Recheck delay chosen from this lag, when none was configured (ms). */
-  recheckDelayMs?: number;
-  warnings: string[];
 }
 
 export interface LagReader {

@@ -22,7 +22,7 @@ import type { ReconConfig, TableSpec } from '../config/load.js';
 import { formatTableName } from '../config/table-name.js';
 import { getDialect } from '../dialects/index.js';
 import type { Dialect, Endpoint } from '../dialects/types.js';
-import { KafkaConnectClient } from '../dr/kafka-connect.js';
+import { KafkaConnectClient } from '../dr/connect/client.js';
 import type { RowDiff } from '../engine/diff.js';
 import type { TablePlan } from '../engine/plan.js';
 import { ClientReader, ServerReader, type SideReader } from '../engine/reader.js';
@@ -36,12 +36,12 @@ import { ConfigError, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { redact, registerSecret } from '../util/redact.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { lagConfigOf, repairConfigOf, type LagConfig, type RepairConfig, type RepairMethod } from './config.js';
+import { lagConfigOf, repairConfigOf, type LagConfig, type RepairConfig, type RepairMethod } from '../config/repair.js';
 import { diffRows, readKeys, recheckKeys } from './heal.js';
 import { driftKeysOf, keyColumns, KeyEncodingError } from './keys.js';
 import { dataCollectionId, insertSignalStatement, planSignals, resolveSignalTable, type PlannedSignal, type SignalTable } from './signal.js';
 import { renderRepairSql, tableRepairSql, type TableSql } from './sql-file.js';
-import type { RunRepair, TableRepair } from './types.js';
+import type { RunRepair, TableRepair } from '../report/model.js';
 import { openSignalWriter, type SignalWriter } from './writer.js';
 
 export interface RepairRequest {

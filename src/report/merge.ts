@@ -8,7 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../util/errors.js';
-import { emptyTableResult, overallStatus, REPORT_SCHEMA_VERSION, totalsOf, type RunReport, type TableResult, type TableStatus } from './model.js';
+import { emptyTableResult, overallStatus, REPORT_SCHEMA_VERSION, totalsOf } from '../engine/results.js';
+import type { RunReport, TableResult, TableStatus } from './model.js';
 
 export interface MergeResult {
   report: RunReport;

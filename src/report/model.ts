@@ -1,10 +1,6 @@
-/** The versioned JSON report: what a run found, per table. */
+/** The versioned JSON report: what a run found, per table. Types only (engine/results.ts builds and totals it). */
 import type { Mode } from '../config/schema.js';
-import type { SchemaFinding } from '../schema/findings.js';
-import type { LagReport } from '../lag/types.js';
-import type { RunRepair, TableRepair } from '../repair/types.js';
-
-export const REPORT_SCHEMA_VERSION = 1;
+import type { RepairMethod } from '../config/repair.js';
 
 export type TableStatus = 'match' | 'mismatch' | 'error';
 export type DriftKind = 'missing' | 'extra' | 'changed';
@@ -91,52 +87,103 @@ export interface RunReport {
   repair?: RunRepair;
 }
 
-export function emptyTableResult(table: string, source: string, target: string, mode: Mode): TableResult {
-  return {
-    table,
-    source,
-    target,
-    status: 'match',
-    mode,
-    hash: 'server',
-    counts: { source: null, target: null },
-    segments: { checked: 0, mismatched: 0 },
-    mismatchedSegments: [],
-    drift: { missing: 0, extra: 0, changed: 0 },
-    inFlight: 0,
-    rows: [],
-    inFlightRows: [],
-    rowsTruncated: false,
-    columns: [],
-    warnings: [],
-    durationMs: 0,
-    retries: 0,
-    queries: 0,
+// Lag, repair and schema findings as the report holds them (their readers and writers live in lag/, repair/, schema/).
+
+/** Pipeline lag: how far the Debezium connector's committed position is behind the source's CDC position. */
+export interface LagReport {
+  measuredAt: string;
+  /**
+   * `connector-offsets`: seconds is the age of the oldest change the connector
+   * has not committed (0 when none); `source-only`: the connector position is
+   * unknown, seconds is null; `unavailable`: the source position could not be read.
+   */
+  basis: 'connector-offsets' | 'source-only' | 'unavailable';
+  /** Pipeline lag, seconds; null when it could not be measured. */
+  seconds: number | null;
+  lsn: {
+    /** Newest captured LSN on the source. */
+    source: string | null;
+    /** The connector's committed LSN. */
+    connector: string | null;
+    /** Captured transactions after the connector's LSN. */
+    pendingTransactions: number | null;
+  };
+  /** Commit time of the newest captured change (source clock). */
+  sourceTime: string | null;
+  /** Commit time of the oldest change not yet committed by the connector (source clock). */
+  oldestPendingTime: string | null;
+  connector?: string;
+  /** Recheck delay chosen from this lag, when none was configured (ms). */
+  recheckDelayMs?: number;
+  warnings: string[];
+}
+
+/** What a repair did, as the JSON report shows it. */
+export interface TableRepair {
+  method: RepairMethod;
+  dryRun: boolean;
+  /**
+   * signalled: signals written (debezium-signal); planned: dry run;
+   * written: statements in the SQL file; skipped: nothing to do or not repairable (see reason);
+   * failed: an error (see reason).
+   */
+  status: 'signalled' | 'planned' | 'written' | 'skipped' | 'failed';
+  reason?: string;
+  /** Drifted keys the repair covered. */
+  keys: number;
+  signals?: {
+    /** The signalling table, as resolved in the source catalog. */
+    table: string;
+    /** Debezium data-collection id of the table. */
+    collection: string;
+    count: number;
+    ids: string[];
+    /** Keys signalled (missing and changed rows). */
+    keys: number;
+  };
+  /** Extra rows: an incremental snapshot emits only rows that exist, so these need the deletes in `deletesFile`. */
+  deletesRequired?: number;
+  sql?: { upserts: number; deletes: number; leftOut: number };
+  heal?: {
+    checkedAt: string;
+    waitedMs: number;
+    healed: number;
+    notHealed: number;
+    /** Drift rows that match now (up to maxDiffRows). */
+    healedRows: DiffRow[];
+    /** Drift rows that still differ, as they differ now (up to maxDiffRows). */
+    notHealedRows: DiffRow[];
   };
 }
 
-/** Overall status: any error wins, then any mismatch. */
-export function overallStatus(tables: TableResult[]): TableStatus {
-  if (tables.some((t) => t.status === 'error')) return 'error';
-  if (tables.some((t) => t.status === 'mismatch')) return 'mismatch';
-  return 'match';
+export interface RunRepair {
+  method: RepairMethod;
+  dryRun: boolean;
+  tables: number;
+  keys: number;
+  signals: number;
+  healed: number;
+  notHealed: number;
+  /** `repair: sql`: the reviewed SQL file. */
+  sqlFile?: string;
+  /** `debezium-signal` with extra rows: the reviewed DELETEs a snapshot cannot do. */
+  deletesFile?: string;
+  warnings: string[];
 }
 
-export function totalsOf(tables: TableResult[]): RunReport['totals'] {
-  const sum = (f: (t: TableResult) => number) => tables.reduce((a, t) => a + f(t), 0);
-  return {
-    tables: tables.length,
-    matched: tables.filter((t) => t.status === 'match').length,
-    mismatched: tables.filter((t) => t.status === 'mismatch').length,
-    errors: tables.filter((t) => t.status === 'error').length,
-    rowsMissing: sum((t) => t.drift.missing),
-    rowsExtra: sum((t) => t.drift.extra),
-    rowsChanged: sum((t) => t.drift.changed),
-    rowsInFlight: sum((t) => t.inFlight),
-    retries: sum((t) => t.retries),
-  };
-}
+/** A schema finding's severity (see schema/findings.ts for what each means). */
+export type SchemaSeverity = 'error' | 'warning' | 'info';
 
-export function exitCodeFor(status: TableStatus): number {
-  return status === 'match' ? 0 : status === 'mismatch' ? 1 : 2;
+export interface SchemaFinding {
+  /** The table id of the config (as in TableResult.table). */
+  table: string;
+  severity: SchemaSeverity;
+  /** Stable kebab-case identifier, e.g. "column-missing-in-target" (documented in the README). */
+  code: string;
+  /** Plain explanation: what differs and what it does to the data. */
+  message: string;
+  /** What to run or change (SQL, or a config change); may span several lines. */
+  fix?: string;
+  /** The column concerned, when there is one (source name; target name for target-only columns). */
+  column?: string;
 }

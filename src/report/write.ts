@@ -1,6 +1,6 @@
 /** Writes the JSON report and one JSON error report per failed table, redacted. */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { jsonSafe, utcTimestamp } from '../util/logger.js';
 import { redact } from '../util/redact.js';
 import type { RunReport } from './model.js';
@@ -50,4 +50,11 @@ export function writeReport(report: RunReport, dir: string): WrittenReport {
     }
   }
   return { reportPath, errorReportPaths };
+}
+
+/** The report alone, to one file (a merged report), written atomically. */
+export function writeReportFile(report: RunReport, file: string): WrittenReport {
+  mkdirSync(dirname(resolve(file)), { recursive: true });
+  writeJsonAtomic(file, report);
+  return { reportPath: file, errorReportPaths: [] };
 }

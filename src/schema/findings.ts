@@ -10,24 +10,11 @@
  *             nullability that differs);
  *  - info:    worth knowing (two capture instances alive, a type widened).
  */
+import type { SchemaFinding, SchemaSeverity } from '../report/model.js';
 
-export type SchemaSeverity = 'error' | 'warning' | 'info';
+export type { SchemaFinding, SchemaSeverity };
 
 export const SCHEMA_SEVERITIES: readonly SchemaSeverity[] = ['error', 'warning', 'info'];
-
-export interface SchemaFinding {
-  /** The table id of the config (as in TableResult.table). */
-  table: string;
-  severity: SchemaSeverity;
-  /** Stable kebab-case identifier, e.g. "column-missing-in-target" (documented in the README). */
-  code: string;
-  /** Plain explanation: what differs and what it does to the data. */
-  message: string;
-  /** What to run or change (SQL, or a config change); may span several lines. */
-  fix?: string;
-  /** The column concerned, when there is one (source name; target name for target-only columns). */
-  column?: string;
-}
 
 const RANK: Record<SchemaSeverity, number> = { error: 0, warning: 1, info: 2 };
 

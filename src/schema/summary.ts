@@ -9,7 +9,7 @@
  */
 import type * as core from '@actions/core';
 import type { RunReport } from '../report/model.js';
-import { escapeHtml } from '../sinks/summary.js';
+import { escapeHtml } from '../util/html.js';
 import { countBySeverity, type SchemaSeverity } from './findings.js';
 
 type Summary = typeof core.summary;

@@ -8,19 +8,16 @@
 import type { AnnotationProperties } from '@actions/core';
 import * as core from '@actions/core';
 import { appendFile } from 'node:fs/promises';
-import type { FailOn } from '../cli/reconcile-command.js';
+import type { FailOn } from '../config/model.js';
 import type { DiffRow, RunReport, TableResult } from '../report/model.js';
 import { pipelineLines } from '../repair/format.js';
+import { escapeHtml } from '../util/html.js';
 import { redact } from '../util/redact.js';
 import { ok, skipped, type Sink } from './run-sinks.js';
 
 export const DEFAULT_MAX_KEYS = 10;
 
 type Summary = typeof core.summary;
-
-export function escapeHtml(text: string): string {
-  return redact(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/\|/g, '&#124;');
-}
 
 function clip(text: string, max = 120): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;

@@ -1,5 +1,7 @@
 /** Error types that carry where they came from, so reports can say what failed. */
-import type { ErrorClass } from '../dialects/types.js';
+
+/** How a failed statement is handled: retried, the run aborted, or the table failed. */
+export type ErrorClass = 'transient' | 'critical' | 'table';
 
 /** Bad configuration or input: names the file and the field path. Aborts before any query. */
 export class ConfigError extends Error {

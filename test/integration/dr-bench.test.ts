@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runBackup } from '../../src/dr/backup.js';
-import { parseBackupConfig } from '../../src/dr/load-config.js';
-import { toolConnection } from '../../src/dr/pg-conn.js';
+import { parseBackupConfig } from '../../src/config/load-backup.js';
+import { toolConnection } from '../../src/dr/postgres/conn.js';
 import { runRestore } from '../../src/dr/restore.js';
 import { createDatabase, exec } from '../support/pg.js';
 

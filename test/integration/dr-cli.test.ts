@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { registerDrCommands } from '../../src/dr/cli.js';
+import { registerDrCommands } from '../../src/cli/dr-commands.js';
 import { adminUrl, createDatabase, exec } from '../support/pg.js';
 import { databasesLike, seed, tableDigests } from '../support/dr.js';
 

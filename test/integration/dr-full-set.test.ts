@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { BackupError, runBackup } from '../../src/dr/backup.js';
-import { parseBackupConfig } from '../../src/dr/load-config.js';
+import { parseBackupConfig } from '../../src/config/load-backup.js';
 import { renderRestoreText, runRestore } from '../../src/dr/restore.js';
 import { FakeKafkaConnect } from '../support/fake-kafka-connect.js';
 import { FakeMssqlRunner } from '../support/fake-mssql.js';

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runBackup } from '../../src/dr/backup.js';
-import { KafkaConnectClient } from '../../src/dr/kafka-connect.js';
-import { parseBackupConfig } from '../../src/dr/load-config.js';
-import { readManifest } from '../../src/dr/manifest.js';
+import { KafkaConnectClient } from '../../src/dr/connect/client.js';
+import { parseBackupConfig } from '../../src/config/load-backup.js';
+import { readManifest } from '../../src/dr/store/manifest.js';
 import { renderRestoreText, runRestore } from '../../src/dr/restore.js';
 import { FakeKafkaConnect } from '../support/fake-kafka-connect.js';
 

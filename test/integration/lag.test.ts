@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
-import { KafkaConnectClient } from '../../src/dr/kafka-connect.js';
+import { KafkaConnectClient } from '../../src/dr/connect/client.js';
 import { KafkaConnectPosition, PipelineLagReader } from '../../src/lag/measure.js';
 import { runReconcileWithRepair } from '../../src/repair/run.js';
 import type { RunReport } from '../../src/report/model.js';

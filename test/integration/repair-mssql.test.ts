@@ -24,7 +24,7 @@ import sql from 'mssql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { parseMssqlUrl } from '../../src/dialects/mssql/url.js';
-import { toolConnection } from '../../src/dr/pg-conn.js';
+import { toolConnection } from '../../src/dr/postgres/conn.js';
 import { runReconcile } from '../../src/engine/run.js';
 import { normaliseLsn } from '../../src/lag/mssql.js';
 import { runReconcileWithRepair } from '../../src/repair/run.js';

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reconcileAction } from '../../src/cli/reconcile-command.js';
 import { parseConfig } from '../../src/config/load.js';
-import { toolConnection } from '../../src/dr/pg-conn.js';
+import { toolConnection } from '../../src/dr/postgres/conn.js';
 import { runReconcile } from '../../src/engine/run.js';
 import { pgString } from '../../src/repair/keys.js';
 import { runReconcileWithRepair, type RepairRequest } from '../../src/repair/run.js';

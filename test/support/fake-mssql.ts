@@ -7,7 +7,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { MssqlRunner, TsqlStatement } from '../../src/dr/mssql-backup.js';
+import type { MssqlRunner, TsqlStatement } from '../../src/dr/mssql/backup.js';
 
 export interface FakeMssqlOptions {
   databaseExists?: boolean;

@@ -7,7 +7,7 @@
  * the same semantics as src/lag/mssql.ts, ages by the server's clock.
  */
 import pg from 'pg';
-import { parseLsn } from '../../src/dr/offsets.js';
+import { parseLsn } from '../../src/dr/connect/offsets.js';
 import { normaliseLsn } from '../../src/lag/mssql.js';
 import type { CdcPositionSource } from '../../src/lag/types.js';
 

@@ -86,7 +86,7 @@ describe('config validation', () => {
   });
 
   it('bad shard strings are refused before anything runs, with the reason', async () => {
-    const { parseShard } = await import('../../src/cli/shard.js');
+    const { parseShard } = await import('../../src/config/shard.js');
     for (const bad of ['', 'two', '1/0', '0/4', '5/4', '-1/2', '1/2/3', '1.5/2', '1 / 2', '/2', '2/']) {
       expect(() => parseShard(bad), JSON.stringify(bad)).toThrow(/shard/);
     }

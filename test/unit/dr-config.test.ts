@@ -2,9 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { backupConfigSchema, secretEnvNames } from '../../src/dr/config.js';
-import { loadBackupConfig, parseBackupConfig } from '../../src/dr/load-config.js';
-import { parseSetId, resolveInSet, setIdFor } from '../../src/dr/manifest.js';
+import { backupConfigSchema, secretEnvNames } from '../../src/config/backup.js';
+import { loadBackupConfig, parseBackupConfig } from '../../src/config/load-backup.js';
+import { parseSetId, resolveInSet, setIdFor } from '../../src/dr/store/manifest.js';
 
 describe('backup config', () => {
   it('fills defaults: dir, 7-day retention, custom format, checksum verification, S3 prefix/region', () => {

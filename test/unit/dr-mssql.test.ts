@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pkg from 'node-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseBackupConfig } from '../../src/dr/load-config.js';
+import { parseBackupConfig } from '../../src/config/load-backup.js';
 import {
   backupFileName,
   backupMssql,
@@ -27,10 +27,10 @@ import {
   quoteMssqlIdent,
   SERVER_INFO_SQL,
   serverPathJoin,
-} from '../../src/dr/mssql-backup.js';
-import { buildLsnBoundsStatement, planMssqlRestore, restoreMssql } from '../../src/dr/mssql-restore.js';
-import { mssqlHealthSelects, mssqlInDatabaseQueries } from '../../src/dr/diagnostics-queries.js';
-import { sha256File } from '../../src/dr/manifest.js';
+} from '../../src/dr/mssql/backup.js';
+import { buildLsnBoundsStatement, planMssqlRestore, restoreMssql } from '../../src/dr/mssql/restore.js';
+import { mssqlHealthSelects, mssqlInDatabaseQueries } from '../../src/dr/mssql/health.js';
+import { sha256File } from '../../src/dr/store/manifest.js';
 import { FakeMssqlRunner } from '../support/fake-mssql.js';
 
 const parser = new pkg.Parser();

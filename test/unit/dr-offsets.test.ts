@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assessOffsets, formatLsn, parseLsn, savedLsn } from '../../src/dr/offsets.js';
+import { assessOffsets, formatLsn, parseLsn, savedLsn } from '../../src/dr/connect/offsets.js';
 
 const SQLSERVER = { 'connector.class': 'io.debezium.connector.sqlserver.SqlServerConnector' };
 const SAVED = new Date('2024-06-01T00:00:00Z');

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { databaseOf, toolConnection, withDatabase } from '../../src/dr/pg-conn.js';
-import { parseToc, pgDumpArgs, tocHasTableData } from '../../src/dr/postgres-backup.js';
-import { boundedName, nameStamp, planPostgresRestore } from '../../src/dr/postgres-restore.js';
-import { checksumSql, compareStats } from '../../src/dr/postgres-stats.js';
+import { databaseOf, toolConnection, withDatabase } from '../../src/dr/postgres/conn.js';
+import { parseToc, pgDumpArgs, tocHasTableData } from '../../src/dr/postgres/backup.js';
+import { boundedName, nameStamp, planPostgresRestore } from '../../src/dr/postgres/restore.js';
+import { checksumSql, compareStats } from '../../src/dr/postgres/stats.js';
 
 describe('PostgreSQL tool connection', () => {
   it('keeps the password out of argv and hands it over in PGPASSWORD', () => {

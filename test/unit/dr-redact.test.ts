@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseBackupConfig } from '../../src/dr/load-config.js';
+import { parseBackupConfig } from '../../src/config/load-backup.js';
 import { createRedactor, safeUrl, secretParts, secretsFromConfig } from '../../src/dr/redact.js';
-import { redactConnectorConfig, secretEnvName } from '../../src/dr/kafka-connect.js';
+import { redactConnectorConfig, secretEnvName } from '../../src/dr/connect/client.js';
 
 describe('redaction', () => {
   const r = createRedactor();

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { describeFiles, setIdFor, writeManifest, type Manifest } from '../../src/dr/manifest.js';
-import { applyLocalRetention, listLocalSets, planRetention, type SetInfo } from '../../src/dr/retention.js';
+import { describeFiles, setIdFor, writeManifest, type Manifest } from '../../src/dr/store/manifest.js';
+import { applyLocalRetention, listLocalSets, planRetention, type SetInfo } from '../../src/dr/store/retention.js';
 
 const DAY = 86_400_000;
 const NOW = new Date('2024-06-30T02:00:00.000Z');

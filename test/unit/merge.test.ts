@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mergeReports, readReportFile } from '../../src/report/merge.js';
-import { emptyTableResult, totalsOf, overallStatus, type RunReport, type TableResult } from '../../src/report/model.js';
+import { type RunReport, type TableResult } from '../../src/report/model.js';
+import { emptyTableResult, totalsOf, overallStatus } from '../../src/engine/results.js';
 
 function table(name: string, status: TableResult['status'], missing = 0): TableResult {
   const t = emptyTableResult(name, `dbo.${name}`, `public.${name}`, 'diff');

@@ -13,7 +13,8 @@ import {
   safeLabelValue,
   writeTextfile,
 } from '../../src/observability/metrics.js';
-import { emptyTableResult, totalsOf, type RunReport } from '../../src/report/model.js';
+import { type RunReport } from '../../src/report/model.js';
+import { emptyTableResult, totalsOf } from '../../src/engine/results.js';
 import { registerSecret } from '../../src/util/redact.js';
 import { findSamples, parsePrometheusText, type Sample } from '../support/pushgateway.js';
 

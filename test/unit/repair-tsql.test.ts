@@ -18,7 +18,7 @@ import type { CatalogColumn, CatalogTable } from '../../src/dialects/types.js';
 import { DATABASE_SQL, lsnBytes, MAX_POSITION_SQL, normaliseLsn, PENDING_SQL } from '../../src/lag/mssql.js';
 import { recheckDelayFromLag } from '../../src/lag/measure.js';
 import type { LagReport } from '../../src/lag/types.js';
-import { lagConfigOf, repairConfigOf } from '../../src/repair/config.js';
+import { lagConfigOf, repairConfigOf } from '../../src/config/repair.js';
 import { decodeKeyValue, KeyEncodingError, keyPredicate, mssqlLiteral, mssqlString, type KeyColumnRef } from '../../src/repair/keys.js';
 import { asciiJson, dataCollectionId, insertSignalStatement, planSignals, resolveSignalTable, SIGNAL_TYPE } from '../../src/repair/signal.js';
 import { parseConfig } from '../../src/config/load.js';

@@ -13,7 +13,7 @@ import { mssqlDialect } from '../../src/dialects/mssql/index.js';
 import { postgresDialect } from '../../src/dialects/postgres/index.js';
 import { MssqlCdcReader } from '../../src/dialects/mssql/cdc.js';
 import type { CatalogColumn, CatalogTable, Endpoint, Statement } from '../../src/dialects/types.js';
-import { emptyTableResult } from '../../src/report/model.js';
+import { emptyTableResult } from '../../src/engine/results.js';
 import { checkCdc, readAndCheckCdc, type CaptureInstance, type CdcDatabaseState, type CdcJob, type CdcReader, type CdcTableState } from '../../src/schema/cdc.js';
 import { schemaOnlyResult, withSchemaFindings } from '../../src/schema/check.js';
 import { compareSchemas } from '../../src/schema/compare.js';

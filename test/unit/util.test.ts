@@ -4,7 +4,7 @@ import { redact, registerSecret, registeredSecrets } from '../../src/util/redact
 import { withRetry } from '../../src/util/retry.js';
 import { classifyPgError } from '../../src/dialects/postgres/errors.js';
 import { ClassifiedError } from '../../src/util/errors.js';
-import { parseShard } from '../../src/cli/shard.js';
+import { parseShard } from '../../src/config/shard.js';
 import { TOOL_VERSION } from '../../src/version.js';
 import { readFileSync } from 'node:fs';
 

@@ -12,8 +12,7 @@
  * or the DMVs gets a finding saying what was not checked (and why), never a
  * failed table. Transient and critical errors still propagate (retried / abort).
  */
-import type { Endpoint, TableRef } from '../types.js';
-import type { CaptureInstance, CdcDatabaseState, CdcJob, CdcReader, CdcTableState, LogScanSession } from '../../schema/cdc.js';
+import type { CaptureInstance, CdcDatabaseState, CdcJob, CdcReader, CdcTableState, Endpoint, LogScanSession, TableRef } from '../types.js';
 import { errorMessage } from '../../util/errors.js';
 import { classifyMssqlError } from './errors.js';
 import { quoteIdent } from './quote.js';

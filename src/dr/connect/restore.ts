@@ -8,11 +8,11 @@
  * is changed.
  */
 import { readFile } from 'node:fs/promises';
-import { REDACTED_VALUE, secretEnvName, type KafkaConnectClient, type SavedConnect } from './kafka-connect.js';
-import type { KafkaConnectManifest } from './manifest.js';
-import { resolveInSet } from './manifest.js';
+import { REDACTED_VALUE, secretEnvName, type KafkaConnectClient, type SavedConnect } from './client.js';
+import type { KafkaConnectManifest } from '../store/manifest.js';
+import { resolveInSet } from '../store/manifest.js';
 import { assessOffsets, type LsnBounds, type OffsetAssessment } from './offsets.js';
-import { RestoreError } from './postgres-restore.js';
+import { RestoreError } from '../postgres/restore.js';
 
 export async function readSavedConnect(setDir: string, part: KafkaConnectManifest): Promise<SavedConnect> {
   return JSON.parse(await readFile(resolveInSet(setDir, part.file), 'utf8')) as SavedConnect;

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../util/errors.js';
-import { backupConfigSchema, secretEnvNames, type BackupConfig } from './config.js';
+import { backupConfigSchema, secretEnvNames, type BackupConfig } from './backup.js';
 import { registerSecret } from '../util/redact.js';
 
 function issuePath(path: ReadonlyArray<PropertyKey>): string {

@@ -1,22 +1,18 @@
 /**
- * `cdc-recon backup | restore | diagnostics` (commander). The zx scripts in
- * scripts/ call this same code through the bundled CLI. Results go to stdout
- * (JSON for backup, text or JSON for restore); structured logs go to stderr;
- * a failure prints one clear `error:` line and exits non-zero.
+ * `cdc-recon backup | restore | drill | diagnostics`: the CLI faces of
+ * app/backup.ts, app/restore.ts, app/drill.ts and app/diagnostics.ts. Results
+ * go to stdout (JSON for backup, text or JSON for restore); structured logs
+ * go to stderr; a failure prints one clear `error:` line and exits non-zero.
  */
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { appendFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { backup, backupFailureWarnings, loadBackupSettings } from '../app/backup.js';
+import { diagnostics } from '../app/diagnostics.js';
+import { drill } from '../app/drill.js';
+import { drRedactor, loadDrConfig, restore } from '../app/restore.js';
+import { COMPONENTS, type BackupConfig, type Component } from '../config/backup.js';
 import { errorMessage } from '../util/errors.js';
 import { createLogger, type LogLevel } from '../util/logger.js';
-import { COMPONENTS, type BackupConfig, type Component } from './config.js';
-import { loadBackupConfig } from './load-config.js';
-import { createRedactor, secretsFromConfig } from './redact.js';
-
-// Loaded when their command runs: other commands never pay for pg_dump helpers, tar or the AWS SDK.
-const backupModule = () => import('./backup.js');
-const restoreModule = () => import('./restore.js');
-const diagnosticsModule = () => import('./diagnostics.js');
 
 export function parseComponents(value: string): Component[] {
   const list = value
@@ -51,8 +47,7 @@ function logger(io: Io, level?: string) {
 }
 
 async function fail(io: Io, err: unknown, config?: BackupConfig): Promise<void> {
-  const redactor = createRedactor(secretsFromConfig(config, io.env));
-  io.stderr(`error: ${redactor(errorMessage(err))}\n`);
+  io.stderr(`error: ${drRedactor(config, io.env)(errorMessage(err))}\n`);
   process.exitCode = 1;
 }
 
@@ -78,42 +73,15 @@ export function registerDrCommands(program: Command, io: Io = defaultIo): void {
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .action(async (opts: { config: string; out?: string; components?: Component[]; retentionDays?: number; s3Bucket?: string; s3Prefix?: string; pushgatewayUrl?: string; metricsTextfile?: string; logLevel?: string }) => {
       let config: BackupConfig | undefined;
-      const { BackupError, runBackup } = await backupModule();
       try {
-        config = loadBackupConfig(opts.config);
-        const result = await runBackup({
-          config,
-          outDir: opts.out,
-          components: opts.components,
-          retentionDays: opts.retentionDays,
-          s3Bucket: opts.s3Bucket,
-          s3Prefix: opts.s3Prefix,
-          pushgatewayUrl: opts.pushgatewayUrl,
-          metricsTextfile: opts.metricsTextfile,
-          env: io.env,
-          logger: logger(io, opts.logLevel),
-        });
-        for (const m of result.metrics) if (!m.ok) io.stderr(`warning: ${m.warning}\n`);
-        const size = result.manifest.files.reduce((n, f) => n + f.size, 0);
-        await githubOutputs(io, { 'set-id': result.setId, 'set-dir': result.setDir, 'size-bytes': size });
-        io.stdout(
-          `${JSON.stringify(
-            {
-              status: 'success',
-              setId: result.setId,
-              setDir: result.setDir,
-              sizeBytes: size,
-              durationMs: result.durationMs,
-              components: result.components,
-              retention: result.retention.map((d) => ({ id: d.id, action: d.action, reason: d.reason })),
-              s3: result.s3 && { url: result.s3.url, files: result.s3.files, deleted: result.s3.retention.filter((d) => d.action === 'delete').map((d) => d.id) },
-            },
-            null,
-            2,
-          )}\n`,
-        );
+        const settings = { configFile: opts.config, outDir: opts.out, components: opts.components, retentionDays: opts.retentionDays, s3Bucket: opts.s3Bucket, s3Prefix: opts.s3Prefix, pushgatewayUrl: opts.pushgatewayUrl, metricsTextfile: opts.metricsTextfile, env: io.env, logger: logger(io, opts.logLevel) };
+        config = loadBackupSettings(settings);
+        const { summary, warnings } = await backup(settings, config);
+        for (const w of warnings) io.stderr(`warning: ${w}\n`);
+        await githubOutputs(io, { 'set-id': summary.setId, 'set-dir': summary.setDir, 'size-bytes': summary.sizeBytes });
+        io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
       } catch (err) {
-        if (err instanceof BackupError) for (const m of err.metrics) if (!m.ok) io.stderr(`warning: ${m.warning}\n`);
+        for (const w of await backupFailureWarnings(err)) io.stderr(`warning: ${w}\n`);
         await fail(io, err, config);
       }
     });
@@ -162,41 +130,64 @@ export function registerDrCommands(program: Command, io: Io = defaultIo): void {
       }) => {
         let config: BackupConfig | undefined;
         try {
-          config = opts.config ? loadBackupConfig(opts.config) : undefined;
-          if (opts.promote && opts.dropScratch) throw new Error('--promote and --drop-scratch exclude each other');
-          if (opts.confirm !== undefined) {
-            const target = opts.target ?? opts.mssqlTarget;
-            if (!target || opts.confirm !== target) throw new Error(`confirmation "${opts.confirm}" does not match the target "${target ?? '(none given)'}": nothing was changed`);
-          }
-          const { runRestore, renderRestoreMarkdown, renderRestoreText } = await restoreModule();
-          const report = await runRestore({
-            set: opts.set,
-            latest: opts.latest,
+          config = loadDrConfig(opts.config);
+          const { report, text } = await restore(
+            {
+              set: opts.set,
+              configFile: opts.config,
+              latest: opts.latest,
+              components: opts.components,
+              target: opts.target,
+              mssqlTarget: opts.mssqlTarget,
+              confirm: opts.confirm,
+              promote: opts.promote,
+              force: opts.force,
+              offsets: opts.offsets,
+              dryRun: opts.dryRun,
+              dropScratch: opts.dropScratch,
+              noOwner: opts.owner === false,
+              reportFile: opts.report,
+              summaryFile: opts.summary,
+              summaryTitle: opts.summaryTitle,
+              env: io.env,
+              logger: logger(io, opts.logLevel),
+            },
             config,
-            components: opts.components,
-            target: opts.target,
-            mssqlTarget: opts.mssqlTarget,
-            promote: opts.promote,
-            force: opts.force,
-            offsets: opts.offsets,
-            dryRun: opts.dryRun,
-            dropScratch: opts.dropScratch,
-            noOwner: opts.owner === false,
-            env: io.env,
-            logger: logger(io, opts.logLevel),
-          });
-          const redactor = createRedactor(secretsFromConfig(config, io.env));
-          if (opts.report) {
-            await mkdir(dirname(opts.report), { recursive: true });
-            await writeFile(opts.report, redactor(`${JSON.stringify(report, null, 2)}\n`));
-          }
-          if (opts.summary) await appendFile(opts.summary, redactor(renderRestoreMarkdown(report, opts.summaryTitle)));
-          io.stdout(redactor(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderRestoreText(report)}\n`));
+          );
+          io.stdout(opts.json ? drRedactor(config, io.env)(`${JSON.stringify(report, null, 2)}\n`) : `${text}\n`);
         } catch (err) {
           await fail(io, err, config);
         }
       },
     );
+
+  program
+    .command('drill')
+    .description('DR drill: restore the newest complete set under --set into a scratch database, verify it, drop it (the live target is never touched); exit 1 when RTO or RPO misses its target')
+    .requiredOption('--set <path|s3://…>', 'the folder (or S3 prefix) holding backup sets')
+    .option('--config <file>', 'YAML config with a backup: section (connections by env var)')
+    .option('--components <list>', `subset of ${COMPONENTS.join(',')} (default: all in the set)`, parseComponents)
+    .option('--target <name>', 'PostgreSQL database whose scratch copy is made (default: the database of the connection URL)')
+    .option('--no-owner', 'PostgreSQL: skip ownership and privileges (target server lacks the roles)')
+    .option('--json', 'print the report as JSON')
+    .option('--report <file>', 'also write the JSON report to this file')
+    .option('--summary <file>', 'append a Markdown summary with RTO/RPO figures (e.g. $GITHUB_STEP_SUMMARY)')
+    .option('--summary-title <title>', 'heading of the Markdown summary', 'DR drill')
+    .addOption(new Option('--log-level <level>', 'stderr log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
+    .action(async (opts: { set: string; config?: string; components?: Component[]; target?: string; owner?: boolean; json?: boolean; report?: string; summary?: string; summaryTitle?: string; logLevel?: string }) => {
+      let config: BackupConfig | undefined;
+      try {
+        config = loadDrConfig(opts.config);
+        const { report, text, exitCode } = await drill(
+          { set: opts.set, configFile: opts.config, components: opts.components, target: opts.target, noOwner: opts.owner === false, reportFile: opts.report, summaryFile: opts.summary, summaryTitle: opts.summaryTitle, env: io.env, logger: logger(io, opts.logLevel) },
+          config,
+        );
+        io.stdout(opts.json ? drRedactor(config, io.env)(`${JSON.stringify(report, null, 2)}\n`) : `${text}\n`);
+        process.exitCode = exitCode;
+      } catch (err) {
+        await fail(io, err, config);
+      }
+    });
 
   program
     .command('diagnostics')
@@ -207,9 +198,8 @@ export function registerDrCommands(program: Command, io: Io = defaultIo): void {
     .action(async (opts: { config?: string; out?: string; logLevel?: string }) => {
       let config: BackupConfig | undefined;
       try {
-        config = opts.config ? loadBackupConfig(opts.config) : undefined;
-        const { runDiagnostics } = await diagnosticsModule();
-        const result = await runDiagnostics({ config, out: opts.out, env: io.env, logger: logger(io, opts.logLevel) });
+        config = loadDrConfig(opts.config);
+        const result = await diagnostics({ configFile: opts.config, out: opts.out, env: io.env, logger: logger(io, opts.logLevel) }, config);
         const lines = [`diagnostics bundle: ${result.bundle} (${result.files} files)`];
         for (const s of result.sections) lines.push(`  ${s.section.padEnd(14)} ${s.status}${s.notes.length ? ` — ${s.notes[0]}` : ''}`);
         io.stdout(`${lines.join('\n')}\n`);

@@ -5,8 +5,8 @@
  * database is the CDC source), re-add the CDC capture/cleanup jobs, then read
  * the CDC LSN range so saved connector offsets can be judged.
  */
-import type { MssqlBackupConfig } from './config.js';
-import { resolveInSet, type MssqlManifest } from './manifest.js';
+import type { MssqlBackupConfig } from '../../config/backup.js';
+import { resolveInSet, type MssqlManifest } from '../store/manifest.js';
 import {
   buildCdcJobStatements,
   buildDatabaseExistsStatement,
@@ -18,10 +18,10 @@ import {
   type BackupFile,
   type MssqlRunner,
   type TsqlStatement,
-} from './mssql-backup.js';
-import type { LsnBounds } from './offsets.js';
-import { RestoreError } from './postgres-restore.js';
-import { run } from './proc.js';
+} from './backup.js';
+import type { LsnBounds } from '../connect/offsets.js';
+import { RestoreError } from '../postgres/restore.js';
+import { run } from '../process.js';
 
 /**
  * The CDC LSN range of a database. The oldest usable LSN is the newest of the

@@ -5,10 +5,9 @@
  * connections are named by environment variable, never written inline).
  */
 import { z } from 'zod';
-import { duration, envNameField, identifier, tableName } from '../config/fields.js';
-import type { ReconConfig } from '../config/load.js';
-import { formatIssuePath } from '../config/issue-path.js';
-import { parseTableName, type TableName } from '../config/table-name.js';
+import { duration, envNameField, identifier, tableName } from './fields.js';
+import { formatIssuePath } from './issue-path.js';
+import { parseTableName, type TableName } from './table-name.js';
 import { ConfigError } from '../util/errors.js';
 
 export const REPAIR_METHODS = ['debezium-signal', 'sql'] as const;
@@ -82,6 +81,13 @@ export interface LagConfig {
   recheck: { factor: number; minMs: number; maxMs: number };
 }
 
+/** What the section readers need of the loaded config (structural: a ReconConfig is one). */
+interface LoadedConfig {
+  raw: unknown;
+  file: string;
+  source: { dialect: 'postgres' | 'mssql'; urlEnv: string; schema?: string };
+}
+
 export const DEFAULT_MAX_KEYS = 10_000;
 export const DEFAULT_SIGNAL_BATCH = 200;
 export const DEFAULT_RECHECK = { factor: 2, minMs: 5_000, maxMs: 10 * 60_000 } as const;
@@ -94,7 +100,7 @@ function parseSection<S extends z.ZodType>(schema: S, raw: unknown, section: str
 }
 
 /** The `repair:` section, normalised (defaults applied); the signal table defaults to the source's schema. */
-export function repairConfigOf(config: Pick<ReconConfig, 'raw' | 'file' | 'source'>): RepairConfig {
+export function repairConfigOf(config: LoadedConfig): RepairConfig {
   const raw = (config.raw as { repair?: unknown }).repair;
   const r = parseSection(repairConfigSchema, raw ?? {}, 'repair', config.file);
   let signal: SignalConfig | undefined;
@@ -111,7 +117,7 @@ export function repairConfigOf(config: Pick<ReconConfig, 'raw' | 'file' | 'sourc
 }
 
 /** The `lag:` section, normalised. */
-export function lagConfigOf(config: Pick<ReconConfig, 'raw' | 'file' | 'source'>): LagConfig {
+export function lagConfigOf(config: LoadedConfig): LagConfig {
   const raw = (config.raw as { lag?: unknown }).lag;
   const l = parseSection(lagConfigSchema, raw ?? {}, 'lag', config.file);
   const recheck = {

@@ -5,8 +5,8 @@
  * the sums of two 60-bit slices of md5(row::text) over all rows.
  */
 import type pg from 'pg';
-import { quoteIdent } from '../dialects/postgres/quote.js';
-import type { TableCount } from './manifest.js';
+import { quoteIdent } from '../../dialects/postgres/quote.js';
+import type { TableCount } from '../store/manifest.js';
 
 /** Fixed output settings so row::text renders identically on both sides. */
 export const STABLE_OUTPUT_SETTINGS = [

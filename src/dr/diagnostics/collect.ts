@@ -12,15 +12,16 @@ import { arch, hostname, platform, release, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 import * as tar from 'tar';
-import { errorMessage } from '../util/errors.js';
-import { silentLogger, type Logger } from '../util/logger.js';
-import { DEFAULT_ENV, type BackupConfig } from './config.js';
-import { postgresHealthQueries, mssqlHealthSelects, mssqlInDatabaseQueries } from './diagnostics-queries.js';
-import { KafkaConnectClient, redactConnectorConfig } from './kafka-connect.js';
-import { createMssqlRunner, type MssqlRunner } from './mssql-backup.js';
-import { createRedactor, secretsFromConfig, type Redactor } from './redact.js';
-import { run, which } from './proc.js';
-import { TOOL_VERSION } from '../version.js';
+import { errorMessage } from '../../util/errors.js';
+import { silentLogger, type Logger } from '../../util/logger.js';
+import { DEFAULT_ENV, type BackupConfig } from '../../config/backup.js';
+import { postgresHealthQueries } from '../postgres/health.js';
+import { mssqlHealthSelects, mssqlInDatabaseQueries } from '../mssql/health.js';
+import { KafkaConnectClient, redactConnectorConfig } from '../connect/client.js';
+import { createMssqlRunner, type MssqlRunner } from '../mssql/backup.js';
+import { createRedactor, secretsFromConfig, type Redactor } from '../redact.js';
+import { run, which } from '../process.js';
+import { TOOL_VERSION } from '../../version.js';
 
 export interface DiagnosticsOptions {
   config?: BackupConfig;
@@ -96,7 +97,7 @@ export async function runDiagnostics(options: DiagnosticsOptions = {}): Promise<
     if (!res.ok) throw new Error(`HTTP ${res.status} from ${redactor(url)}`);
     return body;
   };
-  const exe = (bin: string, args: string[]) => run(bin, args, { env: cmdEnv, timeoutMs, maxStdout: 16 * 1024 * 1024 });
+  const exe = (bin: string, args: string[]) => run(bin, args, { env: cmdEnv, timeoutMs });
 
   const collectors: Array<[string, Collector]> = [
     [

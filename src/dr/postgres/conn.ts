@@ -3,7 +3,7 @@
  * password on a command line: the URL without its password for --dbname, and
  * PGPASSWORD in the child's environment.
  */
-import { ConfigError } from '../util/errors.js';
+import { ConfigError } from '../../util/errors.js';
 
 export interface PgToolConnection {
   /** URL without the password (safe for argv). */

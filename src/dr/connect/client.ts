@@ -6,8 +6,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeFiles, type KafkaConnectManifest, type ManifestFile } from './manifest.js';
-import { safeUrl } from './redact.js';
+import { describeFiles, type KafkaConnectManifest, type ManifestFile } from '../store/manifest.js';
+import { safeUrl } from '../redact.js';
 
 export interface ConnectorInfo {
   name: string;

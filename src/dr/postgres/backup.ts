@@ -8,11 +8,11 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
-import { type PostgresBackupConfig } from './config.js';
-import { describeFiles, listFiles, type ManifestFile, type PostgresManifest } from './manifest.js';
-import { toolConnection } from './pg-conn.js';
-import { run } from './proc.js';
-import { listUserTables, tableStats } from './postgres-stats.js';
+import { type PostgresBackupConfig } from '../../config/backup.js';
+import { describeFiles, listFiles, type ManifestFile, type PostgresManifest } from '../store/manifest.js';
+import { toolConnection } from './conn.js';
+import { run } from '../process.js';
+import { listUserTables, tableStats } from './stats.js';
 
 export interface PostgresBackupResult {
   manifest: PostgresManifest;

@@ -4,7 +4,7 @@
  * only: a URL or password written in the file is a validation error.
  */
 import { z } from 'zod';
-import { envNameField } from '../config/fields.js';
+import { envNameField } from './fields.js';
 
 const envName = envNameField('the secret');
 

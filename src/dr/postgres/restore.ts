@@ -6,13 +6,13 @@
  * Without `promote` the original database is never touched.
  */
 import pg from 'pg';
-import { quoteIdent } from '../dialects/postgres/quote.js';
-import type { PostgresManifest, TableCount } from './manifest.js';
-import { resolveInSet } from './manifest.js';
-import { toolConnection, withDatabase } from './pg-conn.js';
-import { pgTool } from './postgres-backup.js';
-import { run } from './proc.js';
-import { applyStableOutput, checksumSql, compareStats, countSql, listUserTables, type StatsComparison } from './postgres-stats.js';
+import { quoteIdent } from '../../dialects/postgres/quote.js';
+import type { PostgresManifest, TableCount } from '../store/manifest.js';
+import { resolveInSet } from '../store/manifest.js';
+import { toolConnection, withDatabase } from './conn.js';
+import { pgTool } from './backup.js';
+import { run } from '../process.js';
+import { applyStableOutput, checksumSql, compareStats, countSql, listUserTables, type StatsComparison } from './stats.js';
 
 export class RestoreError extends Error {
   override readonly name = 'RestoreError';

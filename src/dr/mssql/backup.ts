@@ -11,9 +11,10 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { MssqlBackupConfig } from './config.js';
-import { describeFiles, type ManifestFile, type MssqlManifest, type TableCount } from './manifest.js';
-import { run } from './proc.js';
+import type { MssqlBackupConfig } from '../../config/backup.js';
+import { describeFiles, type ManifestFile, type MssqlManifest, type TableCount } from '../store/manifest.js';
+import { run } from '../process.js';
+import { quoteIdent } from '../../dialects/mssql/quote.js';
 
 /** A T-SQL text and its named parameters (@name -> value, bound as NVARCHAR). */
 export interface TsqlStatement {
@@ -27,13 +28,8 @@ export interface MssqlRunner {
   close(): Promise<void>;
 }
 
-/** [name] with ] doubled; refuses names SQL Server itself would refuse. */
-export function quoteMssqlIdent(name: string): string {
-  if (name.length === 0) throw new Error('empty SQL Server identifier');
-  if (name.length > 128) throw new Error(`SQL Server identifier longer than 128 characters: ${name.slice(0, 20)}...`);
-  if (name.includes('\u0000')) throw new Error('SQL Server identifier contains a NUL character');
-  return `[${name.replace(/]/g, ']]')}]`;
-}
+/** [name] with ] doubled: the reconciler's own SQL Server quoting (QUOTENAME's rule). */
+export { quoteIdent as quoteMssqlIdent };
 
 /** Joins a server-side path in the server's own style (backslashes on Windows paths). */
 export function serverPathJoin(dir: string, file: string): string {
@@ -44,7 +40,7 @@ export function serverPathJoin(dir: string, file: string): string {
 
 export function buildBackupStatement(database: string, serverPath: string): TsqlStatement {
   return {
-    text: `BACKUP DATABASE ${quoteMssqlIdent(database)} TO DISK = @path WITH COMPRESSION, CHECKSUM, COPY_ONLY, INIT, NAME = @name`,
+    text: `BACKUP DATABASE ${quoteIdent(database)} TO DISK = @path WITH COMPRESSION, CHECKSUM, COPY_ONLY, INIT, NAME = @name`,
     params: { path: serverPath, name: `cdc-recon ${database}` },
   };
 }
@@ -110,14 +106,14 @@ export function buildRestoreStatement(options: RestorePlanOptions): TsqlStatemen
   if (options.replace) withs.push('REPLACE');
   if (options.keepCdc) withs.push('KEEP_CDC');
   return {
-    text: `RESTORE DATABASE ${quoteMssqlIdent(options.database)} FROM DISK = @path WITH ${withs.join(', ')}`,
+    text: `RESTORE DATABASE ${quoteIdent(options.database)} FROM DISK = @path WITH ${withs.join(', ')}`,
     params,
   };
 }
 
 /** After a KEEP_CDC restore on a server without the capture/cleanup jobs, they must be re-added. */
 export function buildCdcJobStatements(database: string): TsqlStatement[] {
-  const db = quoteMssqlIdent(database);
+  const db = quoteIdent(database);
   return [
     { text: `EXEC ${db}.sys.sp_cdc_add_job @job_type = N'capture'`, params: {} },
     { text: `EXEC ${db}.sys.sp_cdc_add_job @job_type = N'cleanup'`, params: {} },
@@ -135,7 +131,7 @@ export function buildDatabaseInfoStatement(database: string): TsqlStatement {
 
 /** Row counts from partition stats (heap or clustered index): cheap, labelled "estimated". */
 export function buildRowCountStatement(database: string): TsqlStatement {
-  const db = quoteMssqlIdent(database);
+  const db = quoteIdent(database);
   return {
     text:
       `SELECT s.name AS schema_name, t.name AS table_name, SUM(p.row_count) AS row_count ` +

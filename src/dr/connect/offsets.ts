@@ -12,7 +12,7 @@
  * database's max LSN means the connector had read changes that the restored
  * database no longer has: a re-snapshot too.
  */
-import type { OffsetEntry } from './kafka-connect.js';
+import type { OffsetEntry } from './client.js';
 
 /** Parses "0000002b:00000498:0003", "0x0000002B000004980003" or 20 hex digits into a comparable number. */
 export function parseLsn(text: string): bigint | undefined {
