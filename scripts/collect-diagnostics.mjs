@@ -1,25 +1,23 @@
 #!/usr/bin/env node
-// Collect a redacted diagnostics tar.gz (containers, logs, Kafka Connect, metrics, PostgreSQL and SQL Server CDC health).
-//
-// A thin zx wrapper: it runs `cdc-recon diagnostics` from the bundled CLI
-// (dist/cli/index.js), so this script and the CLI are one implementation.
-// Usage: node scripts/collect-diagnostics.mjs [options]   (or: npx zx scripts/collect-diagnostics.mjs [options])
-//        node scripts/collect-diagnostics.mjs --help
-// CDC_RECON_CLI overrides the CLI entry (e.g. an installed cdc-recon).
-import { $, fs } from 'zx';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Collect a redacted diagnostics tar.gz (containers, logs, Kafka Connect, metrics, PostgreSQL and SQL Server CDC
+// health): a zx face over the application layer (dist/app.js), the same code as `cdc-recon diagnostics`.
+// Usage: node scripts/collect-diagnostics.mjs [--config recon.yml] [--out bundle.tar.gz]
+import { fail, loadApp, logger, parseOptions, withSpinner } from './face.mjs';
 
-const self = fileURLToPath(import.meta.url);
-const cli = process.env.CDC_RECON_CLI ?? fileURLToPath(new URL('../dist/cli/index.js', import.meta.url));
-// Arguments after this script's own path (works under node and under zx).
-const at = process.argv.findIndex((a) => resolve(a) === self);
-const args = process.argv.slice(at >= 0 ? at + 1 : 2);
-
-if (!fs.existsSync(cli)) {
-  console.error(`error: ${cli} not found: build the CLI first (npm run build) or set CDC_RECON_CLI`);
-  process.exit(2);
+const usage = `Usage: node scripts/collect-diagnostics.mjs [options]
+  --config <file>      YAML config with a backup: section
+  --out <file>         bundle path (default ./cdc-recon-diagnostics-<timestamp>.tar.gz)
+  --log-level <level>  debug | info | warn | error
+`;
+const args = parseOptions(usage, { string: ['config', 'out', 'log-level'] });
+const app = await loadApp();
+let config;
+try {
+  config = app.loadDrConfig(args.config);
+  const result = await withSpinner('collecting diagnostics', () => app.diagnostics({ configFile: args.config, out: args.out, env: process.env, logger: logger(app, args['log-level']) }, config));
+  const lines = [`diagnostics bundle: ${result.bundle} (${result.files} files)`];
+  for (const s of result.sections) lines.push(`  ${s.section.padEnd(14)} ${s.status}${s.notes.length ? ` — ${s.notes[0]}` : ''}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+} catch (err) {
+  fail(app, err, config);
 }
-$.verbose = false;
-const run = await $({ stdio: 'inherit', nothrow: true })`${process.execPath} ${cli} diagnostics ${args}`;
-process.exit(run.exitCode ?? 1);

@@ -1,25 +1,63 @@
 #!/usr/bin/env node
-// Restore a verified backup set (sha256 checked first; PostgreSQL into a scratch database, swapped in only with --promote).
-//
-// A thin zx wrapper: it runs `cdc-recon restore` from the bundled CLI
-// (dist/cli/index.js), so this script and the CLI are one implementation.
-// Usage: node scripts/restore.mjs [options]   (or: npx zx scripts/restore.mjs [options])
-//        node scripts/restore.mjs --help
-// CDC_RECON_CLI overrides the CLI entry (e.g. an installed cdc-recon).
-import { $, fs } from 'zx';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Restore a verified backup set (sha256 checked first; PostgreSQL into a scratch database, swapped in only with
+// --promote): a zx face over the application layer (dist/app.js), the same code as `cdc-recon restore`.
+// Usage: node scripts/restore.mjs --set <dir|s3://…> [--config recon.yml] [--dry-run] ...
+import { fail, loadApp, logger, parseOptions, withSpinner } from './face.mjs';
 
-const self = fileURLToPath(import.meta.url);
-const cli = process.env.CDC_RECON_CLI ?? fileURLToPath(new URL('../dist/cli/index.js', import.meta.url));
-// Arguments after this script's own path (works under node and under zx).
-const at = process.argv.findIndex((a) => resolve(a) === self);
-const args = process.argv.slice(at >= 0 ? at + 1 : 2);
-
-if (!fs.existsSync(cli)) {
-  console.error(`error: ${cli} not found: build the CLI first (npm run build) or set CDC_RECON_CLI`);
-  process.exit(2);
+const usage = `Usage: node scripts/restore.mjs --set <path|s3://…> [options]
+  --set <path>          backup set directory or s3://bucket/prefix/<set id> (with --latest: the parent) (required)
+  --config <file>       YAML config with a backup: section
+  --latest              restore the newest complete set under --set
+  --components <list>   subset of postgres,mssql,kafka-connect
+  --target <name>       PostgreSQL database to restore as
+  --mssql-target <name> SQL Server database to restore as
+  --confirm <name>      must equal the target database name when given
+  --promote             swap the verified scratch copy in
+  --force               SQL Server: REPLACE; PostgreSQL --promote: terminate sessions
+  --offsets             Kafka Connect: write the saved offsets
+  --dry-run             verify the set and print the plan; change nothing
+  --drop-scratch        drop the scratch database after it verified
+  --no-owner            PostgreSQL: skip ownership and privileges
+  --json                print the report as JSON
+  --report <file>       also write the JSON report here
+  --summary <file>      append a Markdown summary here
+`;
+const args = parseOptions(usage, {
+  string: ['set', 'config', 'components', 'target', 'mssql-target', 'confirm', 'report', 'summary', 'summary-title', 'log-level'],
+  boolean: ['latest', 'promote', 'force', 'offsets', 'dry-run', 'drop-scratch', 'owner', 'json'],
+  default: { owner: true },
+  required: ['set'],
+});
+const app = await loadApp();
+let config;
+try {
+  config = app.loadDrConfig(args.config);
+  const { report, text, redact } = await withSpinner('restoring', () =>
+    app.restore(
+      {
+        set: args.set,
+        configFile: args.config,
+        latest: args.latest,
+        components: args.components === undefined ? undefined : app.parseComponentList(args.components),
+        target: args.target,
+        mssqlTarget: args['mssql-target'],
+        confirm: args.confirm,
+        promote: args.promote,
+        force: args.force,
+        offsets: args.offsets,
+        dryRun: args['dry-run'],
+        dropScratch: args['drop-scratch'],
+        noOwner: args.owner === false,
+        reportFile: args.report,
+        summaryFile: args.summary,
+        summaryTitle: args['summary-title'],
+        env: process.env,
+        logger: logger(app, args['log-level']),
+      },
+      config,
+    ),
+  );
+  process.stdout.write(args.json ? redact(`${JSON.stringify(report, null, 2)}\n`) : `${text}\n`);
+} catch (err) {
+  fail(app, err, config);
 }
-$.verbose = false;
-const run = await $({ stdio: 'inherit', nothrow: true })`${process.execPath} ${cli} restore ${args}`;
-process.exit(run.exitCode ?? 1);

@@ -10,18 +10,16 @@ import { backup, backupFailureWarnings, loadBackupSettings } from '../app/backup
 import { diagnostics } from '../app/diagnostics.js';
 import { drill } from '../app/drill.js';
 import { drRedactor, loadDrConfig, restore } from '../app/restore.js';
-import { COMPONENTS, type BackupConfig, type Component } from '../config/backup.js';
+import { COMPONENTS, parseComponentList, type BackupConfig, type Component } from '../config/backup.js';
 import { errorMessage } from '../util/errors.js';
 import { createLogger, type LogLevel } from '../util/logger.js';
 
 export function parseComponents(value: string): Component[] {
-  const list = value
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const bad = list.filter((c) => !(COMPONENTS as readonly string[]).includes(c));
-  if (bad.length || list.length === 0) throw new InvalidArgumentError(`expected a comma-separated list of ${COMPONENTS.join(', ')}; got ${value}`);
-  return list as Component[];
+  try {
+    return parseComponentList(value);
+  } catch (err) {
+    throw new InvalidArgumentError(errorMessage(err));
+  }
 }
 
 function parsePositiveInt(value: string): number {

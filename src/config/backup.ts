@@ -11,6 +11,17 @@ const envName = envNameField('the secret');
 export const COMPONENTS = ['postgres', 'mssql', 'kafka-connect'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
+/** "postgres,kafka-connect" into components; anything else is an error naming what is allowed. */
+export function parseComponentList(value: string): Component[] {
+  const list = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = list.filter((c) => !(COMPONENTS as readonly string[]).includes(c));
+  if (bad.length || list.length === 0) throw new Error(`expected a comma-separated list of ${COMPONENTS.join(', ')}; got ${value}`);
+  return list as Component[];
+}
+
 const postgresSchema = z.strictObject({
   urlEnv: envName,
   /** `custom` = one pg_dump -Fc file; `directory` = -Fd with `jobs` parallel workers (large databases). */

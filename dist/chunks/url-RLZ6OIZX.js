@@ -1,0 +1,2 @@
+import { createRequire as __cdcReconRequire } from 'node:module'; import { fileURLToPath as __cdcReconPath } from 'node:url'; import { dirname as __cdcReconDir } from 'node:path'; const require = __cdcReconRequire(import.meta.url); const __cdcReconFilename = __cdcReconPath(import.meta.url); const __cdcReconDirname = __cdcReconDir(__cdcReconFilename);
+import{describeTarget,parseMssqlUrl}from"./chunk-P47ASRAG.js";import"./chunk-FANU64NQ.js";import"./chunk-6NLECQWE.js";import"./chunk-OM3S7VEW.js";import"./chunk-DC57B7ZK.js";export{describeTarget,parseMssqlUrl};
