@@ -11,7 +11,7 @@ import { dirname } from 'node:path';
 import { backup, loadBackupSettings } from '../app/backup.js';
 import { mergeReportFiles } from '../app/merge.js';
 import { reconcile, type ReconcileOutcome } from '../app/reconcile.js';
-import type { FailOn, Tuning } from '../config/model.js';
+import type { FailOn } from '../config/model.js';
 import type { Shard } from '../engine/shard.js';
 import type { RunReport } from '../report/model.js';
 import { renderText } from '../report/text.js';
@@ -119,7 +119,7 @@ async function reconcileMode(inputs: ActionInputs, deps: Delivery['deps']): Prom
   try {
     outcome = await reconcile({
       configFile: inputs.config,
-      overrides: tuningOverrides(inputs),
+      overrides: { mode: inputs.mode, chunkSize: inputs.chunkSize, concurrency: inputs.concurrency, maxRetries: inputs.maxRetries, recheckDelayMs: inputs.recheckDelayMs },
       tables: inputs.tables,
       shard: inputs.shard,
       reportDir: inputs.reportDir,
@@ -146,16 +146,6 @@ async function reconcileMode(inputs: ActionInputs, deps: Delivery['deps']): Prom
   const { report, written } = outcome;
   await deliver({ report, written, inputs, deps, scope, title: 'cdc-recon', shard: inputs.shard });
   finish(outcome.exitCode, inputs.failOn, statusLine(report));
-}
-
-function tuningOverrides(inputs: ActionInputs): Partial<Tuning> {
-  const overrides: Partial<Tuning> = {};
-  if (inputs.mode) overrides.mode = inputs.mode;
-  if (inputs.chunkSize !== undefined) overrides.chunkSize = inputs.chunkSize;
-  if (inputs.concurrency !== undefined) overrides.concurrency = inputs.concurrency;
-  if (inputs.maxRetries !== undefined) overrides.maxRetries = inputs.maxRetries;
-  if (inputs.recheckDelayMs !== undefined) overrides.recheckDelayMs = inputs.recheckDelayMs;
-  return overrides;
 }
 
 async function mergeMode(inputs: ActionInputs, deps: Delivery['deps']): Promise<void> {

@@ -5,23 +5,17 @@
  */
 import { secretEnvNames, type BackupConfig, type Component } from '../config/backup.js';
 import { loadBackupConfig } from '../config/load-backup.js';
+import type { BackupOptions } from '../dr/backup.js';
 import type { Logger } from '../util/logger.js';
 
-export interface BackupSettings {
+/** What runBackup takes, with the config named by its file (the face never loads it itself). */
+export type BackupSettings = Omit<BackupOptions, 'config' | 'now' | 'mssqlRunner' | 'env' | 'logger'> & {
   configFile: string;
-  /** Overrides backup.dir. */
-  outDir?: string;
-  components?: Component[];
-  retentionDays?: number;
-  s3Bucket?: string;
-  s3Prefix?: string;
-  pushgatewayUrl?: string;
-  metricsTextfile?: string;
   env: NodeJS.ProcessEnv;
   logger: Logger;
   /** Called with every secret the config names, before anything runs (the action masks them). */
   onSecret?: (value: string | undefined) => void;
-}
+};
 
 export interface BackupSummary {
   status: 'success';
@@ -49,18 +43,8 @@ export function loadBackupSettings(s: Pick<BackupSettings, 'configFile' | 'env' 
 
 export async function backup(s: BackupSettings, config: BackupConfig = loadBackupSettings(s)): Promise<BackupOutcome> {
   const { runBackup } = await import('../dr/backup.js');
-  const result = await runBackup({
-    config,
-    outDir: s.outDir,
-    components: s.components,
-    retentionDays: s.retentionDays,
-    s3Bucket: s.s3Bucket,
-    s3Prefix: s.s3Prefix,
-    pushgatewayUrl: s.pushgatewayUrl,
-    metricsTextfile: s.metricsTextfile,
-    env: s.env,
-    logger: s.logger,
-  });
+  const { configFile: _file, onSecret: _onSecret, ...options } = s;
+  const result = await runBackup({ ...options, config });
   const summary: BackupSummary = {
     status: 'success',
     setId: result.setId,

@@ -27,7 +27,8 @@ export interface MetricsSettings {
 
 export interface ReconcileSettings {
   configFile: string;
-  overrides?: Partial<Tuning>;
+  /** Tuning given by the face; a field left undefined keeps the config's value. */
+  overrides?: { [K in keyof Tuning]?: Tuning[K] | undefined };
   tables?: string[];
   shard?: Shard;
   /** Default: the config's report.dir. */
@@ -71,7 +72,8 @@ function applyConnections(config: ReconConfig, s: ReconcileSettings, env: NodeJS
 /** Runs one reconcile; throws ConfigError / CriticalError before a report exists, never after. */
 export async function reconcile(s: ReconcileSettings): Promise<ReconcileOutcome> {
   const env = s.env ?? process.env;
-  const config = loadConfigFile(s.configFile, s.overrides ?? {});
+  const overrides = Object.fromEntries(Object.entries(s.overrides ?? {}).filter(([, v]) => v !== undefined)) as Partial<Tuning>;
+  const config = loadConfigFile(s.configFile, overrides);
   applyConnections(config, s, env);
   const m = s.metrics;
   if (m?.pushgatewayUrl && /\/\/[^/@]*:[^/@]*@/.test(m.pushgatewayUrl)) registerSecret(m.pushgatewayUrl);
@@ -87,7 +89,7 @@ export async function reconcile(s: ReconcileSettings): Promise<ReconcileOutcome>
     shard: s.shard,
     hooks: metrics?.hooks,
     reportDir,
-    recheckDelayOverridden: s.overrides?.recheckDelayMs !== undefined,
+    recheckDelayOverridden: overrides.recheckDelayMs !== undefined,
     repair: s.repair,
     print: s.print,
   }).finally(() => metrics?.stop());

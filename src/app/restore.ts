@@ -9,25 +9,15 @@ import { dirname } from 'node:path';
 import type { BackupConfig, Component } from '../config/backup.js';
 import { loadBackupConfig } from '../config/load-backup.js';
 import { createRedactor, secretsFromConfig, type Redactor } from '../dr/redact.js';
-import type { RestoreReport } from '../dr/restore.js';
+import type { RestoreOptions, RestoreReport } from '../dr/restore.js';
 import { ConfigError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 
-export interface RestoreSettings {
-  set: string;
+/** What runRestore takes, with the config named by its file, plus the typed confirmation and where to write the report and summary. */
+export type RestoreSettings = Omit<RestoreOptions, 'config' | 'now' | 'mssqlRunner' | 'env' | 'logger'> & {
   configFile?: string;
-  latest?: boolean;
-  components?: Component[];
-  target?: string;
-  mssqlTarget?: string;
   /** Must equal the target database name when given. */
   confirm?: string;
-  promote?: boolean;
-  force?: boolean;
-  offsets?: boolean;
-  dryRun?: boolean;
-  dropScratch?: boolean;
-  noOwner?: boolean;
   /** Also write the JSON report here. */
   reportFile?: string;
   /** Append a Markdown summary here (e.g. $GITHUB_STEP_SUMMARY). */
@@ -35,7 +25,7 @@ export interface RestoreSettings {
   summaryTitle?: string;
   env: NodeJS.ProcessEnv;
   logger: Logger;
-}
+};
 
 export interface RestoreOutcome {
   report: RestoreReport;
@@ -61,27 +51,13 @@ export async function restore(s: RestoreSettings, config: BackupConfig | undefin
     if (!target || s.confirm !== target) throw new ConfigError(`confirmation "${s.confirm}" does not match the target "${target ?? '(none given)'}": nothing was changed`);
   }
   const { runRestore, renderRestoreMarkdown, renderRestoreText } = await import('../dr/restore.js');
-  const report = await runRestore({
-    set: s.set,
-    latest: s.latest,
-    config,
-    components: s.components,
-    target: s.target,
-    mssqlTarget: s.mssqlTarget,
-    promote: s.promote,
-    force: s.force,
-    offsets: s.offsets,
-    dryRun: s.dryRun,
-    dropScratch: s.dropScratch,
-    noOwner: s.noOwner,
-    env: s.env,
-    logger: s.logger,
-  });
+  const { configFile: _file, confirm: _confirm, reportFile, summaryFile, summaryTitle, ...options } = s;
+  const report = await runRestore({ ...options, config });
   const redact = drRedactor(config, s.env);
-  if (s.reportFile) {
-    await mkdir(dirname(s.reportFile), { recursive: true });
-    await writeFile(s.reportFile, redact(`${JSON.stringify(report, null, 2)}\n`));
+  if (reportFile) {
+    await mkdir(dirname(reportFile), { recursive: true });
+    await writeFile(reportFile, redact(`${JSON.stringify(report, null, 2)}\n`));
   }
-  if (s.summaryFile) await appendFile(s.summaryFile, redact(renderRestoreMarkdown(report, s.summaryTitle)));
+  if (summaryFile) await appendFile(summaryFile, redact(renderRestoreMarkdown(report, summaryTitle)));
   return { report, text: redact(renderRestoreText(report)), redact };
 }

@@ -74,7 +74,7 @@ export async function reconcileAction(opts: ReconcileCliOptions): Promise<number
     if (opts.dryRun && !opts.repair) throw new ConfigError('--dry-run goes with --repair (it shows what the repair would do)');
     const outcome = await reconcile({
       configFile: opts.config,
-      overrides: tuningOverrides(opts),
+      overrides: { mode: opts.mode, chunkSize: opts.chunkSize, concurrency: opts.concurrency, maxRetries: opts.maxRetries, hash: opts.hash, recheckDelayMs: recheckDelayMs(opts.recheckDelay) },
       tables: opts.table,
       shard: opts.shard ? parseShard(opts.shard) : undefined,
       reportDir: opts.reportDir,
@@ -98,18 +98,10 @@ export async function reconcileAction(opts: ReconcileCliOptions): Promise<number
   }
 }
 
-/** The tuning flags given on the command line. */
-function tuningOverrides(opts: ReconcileCliOptions): Partial<Tuning> {
-  const overrides: Partial<Tuning> = {};
-  if (opts.mode) overrides.mode = opts.mode;
-  if (opts.chunkSize !== undefined) overrides.chunkSize = opts.chunkSize;
-  if (opts.concurrency !== undefined) overrides.concurrency = opts.concurrency;
-  if (opts.maxRetries !== undefined) overrides.maxRetries = opts.maxRetries;
-  if (opts.hash) overrides.hash = opts.hash;
-  if (opts.recheckDelay !== undefined) {
-    const ms = parseDuration(opts.recheckDelay);
-    if (ms === undefined) throw new ConfigError(`--recheck-delay: expected a duration like "30s", got ${JSON.stringify(opts.recheckDelay)}`);
-    overrides.recheckDelayMs = ms;
-  }
-  return overrides;
+/** --recheck-delay as milliseconds; a malformed duration is a config error naming the flag. */
+function recheckDelayMs(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new ConfigError(`--recheck-delay: expected a duration like "30s", got ${JSON.stringify(value)}`);
+  return ms;
 }
