@@ -4,7 +4,7 @@
  * write the report, record and push metrics. Returns the report, where it was
  * written and the exit code under `failOn`; the face presents them.
  */
-import { loadConfigFile } from '../config/load.js';
+import { defined, loadConfigFile } from '../config/load.js';
 import type { FailOn, ReconConfig, Tuning } from '../config/model.js';
 import type { RepairMethod } from '../config/repair.js';
 import type { Shard } from '../engine/shard.js';
@@ -72,7 +72,7 @@ function applyConnections(config: ReconConfig, s: ReconcileSettings, env: NodeJS
 /** Runs one reconcile; throws ConfigError / CriticalError before a report exists, never after. */
 export async function reconcile(s: ReconcileSettings): Promise<ReconcileOutcome> {
   const env = s.env ?? process.env;
-  const overrides = Object.fromEntries(Object.entries(s.overrides ?? {}).filter(([, v]) => v !== undefined)) as Partial<Tuning>;
+  const overrides: Partial<Tuning> = defined(s.overrides ?? {});
   const config = loadConfigFile(s.configFile, overrides);
   applyConnections(config, s, env);
   const m = s.metrics;

@@ -51,7 +51,8 @@ function endpoint(e: EndpointConfig): EndpointSpec {
   };
 }
 
-function defined<T extends object>(o: T): Partial<T> {
+/** The object without its undefined fields (so that they do not override defaults in a spread). */
+export function defined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
@@ -66,6 +67,7 @@ function tuningOf(o: RawConfig['tables'][number] | NonNullable<RawConfig['defaul
     leafSize: o.leafSize,
     bisectionFactor: o.bisectionFactor,
     maxDiffRows: o.maxDiffRows,
+    splitRows: o.splitRows,
     floatDigits: o.floatDigits,
     timestampDigits: o.timestampDigits,
   });

@@ -12,6 +12,8 @@ export interface Tuning {
   leafSize: number;
   bisectionFactor: number;
   maxDiffRows: number;
+  /** With shard i/n: tables of at least this many estimated rows are split across the shards (checksum and diff modes). */
+  splitRows: number;
   floatDigits?: number;
   timestampDigits?: number;
 }
@@ -26,6 +28,7 @@ export const DEFAULT_TUNING: Tuning = {
   leafSize: 16,
   bisectionFactor: 32,
   maxDiffRows: 1000,
+  splitRows: 10_000_000,
 };
 
 export interface TableSpec extends Tuning {

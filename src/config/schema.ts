@@ -35,6 +35,8 @@ const tuning = {
   /** Each bisection step splits a segment into this many parts. */
   bisectionFactor: z.number().int().min(2).max(1024).optional(),
   maxDiffRows: z.number().int().min(0).max(1_000_000).optional(),
+  /** With shard i/n: tables of at least this many (estimated) rows are split into n parts, one per shard. */
+  splitRows: z.number().int().min(1_000).optional(),
   floatDigits: z.number().int().min(1).max(15).optional(),
   timestampDigits: z.number().int().min(0).max(6).optional(),
 };

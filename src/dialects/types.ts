@@ -170,6 +170,8 @@ export interface Dialect {
   leafRowsStatement(t: SideTable, filter: SegmentFilter): Statement;
   /** Raw column values of every row, ordered by key, for client-side hashing. */
   rowStreamStatement(t: SideTable, filter: SegmentFilter): Statement;
+  /** The single integer key's histogram from the catalog's statistics (columns "key", "rows"; no rows when none). */
+  keyHistogramStatement(t: SideTable): Statement;
 
   /** Normalise driver rows of the statements above. */
   toSegmentChecksumRow(row: Record<string, unknown>): SegmentChecksumRow;

@@ -5,6 +5,7 @@
  */
 import { canonicalRowText, canonicalText, keyHash31, rowHash, type CanonicalInput } from '../canonical/render.js';
 import type { Bucketing, LeafRow, SegmentFilter, SideTable } from '../dialects/types.js';
+import type { HistogramStep } from './part.js';
 import type { QueryRunner } from './runner.js';
 
 export interface BucketSum {
@@ -18,6 +19,8 @@ export interface SideReader {
   bounds(): Promise<{ lo: bigint; hi: bigint } | null>;
   checksums(filter: SegmentFilter, bucketing: Bucketing): Promise<Map<bigint, BucketSum>>;
   leafRows(filter: SegmentFilter): Promise<LeafRow[]>;
+  /** The single integer key's distribution from the catalog's statistics; [] when there are none. */
+  keyHistogram(): Promise<HistogramStep[]>;
 }
 
 export class ServerReader implements SideReader {
@@ -50,6 +53,11 @@ export class ServerReader implements SideReader {
     const d = this.runner.dialect;
     const rows = await this.runner.query(d.leafRowsStatement(this.table, filter));
     return rows.map((r) => d.toLeafRow(r, this.table.columns.length));
+  }
+
+  async keyHistogram(): Promise<HistogramStep[]> {
+    const rows = await this.runner.query<{ key: string | null; rows: string | number | null }>(this.runner.dialect.keyHistogramStatement(this.table));
+    return rows.filter((r) => r.key !== null).map((r) => ({ key: BigInt(String(r.key)), rows: Number(r.rows ?? 0) }));
   }
 }
 
@@ -93,6 +101,10 @@ export class ClientReader implements SideReader {
 
   bounds(): Promise<{ lo: bigint; hi: bigint } | null> {
     return new ServerReader(this.runner, this.table).bounds();
+  }
+
+  keyHistogram(): Promise<HistogramStep[]> {
+    return new ServerReader(this.runner, this.table).keyHistogram();
   }
 
   async checksums(filter: SegmentFilter, bucketing: Bucketing): Promise<Map<bigint, BucketSum>> {

@@ -10,6 +10,7 @@ import { diffLeaf, toDiffRow, type DiffContext, type RowDiff } from './diff.js';
 import { describeCanonical, type TablePlan } from './plan.js';
 import type { BucketSum, SideReader } from './reader.js';
 import { mergeRanges } from '../util/ranges.js';
+import { clipFilter, clipRanges, evenCuts, floorTo, hashPartResidues, hashPartSegments, intervalOf, quantileCuts, type KeyInterval, type TablePart } from './part.js';
 
 export interface TableReaders {
   source: SideReader;
@@ -37,6 +38,8 @@ export interface ReconcileTableOptions {
   logger: Logger;
   sleep?: (ms: number) => Promise<void>;
   onDrift?: DriftHook;
+  /** This run's part of a table split across shards (see part.ts). */
+  part?: TablePart;
 }
 
 export async function reconcileTable(plan: TablePlan, readers: TableReaders, opts: ReconcileTableOptions): Promise<TableResult> {
@@ -75,7 +78,8 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
     }
   }
 
-  const first = await firstPass(plan, readers, total, log);
+  const first = await firstPass(plan, readers, total, log, opts.part);
+  if (first.warning) result.warnings.push(first.warning);
   result.counts = { source: Number(first.totals.source), target: Number(first.totals.target) };
   const countsDiffer = first.totals.source !== first.totals.target;
   result.segments.checked = first.checked;
@@ -93,7 +97,7 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
     columnNames: plan.pairs.map((p) => p.source.name),
     textColumns: plan.pairs.map((p) => p.canonical.type === 'text'),
   };
-  const found = await bisect(plan, readers, mismatched, log);
+  const found = await bisect(plan, readers, mismatched, log, first.interval);
 
   let drift = found.diffs;
   let inFlight: RowDiff[] = [];
@@ -192,10 +196,13 @@ interface FirstPass {
   segments: SegmentInfo[];
   segmentsMismatched: number;
   totals: { source: bigint; target: bigint };
+  /** The key interval of this part of a split range table; every later statement stays inside it. */
+  interval?: KeyInterval;
+  warning?: string;
 }
 
 /** Every segment checksum of a side from as few scans as possible (one for hash segmentation). */
-async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, log: Logger): Promise<FirstPass> {
+async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, log: Logger, part?: TablePart): Promise<FirstPass> {
   const chunk = BigInt(plan.spec.chunkSize);
   const segments = ceilDiv(total, chunk);
   const split = ceilDiv(chunk, BigInt(Math.min(FIRST_PASS_RESOLUTION, plan.spec.chunkSize)));
@@ -203,10 +210,12 @@ async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, 
   if (plan.segmentation === 'hash') {
     const segModulus = nextPow2(Number(segments));
     const bucketing: Bucketing = { kind: 'hash', modulus: nextPow2(segModulus * Number(split)) };
-    const [s, t] = await Promise.all([readers.source.checksums({ kind: 'all' }, bucketing), readers.target.checksums({ kind: 'all' }, bucketing)]);
+    // A part of a table split across shards: the buckets of its segments only.
+    const filter: SegmentFilter = part ? { kind: 'residues', modulus: bucketing.modulus, residues: hashPartResidues(bucketing.modulus, segModulus, part) } : { kind: 'all' };
+    const [s, t] = await Promise.all([readers.source.checksums(filter, bucketing), readers.target.checksums(filter, bucketing)]);
     log.info('progress', { stage: 'checksum', segmentsDone: segModulus, segmentsTotal: segModulus, rowsPerSecond: rate(total, started) });
     const cmp = compareBuckets(bucketing, s, t);
-    return summarise(cmp.mismatched, cmp.totals, segModulus, (b) => Number(b.bucket % BigInt(segModulus)), (id, segs) => ({
+    return summarise(cmp.mismatched, cmp.totals, part ? hashPartSegments(segModulus, part) : segModulus, (b) => Number(b.bucket % BigInt(segModulus)), (id, segs) => ({
       hash: { modulus: segModulus, residue: id },
       sourceCount: sumCounts(segs, 'sourceCount'),
       targetCount: sumCounts(segs, 'targetCount'),
@@ -221,9 +230,20 @@ async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, 
   const splitPow2 = BigInt(nextPow2(Number(split)));
   const width = nextPow2Big(ceilDiv(ceilDiv(hi - lo + 1n, segments), splitPow2));
   const segWidth = width * splitPow2;
-  const bucketing: Extract<Bucketing, { kind: 'range' }> = { kind: 'range', base: lo, width };
-  const bucketCount = ceilDiv(hi - lo + 1n, width);
-  const segmentCount = Number(ceilDiv(hi - lo + 1n, segWidth));
+  // Segment boundaries fall on multiples of the segment width, wherever the lowest key is: a table split
+  // across shards is cut on such boundaries, so the parts' segments are an unsharded run's.
+  const base = floorTo(lo, segWidth);
+  const bucketing: Extract<Bucketing, { kind: 'range' }> = { kind: 'range', base, width };
+  const bucketCount = ceilDiv(hi - base + 1n, width);
+  const segmentCount = Number(ceilDiv(hi - base + 1n, segWidth));
+  let interval: KeyInterval | undefined;
+  let warning: string | undefined;
+  if (part) {
+    const cut = await partInterval(readers, part, lo, hi);
+    warning = cut.warning;
+    if (!cut.interval) return { checked: 0, mismatched: [], segments: [], segmentsMismatched: 0, totals: { source: 0n, target: 0n }, interval: { lo: 1n, hi: 0n }, warning };
+    interval = cut.interval;
+  }
   // Split the key space into a few statements (aligned to buckets) for progress and per-side parallelism.
   const rowsPerBucket = Math.max(1, Number(total) / Number(bucketCount));
   const segmentsPerQuery = Math.max(1, Math.floor(FIRST_PASS_ROWS_PER_QUERY / rowsPerBucket / Number(split)));
@@ -231,12 +251,13 @@ async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, 
   const parts: Array<[bigint, bigint]> = [];
   for (let b = 0n; b < bucketCount; b += perQuery) {
     const end = b + perQuery < bucketCount ? b + perQuery : bucketCount;
-    parts.push([lo + b * width, lo + end * width - 1n]);
+    parts.push([base + b * width, base + end * width - 1n]);
   }
+  const scoped = interval ? parts.flatMap((r) => clipRanges([r], interval!)) : parts;
   let done = 0n;
   const results = await Promise.all(
-    parts.map(async (range) => {
-      const filter: SegmentFilter = parts.length === 1 ? { kind: 'all' } : { kind: 'ranges', ranges: [range] };
+    scoped.map(async (range) => {
+      const filter: SegmentFilter = scoped.length === 1 && !interval ? { kind: 'all' } : { kind: 'ranges', ranges: [range] };
       const [s, t] = await Promise.all([readers.source.checksums(filter, bucketing), readers.target.checksums(filter, bucketing)]);
       done += ceilDiv(range[1] - range[0] + 1n, width);
       log.info('progress', { stage: 'checksum', segmentsDone: Number((done * BigInt(segmentCount)) / bucketCount), segmentsTotal: segmentCount, rowsPerSecond: rate((total * done) / bucketCount, started) });
@@ -245,11 +266,38 @@ async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, 
   );
   const mismatched = results.flatMap((r) => r.mismatched);
   const totals = results.reduce((a, r) => ({ source: a.source + r.totals.source, target: a.target + r.totals.target }), { source: 0n, target: 0n });
-  return summarise(mismatched, totals, segmentCount, (b) => Number((b.bucket * width) / segWidth), (id, segs) => ({
-    range: [(lo + BigInt(id) * segWidth).toString(), (lo + BigInt(id + 1) * segWidth - 1n).toString()],
-    sourceCount: sumCounts(segs, 'sourceCount'),
-    targetCount: sumCounts(segs, 'targetCount'),
-  }));
+  const checked = interval ? segmentsIn(interval, base, segWidth, segmentCount) : segmentCount;
+  return {
+    ...summarise(mismatched, totals, checked, (b) => Number((b.bucket * width) / segWidth), (id, segs) => ({
+      range: [(base + BigInt(id) * segWidth).toString(), (base + BigInt(id + 1) * segWidth - 1n).toString()],
+      sourceCount: sumCounts(segs, 'sourceCount'),
+      targetCount: sumCounts(segs, 'targetCount'),
+    })),
+    interval,
+    warning,
+  };
+}
+
+/** Segments of the grid that an interval touches. */
+function segmentsIn(interval: KeyInterval, base: bigint, segWidth: bigint, segmentCount: number): number {
+  const first = interval.lo === null || interval.lo < base ? 0 : Number((interval.lo - base) / segWidth);
+  const last = interval.hi === null ? segmentCount - 1 : interval.hi < base ? -1 : Math.min(segmentCount - 1, Number((interval.hi - base) / segWidth));
+  return Math.max(0, last - first + 1);
+}
+
+/**
+ * This part's key interval: cut at the quantiles of the key's catalog histogram (the target's, else the
+ * source's), which shards started together read alike; without statistics, evenly over the key bounds.
+ */
+async function partInterval(readers: TableReaders, part: TablePart, lo: bigint, hi: bigint): Promise<{ interval: KeyInterval | null; warning?: string }> {
+  const target = await readers.target.keyHistogram();
+  let cuts = quantileCuts(target, part.count);
+  if (cuts.length === 0) cuts = quantileCuts(await readers.source.keyHistogram(), part.count);
+  if (cuts.length > 0) return { interval: intervalOf(cuts, part) };
+  return {
+    interval: intervalOf(evenCuts(lo, hi, part.count), part),
+    warning: `part ${part.index}/${part.count}: no key statistics on either side (run ANALYZE / UPDATE STATISTICS); the table was cut evenly between its lowest and highest key, which every shard must see alike`,
+  };
 }
 
 function sumCounts(segs: Segment[], side: 'sourceCount' | 'targetCount'): string {
@@ -272,9 +320,9 @@ function rate(rows: bigint, started: number): number {
   return s > 0 ? Math.round(Number(rows) / s) : 0;
 }
 
-function filterFor(segments: Segment[]): SegmentFilter {
+function filterFor(segments: Segment[], interval?: KeyInterval): SegmentFilter {
   const b = segments[0]!.bucketing;
-  if (b.kind === 'range') return { kind: 'ranges', ranges: mergeRanges(segments.map((s) => rangeOf(s.bucket, b))) };
+  if (b.kind === 'range') return clipFilter({ kind: 'ranges', ranges: mergeRanges(segments.map((s) => rangeOf(s.bucket, b))) }, interval);
   return { kind: 'residues', modulus: b.modulus, residues: segments.map((s) => Number(s.bucket)) };
 }
 
@@ -334,7 +382,7 @@ function batches(segments: Segment[], maxRows: number): Segment[][] {
 }
 
 /** Narrow mismatching segments level by level (one statement per side per level), then diff the leaves. */
-async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], log: Logger): Promise<{ diffs: RowDiff[]; leaves: SegmentFilter[] }> {
+async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], log: Logger, interval?: KeyInterval): Promise<{ diffs: RowDiff[]; leaves: SegmentFilter[] }> {
   const leafSize = BigInt(plan.spec.leafSize);
   const diffs: RowDiff[] = [];
   const leafFilters: SegmentFilter[] = [];
@@ -355,7 +403,7 @@ async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], 
       else leaves.push(s);
     }
     for (const batch of batches(leaves, LEAF_BATCH_ROWS)) {
-      const leaf = await diffLeaves(readers, batch);
+      const leaf = await diffLeaves(readers, batch, interval);
       const found = leaf.diffs.filter((d) => !seenKeys.has(d.keyText));
       if (found.length > 0) leafFilters.push(leaf.filter);
       for (const d of found) seenKeys.add(d.keyText);
@@ -375,7 +423,7 @@ async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], 
     for (const { child, segs } of groups.values()) {
       const perStatement = parentsPerStatement(segs, child);
       for (let i = 0; i < segs.length; i += perStatement) {
-        const filter = filterFor(segs.slice(i, i + perStatement));
+        const filter = filterFor(segs.slice(i, i + perStatement), interval);
         const [s, t] = await Promise.all([readers.source.checksums(filter, child), readers.target.checksums(filter, child)]);
         next.push(...compareBuckets(child, s, t).mismatched);
       }
@@ -394,15 +442,15 @@ async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], 
  * Hash leaves are fetched whole in one step: selecting rows by key hash is a full scan, and a second one would
  * cost more than the columns it saves.
  */
-async function diffLeaves(readers: TableReaders, batch: Segment[]): Promise<{ diffs: RowDiff[]; filter: SegmentFilter }> {
+async function diffLeaves(readers: TableReaders, batch: Segment[], interval?: KeyInterval): Promise<{ diffs: RowDiff[]; filter: SegmentFilter }> {
   const bucketing = batch[0]!.bucketing;
-  let filter = filterFor(batch);
+  let filter = filterFor(batch, interval);
   if (bucketing.kind === 'range' && bucketing.width > 1n) {
     const perKey: Extract<Bucketing, { kind: 'range' }> = { kind: 'range', base: bucketing.base, width: 1n };
     const [s, t] = await Promise.all([readers.source.checksums(filter, perKey), readers.target.checksums(filter, perKey)]);
     const differing = compareBuckets(perKey, s, t).mismatched;
     if (differing.length === 0) return { diffs: [], filter };
-    filter = filterFor(differing);
+    filter = filterFor(differing, interval);
   }
   const [s, t] = await Promise.all([readers.source.leafRows(filter), readers.target.leafRows(filter)]);
   return { diffs: diffLeaf(s, t), filter };

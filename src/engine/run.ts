@@ -16,7 +16,7 @@ import { registerSecret } from '../util/redact.js';
 import { withRetry } from '../util/retry.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { ClientReader, ServerReader } from './reader.js';
-import { selectShard } from './shard.js';
+import { selectShard, type ShardTable } from './shard.js';
 import { reconcileTable, type DriftHook } from './reconcile-table.js';
 import { QueryRunner } from './runner.js';
 import { checkTable, planOf, schemaOnlyResult, withSchemaFindings, type SchemaCheck } from '../schema/check.js';
@@ -68,18 +68,19 @@ export async function runReconcile(opts: RunOptions): Promise<RunReport> {
   const env = opts.env ?? process.env;
   const started = new Date();
   const runId = randomUUID();
-  let tables = selectTables(config.tables, opts.tables);
+  const selected = selectTables(config.tables, opts.tables);
+  let tables: ShardTable[] = selected.map((spec) => ({ spec }));
 
   const sourceUrl = connectionUrl(env, config.source.urlEnv, 'source');
   const targetUrl = connectionUrl(env, config.target.urlEnv, 'target');
   const [sd, td] = await Promise.all([getDialect(config.source.dialect), getDialect(config.target.dialect)]);
-  const concurrency = Math.max(...tables.map((t) => t.concurrency), 1);
+  const concurrency = Math.max(...selected.map((t) => t.concurrency), 1);
 
   const endpoints: Endpoint[] = [];
   try {
     // A server restarting as the run starts is as transient as one restarting mid-run: retried, counted.
     let connectRetries = 0;
-    const connectRetryBudget = Math.max(...tables.map((t) => t.maxRetries), 0);
+    const connectRetryBudget = Math.max(...selected.map((t) => t.maxRetries), 0);
     const connect = async (d: Dialect, url: string, role: 'source' | 'target') => {
       const spec = config[role];
       try {
@@ -119,7 +120,7 @@ export async function runReconcile(opts: RunOptions): Promise<RunReport> {
     opts.hooks?.onEndpoints?.(endpoints);
     if (opts.shard) {
       const sides = { source: { dialect: sd, endpoint: source }, target: { dialect: td, endpoint: target } };
-      tables = await selectShard(tables, opts.shard, sides, { retries: Math.max(...tables.map((t) => t.maxRetries), 0), minRetryDelayMs: opts.minRetryDelayMs });
+      tables = await selectShard(selected, opts.shard, sides, { retries: connectRetryBudget, minRetryDelayMs: opts.minRetryDelayMs });
     }
     const [sourceVersion, targetVersion] = await Promise.all([source.serverVersion(), target.serverVersion()]);
     logger.info('connected', { sourceDialect: sd.name, targetDialect: td.name, tables: tables.length });
@@ -129,7 +130,7 @@ export async function runReconcile(opts: RunOptions): Promise<RunReport> {
     let aborted: CriticalError | undefined;
 
     const results = await Promise.all(
-      tables.map((spec) =>
+      tables.map(({ spec, part }) =>
         tableLimit(async (): Promise<TableResult> => {
           const t0 = Date.now();
           const empty = emptyTableResult(spec.id, `${spec.source.schema ?? ''}.${spec.source.name}`, `${spec.target.schema ?? ''}.${spec.target.name}`, spec.mode);
@@ -155,7 +156,7 @@ export async function runReconcile(opts: RunOptions): Promise<RunReport> {
                 plan.hash === 'client'
                   ? { source: new ClientReader(runners.source, plan.source), target: new ClientReader(runners.target, plan.target) }
                   : { source: new ServerReader(runners.source, plan.source), target: new ServerReader(runners.target, plan.target) };
-              result = await reconcileTable(plan, readers, { logger: log, sleep: opts.sleep, onDrift: opts.hooks?.onDrift });
+              result = await reconcileTable(plan, readers, { logger: log, sleep: opts.sleep, onDrift: opts.hooks?.onDrift, part });
             }
           } catch (err) {
             const cls = err instanceof ClassifiedError ? err.errorClass : 'table';
@@ -164,6 +165,7 @@ export async function runReconcile(opts: RunOptions): Promise<RunReport> {
             result = { ...empty, status: 'error', error: { message: errorMessage(err), stage: err instanceof TableError ? err.stage : stage, class: cls } };
           }
           if (schema) result = withSchemaFindings(result, schema);
+          if (part) result.part = { index: part.index, count: part.count, maxDiffRows: spec.maxDiffRows };
           result.durationMs = Date.now() - t0;
           result.retries = runners.source.retries + runners.target.retries;
           result.queries = runners.source.queries + runners.target.queries;
@@ -178,7 +180,7 @@ export async function runReconcile(opts: RunOptions): Promise<RunReport> {
     const totals = totalsOf(results);
     // Retries of the initial connection belong to no table, but they are retries of this run.
     totals.retries += connectRetries;
-    const modes = new Set(tables.map((t) => t.mode));
+    const modes = new Set(tables.map((t) => t.spec.mode));
     return {
       schemaVersion: REPORT_SCHEMA_VERSION,
       tool: { name: TOOL_NAME, version: TOOL_VERSION },

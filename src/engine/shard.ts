@@ -19,6 +19,7 @@ import type { TableSpec } from '../config/load.js';
 import type { Dialect, Endpoint } from '../dialects/types.js';
 import { CriticalError, errorMessage } from '../util/errors.js';
 import { withRetry } from '../util/retry.js';
+import type { TablePart } from './part.js';
 
 export interface Shard {
   /** 1-based. */
@@ -112,17 +113,35 @@ export async function readEstimates(
   return out;
 }
 
-/** This shard's tables, in config order. One shard: every table, no catalog reads. */
+/** A table this shard reconciles: whole, or one part of it when it is split across the shards. */
+export interface ShardTable {
+  spec: TableSpec;
+  part?: TablePart;
+}
+
+/** Only checksum and diff runs split a table: a count is one cheap statement, a schema check reads no rows. */
+function splits(spec: TableSpec, estimatedRows: number | null): boolean {
+  return (spec.mode === 'checksum' || spec.mode === 'diff') && estimatedRows !== null && estimatedRows >= spec.splitRows;
+}
+
+/**
+ * This shard's tables, in config order. Tables of at least `splitRows` estimated rows go to every shard,
+ * each as its part (engine/part.ts); the others are spread whole. One shard: every table, no catalog reads.
+ */
 export async function selectShard(
   tables: TableSpec[],
   shard: Shard,
   sides: { source: EstimateSide; target: EstimateSide },
   options: { retries?: number; minRetryDelayMs?: number; concurrency?: number } = {},
-): Promise<TableSpec[]> {
-  if (shard.count === 1) return tables;
+): Promise<ShardTable[]> {
+  if (shard.count === 1) return tables.map((spec) => ({ spec }));
   const estimates = await readEstimates(tables, sides, options);
-  return itemsOfShard(
-    tables.map((t) => ({ item: t, id: t.id, estimatedRows: estimates.get(t) ?? null })),
-    shard,
+  const split = new Set(tables.filter((t) => splits(t, estimates.get(t) ?? null)));
+  const whole = new Set(
+    itemsOfShard(
+      tables.filter((t) => !split.has(t)).map((t) => ({ item: t, id: t.id, estimatedRows: estimates.get(t) ?? null })),
+      shard,
+    ),
   );
+  return tables.flatMap((spec): ShardTable[] => (split.has(spec) ? [{ spec, part: { index: shard.index, count: shard.count } }] : whole.has(spec) ? [{ spec }] : []));
 }

@@ -78,14 +78,24 @@ export function mergeReports(reports: RunReport[], options: { runId?: string } =
   }
 
   const tables = new Map<string, TableResult>();
+  const partsOf = new Map<string, TableResult[]>();
   for (const r of parts) {
     for (const t of r.tables) {
+      if (t.part) {
+        partsOf.set(t.table, [...(partsOf.get(t.table) ?? []), t]);
+        continue;
+      }
       const prior = tables.get(t.table);
       if (prior) {
         warnings.push(`table ${t.table} was reconciled by more than one shard; keeping the worse result`);
         if (RANK[t.status] > RANK[prior.status]) tables.set(t.table, t);
       } else tables.set(t.table, t);
     }
+  }
+
+  for (const [table, pieces] of partsOf) {
+    if (tables.has(table)) warnings.push(`table ${table} was reconciled whole by one shard and in parts by others; keeping the whole result`);
+    else tables.set(table, joinParts(pieces, warnings));
   }
 
   const modes = new Set(parts.map((r) => r.mode));
@@ -121,4 +131,55 @@ export function mergeReports(reports: RunReport[], options: { runId?: string } =
   };
   if (resolved.length > 0) report.resolvedSincePrevious = resolved;
   return { report, warnings };
+}
+
+const sumCounts = (a: number | null, b: number | null) => (a === null || b === null ? null : a + b);
+
+/**
+ * The parts of a table split across shards (engine/part.ts) as one result, as one run would have given it:
+ * counts, segments, drift and in-flight rows add up, rows are listed in part order up to the same limit. A
+ * part without a report makes the table an error: rows of it were not compared.
+ */
+export function joinParts(pieces: TableResult[], warnings: string[]): TableResult {
+  const count = pieces[0]!.part!.count;
+  const byIndex = new Map<number, TableResult>();
+  for (const p of pieces) {
+    if (p.part!.count !== count) throw new ConfigError(`merge-reports: table ${p.table} was split into ${count} and into ${p.part!.count} parts`);
+    if (byIndex.has(p.part!.index)) warnings.push(`part ${p.part!.index}/${count} of table ${p.table} appears twice; keeping the first`);
+    else byIndex.set(p.part!.index, p);
+  }
+  const ordered = [...byIndex.values()].sort((a, b) => a.part!.index - b.part!.index);
+  const first = ordered[0]!;
+  const limit = first.part!.maxDiffRows;
+  const rows = ordered.flatMap((p) => p.rows);
+  const inFlightRows = ordered.flatMap((p) => p.inFlightRows);
+  const joined: TableResult = {
+    ...first,
+    status: ordered.reduce<TableStatus>((worst, p) => (RANK[p.status] > RANK[worst] ? p.status : worst), 'match'),
+    counts: { source: ordered.reduce<number | null>((a, p) => sumCounts(a, p.counts.source), 0), target: ordered.reduce<number | null>((a, p) => sumCounts(a, p.counts.target), 0) },
+    segments: { checked: ordered.reduce((a, p) => a + p.segments.checked, 0), mismatched: ordered.reduce((a, p) => a + p.segments.mismatched, 0) },
+    mismatchedSegments: ordered.flatMap((p) => p.mismatchedSegments).slice(0, limit),
+    drift: {
+      missing: ordered.reduce((a, p) => a + p.drift.missing, 0),
+      extra: ordered.reduce((a, p) => a + p.drift.extra, 0),
+      changed: ordered.reduce((a, p) => a + p.drift.changed, 0),
+    },
+    inFlight: ordered.reduce((a, p) => a + p.inFlight, 0),
+    rows: rows.slice(0, limit),
+    inFlightRows: inFlightRows.slice(0, limit),
+    rowsTruncated: ordered.some((p) => p.rowsTruncated) || rows.length > limit || inFlightRows.length > limit,
+    warnings: [...new Set(ordered.flatMap((p) => p.warnings))],
+    durationMs: Math.max(...ordered.map((p) => p.durationMs)),
+    retries: ordered.reduce((a, p) => a + p.retries, 0),
+    queries: ordered.reduce((a, p) => a + p.queries, 0),
+    error: ordered.find((p) => p.error)?.error,
+  };
+  delete joined.part;
+  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
+  if (missing.length > 0) {
+    warnings.push(`table ${first.table}: no report for part(s) ${missing.join(', ')} of ${count}`);
+    joined.status = 'error';
+    joined.error = { message: `part(s) ${missing.join(', ')} of ${count} of this table were not reconciled (no report from their shards)`, stage: 'merge', class: 'critical' };
+  }
+  return joined;
 }

@@ -50,6 +50,8 @@ export interface TableResult {
   /** Repair of this table's drift (--repair); absent without it. */
   repair?: TableRepair;
   error?: { message: string; stage: string; class: string };
+  /** Set when this run reconciled one part of a table split across shards (merge-reports joins the parts). */
+  part?: { index: number; count: number; /** rows listed at most, so that the joined table lists as many as one run would */ maxDiffRows: number };
 }
 
 export interface RunReport {

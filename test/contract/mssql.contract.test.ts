@@ -6,11 +6,14 @@
  */
 import { describe } from 'vitest';
 import { runContract } from './contract.js';
+import { runSplitContract } from './split.js';
 import { mssqlHarness } from './harness-mssql.js';
 
 const url = process.env.MSSQL_URL;
 if (!url) console.log('SKIPPED SQL Server contract: MSSQL_URL not set');
 
 describe.skipIf(!url)('SQL Server dialect contract', () => {
-  runContract(mssqlHarness(url ?? ''));
+  const harness = mssqlHarness(url ?? '');
+  runContract(harness);
+  runSplitContract(harness);
 });

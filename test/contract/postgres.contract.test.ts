@@ -1,8 +1,11 @@
 /** The dialect contract against PostgreSQL (always: the test setup starts a real server). */
 import { describe } from 'vitest';
 import { runContract } from './contract.js';
+import { runSplitContract } from './split.js';
 import { postgresHarness } from './harness-postgres.js';
 
 describe('PostgreSQL dialect contract', () => {
-  runContract(postgresHarness());
+  const harness = postgresHarness();
+  runContract(harness);
+  runSplitContract(harness);
 });

@@ -27,6 +27,9 @@ class CountingReader implements SideReader {
   bounds(): Promise<{ lo: bigint; hi: bigint } | null> {
     return this.inner.bounds();
   }
+  keyHistogram() {
+    return this.inner.keyHistogram();
+  }
   async checksums(filter: SegmentFilter, bucketing: Bucketing): Promise<Map<bigint, BucketSum>> {
     const out = await this.inner.checksums(filter, bucketing);
     if (bucketing.kind === 'range' && bucketing.width === 1n) this.perKeyChecksums += out.size;

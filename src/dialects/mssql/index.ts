@@ -5,6 +5,7 @@ import { readMssqlTable } from './catalog.js';
 import { connectMssql } from './connect.js';
 import { classifyMssqlError } from './errors.js';
 import { quoteIdent, quoteTable } from './quote.js';
+import { keyHistogramStatement } from './histogram.js';
 import * as statements from './statements.js';
 
 function text(v: unknown): string {
@@ -26,6 +27,7 @@ export const mssqlDialect: Dialect = {
   segmentChecksumStatement: statements.segmentChecksumStatement,
   leafRowsStatement: statements.leafRowsStatement,
   rowStreamStatement: statements.rowStreamStatement,
+  keyHistogramStatement,
   toSegmentChecksumRow: (row): SegmentChecksumRow => ({
     bucket: BigInt(text(row.bucket)),
     count: BigInt(text(row.cnt)),

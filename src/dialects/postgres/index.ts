@@ -6,6 +6,7 @@ import { readPgTable } from './catalog.js';
 import { connectPostgres } from './connect.js';
 import { classifyPgError } from './errors.js';
 import { quoteIdent, quoteTable } from './quote.js';
+import { keyHistogramStatement } from './histogram.js';
 import * as statements from './statements.js';
 
 export const postgresDialect: Dialect = {
@@ -22,6 +23,7 @@ export const postgresDialect: Dialect = {
   segmentChecksumStatement: statements.segmentChecksumStatement,
   leafRowsStatement: statements.leafRowsStatement,
   rowStreamStatement: statements.rowStreamStatement,
+  keyHistogramStatement,
   toSegmentChecksumRow: (row): SegmentChecksumRow => ({
     bucket: BigInt(row.bucket as string),
     count: BigInt(row.cnt as string),
