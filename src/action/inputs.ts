@@ -55,6 +55,7 @@ export interface ActionInputs {
   compareWithPrevious: boolean;
   reports: string;
   repair?: RepairMethod;
+  scope?: 'full' | 'incremental';
 }
 
 export type GetInput = (name: string) => string;
@@ -163,5 +164,6 @@ export function readInputs(get: GetInput = defaultGet): ActionInputs {
     compareWithPrevious: bool('compare-with-previous', input('compare-with-previous')),
     reports: input('reports'),
     repair: opt('repair') ? oneOf('repair', input('repair'), REPAIR_METHODS) : undefined,
+    scope: opt('scope') ? oneOf('scope', input('scope'), ['full', 'incremental'] as const) : undefined,
   };
 }

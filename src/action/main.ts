@@ -119,7 +119,9 @@ async function reconcileMode(inputs: ActionInputs, deps: Delivery['deps']): Prom
   try {
     outcome = await reconcile({
       configFile: inputs.config,
-      overrides: { mode: inputs.mode, chunkSize: inputs.chunkSize, concurrency: inputs.concurrency, maxRetries: inputs.maxRetries, recheckDelayMs: inputs.recheckDelayMs },
+      overrides: { mode: inputs.mode, chunkSize: inputs.chunkSize, concurrency: inputs.concurrency, maxRetries: inputs.maxRetries, recheckDelayMs: inputs.recheckDelayMs, scope: inputs.scope },
+      // The state of scope: incremental rides in the previous report, which the cache keeps anyway.
+      incrementalState: { fromReport: async () => (await restorePreviousReport(deps.cache, cacheLocation(scope, deps.env)).catch(() => ({ report: undefined }))).report },
       tables: inputs.tables,
       shard: inputs.shard,
       reportDir: inputs.reportDir,

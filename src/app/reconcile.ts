@@ -17,6 +17,7 @@ import { ConfigError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { registerSecret } from '../util/redact.js';
 import { exitCodeWithPolicy } from './exit-code.js';
+import { nextStateOf, readStateFile, stateFromReport, writeStateFile, type LoadedState } from './incremental-state.js';
 
 export interface MetricsSettings {
   pushgatewayUrl?: string;
@@ -45,6 +46,8 @@ export interface ReconcileSettings {
   print?: (text: string) => void;
   /** Called with every secret the run will hold, before anything is logged (the action masks them). */
   onSecret?: (value: string | undefined) => void;
+  /** Where `scope: incremental` keeps its state: a file (CLI), or the previous report (the action's cache). */
+  incrementalState?: { file: string } | { fromReport: () => Promise<RunReport | undefined> };
   /** The previous run's report, to mark the trend before the report is written (the action's cache). */
   previous?: (report: RunReport) => Promise<RunReport | undefined>;
   sinkReporter: SinkReporter;
@@ -81,6 +84,8 @@ export async function reconcile(s: ReconcileSettings): Promise<ReconcileOutcome>
   const metricsModule = m?.pushgatewayUrl || m?.textfile ? await import('../sinks/metrics.js') : undefined;
   const metrics: RunMetrics | undefined = metricsModule ? new metricsModule.RunMetrics() : undefined;
   const reportDir = s.reportDir ?? config.reportDir;
+  const incremental = config.tables.some((t) => t.scope === 'incremental') ? await loadState(s) : undefined;
+  if (incremental?.warning) s.logger.warn(incremental.warning);
   const report = await runReconcileWithRepair({
     config,
     logger: s.logger,
@@ -92,7 +97,9 @@ export async function reconcile(s: ReconcileSettings): Promise<ReconcileOutcome>
     recheckDelayOverridden: overrides.recheckDelayMs !== undefined,
     repair: s.repair,
     print: s.print,
+    incrementalState: incremental?.state,
   }).finally(() => metrics?.stop());
+  if (incremental && s.incrementalState && 'file' in s.incrementalState) writeStateFile(s.incrementalState.file, nextStateOf(incremental.state, report));
   const previous = s.previous ? await s.previous(report) : undefined;
   const written = writeReport(report, reportDir);
   if (metrics && metricsModule) {
@@ -101,4 +108,10 @@ export async function reconcile(s: ReconcileSettings): Promise<ReconcileOutcome>
     await runSinks(sinks, s.sinkReporter);
   }
   return { config, report, written, previous, exitCode: exitCodeWithPolicy(report.status, s.failOn) };
+}
+
+async function loadState(s: ReconcileSettings): Promise<LoadedState> {
+  const where = s.incrementalState;
+  if (!where) return { warning: 'scope incremental without a state (--state-file, or the action\'s cache): full runs' };
+  return 'file' in where ? readStateFile(where.file) : stateFromReport(await where.fromReport());
 }

@@ -35,6 +35,8 @@ export function reconcileCommand(): Command {
     .addOption(new Option('--fail-on <what>', 'exit non-zero on').choices([...FAIL_ON]).default('mismatch'))
     .option('--shard <i/n>', 'reconcile only shard i of n of the table list')
     .addOption(new Option('--hash <where>', 'compute row hashes in the database or in Node').choices(['server', 'client']))
+    .addOption(new Option('--scope <scope>', 'every row, or the keys changed since the last run plus a rolling slice').choices(['full', 'incremental']))
+    .option('--state-file <path>', 'where scope incremental keeps its state between runs (read, then rewritten)')
     .option('--pushgateway-url <url>', 'push metrics to this Prometheus Pushgateway')
     .option('--metrics-job <name>', 'Pushgateway job name', 'cdc-recon')
     .option('--metrics-file <path>', 'also write metrics in text format (node_exporter textfile collector)')
@@ -59,6 +61,8 @@ export interface ReconcileCliOptions {
   failOn: FailOn;
   shard?: string;
   hash?: 'server' | 'client';
+  scope?: 'full' | 'incremental';
+  stateFile?: string;
   logLevel: LogLevel;
   json?: boolean;
   pushgatewayUrl?: string;
@@ -74,7 +78,8 @@ export async function reconcileAction(opts: ReconcileCliOptions): Promise<number
     if (opts.dryRun && !opts.repair) throw new ConfigError('--dry-run goes with --repair (it shows what the repair would do)');
     const outcome = await reconcile({
       configFile: opts.config,
-      overrides: { mode: opts.mode, chunkSize: opts.chunkSize, concurrency: opts.concurrency, maxRetries: opts.maxRetries, hash: opts.hash, recheckDelayMs: recheckDelayMs(opts.recheckDelay) },
+      overrides: { mode: opts.mode, chunkSize: opts.chunkSize, concurrency: opts.concurrency, maxRetries: opts.maxRetries, hash: opts.hash, scope: opts.scope, recheckDelayMs: recheckDelayMs(opts.recheckDelay) },
+      incrementalState: opts.stateFile ? { file: opts.stateFile } : undefined,
       tables: opts.table,
       shard: opts.shard ? parseShard(opts.shard) : undefined,
       reportDir: opts.reportDir,

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../util/errors.js';
 import { configSchema, type EndpointConfig, type Mode, type RawConfig } from './schema.js';
 import { parseTableName, type TableName } from './table-name.js';
-import { DEFAULT_TUNING, type EndpointSpec, type ReconConfig, type TableSpec, type Tuning } from './model.js';
+import { DEFAULT_INCREMENTAL, DEFAULT_TUNING, type EndpointSpec, type ReconConfig, type TableSpec, type Tuning } from './model.js';
 import { formatIssuePath } from './issue-path.js';
 
 export { DEFAULT_TUNING } from './model.js';
@@ -68,6 +68,7 @@ function tuningOf(o: RawConfig['tables'][number] | NonNullable<RawConfig['defaul
     bisectionFactor: o.bisectionFactor,
     maxDiffRows: o.maxDiffRows,
     splitRows: o.splitRows,
+    scope: o.scope,
     floatDigits: o.floatDigits,
     timestampDigits: o.timestampDigits,
   });
@@ -94,6 +95,11 @@ function normalise(raw: RawConfig, file: string, overrides: Partial<Tuning>): Re
       rename: t.columns?.rename ?? {},
       sourceWhere: t.where?.source,
       targetWhere: t.where?.target,
+      incremental: {
+        ...DEFAULT_INCREMENTAL,
+        ...defined({ changeColumn: raw.defaults?.incremental?.changeColumn, overlapMs: raw.defaults?.incremental?.overlap, coverage: raw.defaults?.incremental?.coverage }),
+        ...defined({ changeColumn: t.incremental?.changeColumn, overlapMs: t.incremental?.overlap, coverage: t.incremental?.coverage }),
+      },
     };
   });
   return { file, source, target, tables, reportDir: raw.report?.dir ?? 'reports', raw };

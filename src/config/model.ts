@@ -12,6 +12,7 @@ export interface Tuning {
   leafSize: number;
   bisectionFactor: number;
   maxDiffRows: number;
+  scope: 'full' | 'incremental';
   /** With shard i/n: tables of at least this many estimated rows are split across the shards (checksum and diff modes). */
   splitRows: number;
   floatDigits?: number;
@@ -29,6 +30,7 @@ export const DEFAULT_TUNING: Tuning = {
   bisectionFactor: 32,
   maxDiffRows: 1000,
   splitRows: 10_000_000,
+  scope: 'full',
 };
 
 export interface TableSpec extends Tuning {
@@ -42,7 +44,17 @@ export interface TableSpec extends Tuning {
   rename: Record<string, string>;
   sourceWhere?: string;
   targetWhere?: string;
+  /** What `scope: incremental` reads (defaults, then the table's own). */
+  incremental: IncrementalSpec;
 }
+
+export interface IncrementalSpec {
+  changeColumn?: string;
+  overlapMs: number;
+  coverage: number;
+}
+
+export const DEFAULT_INCREMENTAL: IncrementalSpec = { overlapMs: 10 * 60_000, coverage: 7 };
 
 export interface EndpointSpec {
   dialect: 'postgres' | 'mssql';

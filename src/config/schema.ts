@@ -35,11 +35,23 @@ const tuning = {
   /** Each bisection step splits a segment into this many parts. */
   bisectionFactor: z.number().int().min(2).max(1024).optional(),
   maxDiffRows: z.number().int().min(0).max(1_000_000).optional(),
+  /** full: every row; incremental: the keys changed since the last run plus a rolling slice of the table. */
+  scope: z.enum(['full', 'incremental']).optional(),
   /** With shard i/n: tables of at least this many (estimated) rows are split into n parts, one per shard. */
   splitRows: z.number().int().min(1_000).optional(),
   floatDigits: z.number().int().min(1).max(15).optional(),
   timestampDigits: z.number().int().min(0).max(6).optional(),
 };
+
+/** How `scope: incremental` finds what changed and how fast it covers the whole table. */
+export const incrementalSchema = z.strictObject({
+  /** A column both sides carry that every insert and update advances (e.g. updated_at); source name. */
+  changeColumn: identifier.optional(),
+  /** Changes this long before the last run's newest one are verified again (late commits, clock steps). */
+  overlap: duration.optional(),
+  /** Runs to verify every row at least once: each run verifies a different 1/coverage of the key space. */
+  coverage: z.number().int().min(1).max(366).optional(),
+});
 
 export const tableSchema = z
   .strictObject({
@@ -57,6 +69,7 @@ export const tableSchema = z
       })
       .optional(),
     where: z.strictObject({ source: z.string().min(1).optional(), target: z.string().min(1).optional() }).optional(),
+    incremental: incrementalSchema.optional(),
     ...tuning,
   })
   .superRefine((t, ctx) => {
@@ -64,7 +77,7 @@ export const tableSchema = z
     if (t.table && (t.source || t.target)) ctx.addIssue({ code: 'custom', message: 'use either "table" or "source"/"target", not both' });
   });
 
-export const defaultsSchema = z.strictObject({ ...tuning });
+export const defaultsSchema = z.strictObject({ ...tuning, incremental: incrementalSchema.optional() });
 
 export const configSchema = z
   .strictObject({

@@ -172,6 +172,10 @@ export interface Dialect {
   rowStreamStatement(t: SideTable, filter: SegmentFilter): Statement;
   /** The single integer key's histogram from the catalog's statistics (columns "key", "rows"; no rows when none). */
   keyHistogramStatement(t: SideTable): Statement;
+  /** The change column's newest value as canonical text (column "v"; NULL when the table is empty). */
+  maxChangeStatement(t: SideTable, change: SideColumn): Statement;
+  /** The single integer key of every row whose change column is at or after `since` (canonical text; column "k"). */
+  changedKeysStatement(t: SideTable, change: SideColumn, since: string): Statement;
 
   /** Normalise driver rows of the statements above. */
   toSegmentChecksumRow(row: Record<string, unknown>): SegmentChecksumRow;

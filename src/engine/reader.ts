@@ -4,7 +4,7 @@
  * same numbers for the same data: client mode is the oracle of server mode.
  */
 import { canonicalRowText, canonicalText, keyHash31, rowHash, type CanonicalInput } from '../canonical/render.js';
-import type { Bucketing, LeafRow, SegmentFilter, SideTable } from '../dialects/types.js';
+import type { Bucketing, LeafRow, SegmentFilter, SideColumn, SideTable } from '../dialects/types.js';
 import type { HistogramStep } from './part.js';
 import type { QueryRunner } from './runner.js';
 
@@ -21,6 +21,10 @@ export interface SideReader {
   leafRows(filter: SegmentFilter): Promise<LeafRow[]>;
   /** The single integer key's distribution from the catalog's statistics; [] when there are none. */
   keyHistogram(): Promise<HistogramStep[]>;
+  /** The change column's newest value (canonical text); null on an empty table. */
+  maxChange(change: SideColumn): Promise<string | null>;
+  /** The integer keys of the rows changed at or after `since` (canonical text of the change column). */
+  changedKeys(change: SideColumn, since: string): Promise<bigint[]>;
 }
 
 export class ServerReader implements SideReader {
@@ -58,6 +62,16 @@ export class ServerReader implements SideReader {
   async keyHistogram(): Promise<HistogramStep[]> {
     const rows = await this.runner.query<{ key: string | null; rows: string | number | null }>(this.runner.dialect.keyHistogramStatement(this.table));
     return rows.filter((r) => r.key !== null).map((r) => ({ key: BigInt(String(r.key)), rows: Number(r.rows ?? 0) }));
+  }
+
+  async maxChange(change: SideColumn): Promise<string | null> {
+    const rows = await this.runner.query<{ v: string | null }>(this.runner.dialect.maxChangeStatement(this.table, change));
+    return rows[0]?.v ?? null;
+  }
+
+  async changedKeys(change: SideColumn, since: string): Promise<bigint[]> {
+    const rows = await this.runner.query<{ k: string }>(this.runner.dialect.changedKeysStatement(this.table, change, since));
+    return rows.map((r) => BigInt(r.k));
   }
 }
 
@@ -105,6 +119,15 @@ export class ClientReader implements SideReader {
 
   keyHistogram(): Promise<HistogramStep[]> {
     return new ServerReader(this.runner, this.table).keyHistogram();
+  }
+
+  // The change column's max and the changed keys are plain SQL too.
+  maxChange(change: SideColumn): Promise<string | null> {
+    return new ServerReader(this.runner, this.table).maxChange(change);
+  }
+
+  changedKeys(change: SideColumn, since: string): Promise<bigint[]> {
+    return new ServerReader(this.runner, this.table).changedKeys(change, since);
   }
 
   async checksums(filter: SegmentFilter, bucketing: Bucketing): Promise<Map<bigint, BucketSum>> {

@@ -2,7 +2,7 @@
  * One table, end to end: count -> segment -> checksum -> bisect -> diff -> recheck.
  * Dialect-agnostic: everything database-specific sits behind SideReader.
  */
-import type { Bucketing, SegmentFilter } from '../dialects/types.js';
+import type { Bucketing, SegmentFilter, SideColumn } from '../dialects/types.js';
 import type { DiffRow, SegmentInfo, TableResult } from '../report/model.js';
 import { emptyTableResult } from './results.js';
 import type { Logger } from '../util/logger.js';
@@ -10,6 +10,8 @@ import { diffLeaf, toDiffRow, type DiffContext, type RowDiff } from './diff.js';
 import { describeCanonical, type TablePlan } from './plan.js';
 import type { BucketSum, SideReader } from './reader.js';
 import { mergeRanges } from '../util/ranges.js';
+import { TableError } from '../util/errors.js';
+import { windowProblem, windowStart, type IncrementalDecision } from './incremental.js';
 import { clipFilter, clipRanges, evenCuts, floorTo, hashPartResidues, hashPartSegments, intervalOf, quantileCuts, type KeyInterval, type TablePart } from './part.js';
 
 export interface TableReaders {
@@ -40,6 +42,8 @@ export interface ReconcileTableOptions {
   onDrift?: DriftHook;
   /** This run's part of a table split across shards (see part.ts). */
   part?: TablePart;
+  /** scope: incremental: what the state of the last run says to verify (see incremental.ts). */
+  incremental?: IncrementalDecision;
 }
 
 export async function reconcileTable(plan: TablePlan, readers: TableReaders, opts: ReconcileTableOptions): Promise<TableResult> {
@@ -63,6 +67,8 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
     return result;
   }
 
+  const inc = opts.incremental ? await startIncremental(plan, readers, opts.incremental, log) : undefined;
+
   // Segments are sized from the catalog's row estimate; the exact counts come out of the first pass itself
   // (the sum of its bucket counts), so no separate count(*) scan. Without an estimate, count first.
   const estimate = Math.max(plan.sourceCatalog.estimatedRows ?? -1, plan.targetCatalog.estimatedRows ?? -1);
@@ -78,8 +84,24 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
     }
   }
 
-  const first = await firstPass(plan, readers, total, log, opts.part);
+  const changed = inc?.since !== undefined && inc.change ? await verifyChangedKeys(readers, inc.change, inc.since, spec.mode === 'diff', log) : undefined;
+  const slice = inc?.decision.scope === 'incremental' ? inc.decision.slice : undefined;
+  const first = await firstPass(plan, readers, total, log, slice ?? opts.part);
   if (first.warning) result.warnings.push(first.warning);
+  if (inc) {
+    result.incremental = {
+      scope: inc.decision.scope,
+      ...(inc.decision.scope === 'full' ? { reason: inc.decision.reason } : {}),
+      changeColumn: spec.incremental.changeColumn ?? null,
+      ...(inc.since !== undefined ? { since: inc.since } : {}),
+      watermark: inc.watermark,
+      changedKeys: changed?.keys ?? 0,
+      changedKeysDiffering: changed?.differing ?? 0,
+      ...(slice ? { slice: { index: slice.index, count: slice.count, rows: Number(first.totals.source > first.totals.target ? first.totals.source : first.totals.target) } } : {}),
+      coverage: spec.incremental.coverage,
+    };
+    if (inc.warning) result.warnings.push(inc.warning);
+  }
   result.counts = { source: Number(first.totals.source), target: Number(first.totals.target) };
   const countsDiffer = first.totals.source !== first.totals.target;
   result.segments.checked = first.checked;
@@ -88,7 +110,7 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
   result.mismatchedSegments = first.segments.slice(0, spec.maxDiffRows);
 
   if (spec.mode === 'checksum') {
-    result.status = countsDiffer || mismatched.length > 0 ? 'mismatch' : 'match';
+    result.status = countsDiffer || mismatched.length > 0 || (changed?.differing ?? 0) > 0 ? 'mismatch' : 'match';
     return result;
   }
 
@@ -98,6 +120,12 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
     textColumns: plan.pairs.map((p) => p.canonical.type === 'text'),
   };
   const found = await bisect(plan, readers, mismatched, log, first.interval);
+  if (changed) {
+    // Changed keys inside the slice are found twice: keep one.
+    const seen = new Set(found.diffs.map((d) => d.keyText));
+    found.diffs.push(...changed.diffs.filter((d) => !seen.has(d.keyText)));
+    found.leaves.push(...changed.leaves);
+  }
 
   let drift = found.diffs;
   let inFlight: RowDiff[] = [];
@@ -467,3 +495,70 @@ async function recheck(readers: TableReaders, leaves: SegmentFilter[]): Promise<
 }
 
 export type { DiffRow };
+
+interface IncrementalStart {
+  decision: IncrementalDecision;
+  /** The change column on each side, when the config names one. */
+  change?: { source: SideColumn; target: SideColumn };
+  /** The source's newest change as the run starts: the next run's starting point. */
+  watermark: string | null;
+  /** First change verified key by key (the last watermark less the overlap); undefined: no key-by-key pass. */
+  since?: string;
+  warning?: string;
+}
+
+/** Resolves the change column, reads the watermark and falls back to a full run when the window cannot be trusted. */
+async function startIncremental(plan: TablePlan, readers: TableReaders, decision: IncrementalDecision, log: Logger): Promise<IncrementalStart> {
+  const spec = plan.spec;
+  const name = spec.incremental.changeColumn;
+  if (!name) {
+    return { decision, watermark: null, warning: decision.scope === 'incremental' ? 'scope incremental without incremental.changeColumn: only the rolling slice was verified' : undefined };
+  }
+  const i = plan.pairs.findIndex((p) => p.source.name === name);
+  if (i < 0) throw new TableError(`incremental.changeColumn ${JSON.stringify(name)} is not one of the compared columns`, spec.id, 'plan');
+  const change = { source: plan.source.columns[i]!, target: plan.target.columns[i]! };
+  const type = change.source.canonical.type;
+  if (!['int', 'date', 'timestamp', 'timestamptz'].includes(type)) {
+    throw new TableError(`incremental.changeColumn ${JSON.stringify(name)} is ${type}: use a date, time stamp or integer column`, spec.id, 'plan');
+  }
+  const watermark = await readers.source.maxChange(change.source);
+  if (decision.scope === 'full') return { decision, change, watermark };
+  const problem = windowProblem(change.source.canonical, decision.previous.watermark, watermark);
+  if (problem) {
+    log.warn('change window cannot be answered: full run', { problem });
+    return { decision: { scope: 'full', reason: problem }, change, watermark };
+  }
+  if (plan.segmentation !== 'range') {
+    return { decision, change, watermark, warning: 'changed keys are verified key by key only for a single integer key: only the rolling slice was verified' };
+  }
+  return { decision, change, watermark, since: decision.since === null ? undefined : windowStart(spec, change.source.canonical, decision.since) };
+}
+
+/** Keys verified per statement in the key-by-key pass. */
+const CHANGED_KEYS_PER_STATEMENT = 4_000;
+
+/**
+ * The keys changed since `since` on either side, verified exactly: the row hash of every key on both sides
+ * (one checksum per key), then the canonical columns of the keys that differ (the two steps of the leaves).
+ */
+async function verifyChangedKeys(readers: TableReaders, change: { source: SideColumn; target: SideColumn }, since: string, rows: boolean, log: Logger): Promise<{ keys: number; differing: number; diffs: RowDiff[]; leaves: SegmentFilter[] }> {
+  const [s, t] = await Promise.all([readers.source.changedKeys(change.source, since), readers.target.changedKeys(change.target, since)]);
+  const keys = [...new Set([...s, ...t])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  log.info('changed keys', { since, source: s.length, target: t.length, keys: keys.length });
+  const perKey: Extract<Bucketing, { kind: 'range' }> = { kind: 'range', base: 0n, width: 1n };
+  const diffs: RowDiff[] = [];
+  const leaves: SegmentFilter[] = [];
+  let differing = 0;
+  for (let i = 0; i < keys.length; i += CHANGED_KEYS_PER_STATEMENT) {
+    const filter: SegmentFilter = { kind: 'ranges', ranges: mergeRanges(keys.slice(i, i + CHANGED_KEYS_PER_STATEMENT).map((k) => [k, k] as [bigint, bigint])) };
+    const [sc, tc] = await Promise.all([readers.source.checksums(filter, perKey), readers.target.checksums(filter, perKey)]);
+    const mismatched = compareBuckets(perKey, sc, tc).mismatched;
+    differing += mismatched.length;
+    if (!rows || mismatched.length === 0) continue;
+    const rowFilter = filterFor(mismatched);
+    const [sr, tr] = await Promise.all([readers.source.leafRows(rowFilter), readers.target.leafRows(rowFilter)]);
+    diffs.push(...diffLeaf(sr, tr));
+    leaves.push(rowFilter);
+  }
+  return { keys: keys.length, differing, diffs, leaves };
+}

@@ -17,6 +17,7 @@ import { withRetry } from '../util/retry.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { ClientReader, ServerReader } from './reader.js';
 import { selectShard, type ShardTable } from './shard.js';
+import { coverageAgeSeconds, decide, nextState, type IncrementalState } from './incremental.js';
 import { reconcileTable, type DriftHook } from './reconcile-table.js';
 import { QueryRunner } from './runner.js';
 import { checkTable, planOf, schemaOnlyResult, withSchemaFindings, type SchemaCheck } from '../schema/check.js';
@@ -39,6 +40,9 @@ export interface RunOptions {
   hooks?: RunHooks;
   minRetryDelayMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** The state the last incremental run left (tables with scope: incremental); undefined: none, a full run. */
+  incrementalState?: IncrementalState;
+  now?: () => Date;
 }
 
 export function selectTables(all: TableSpec[], filter?: string[]): TableSpec[] {
@@ -156,7 +160,14 @@ export async function runReconcile(opts: RunOptions): Promise<RunReport> {
                 plan.hash === 'client'
                   ? { source: new ClientReader(runners.source, plan.source), target: new ClientReader(runners.target, plan.target) }
                   : { source: new ServerReader(runners.source, plan.source), target: new ServerReader(runners.target, plan.target) };
-              result = await reconcileTable(plan, readers, { logger: log, sleep: opts.sleep, onDrift: opts.hooks?.onDrift, part });
+              const decision = spec.scope === 'incremental' ? decide(spec, opts.incrementalState) : undefined;
+              result = await reconcileTable(plan, readers, { logger: log, sleep: opts.sleep, onDrift: opts.hooks?.onDrift, part, incremental: decision });
+              if (decision && result.incremental) {
+                const now = (opts.now ?? (() => new Date()))();
+                const state = nextState(spec, decision, result.incremental.scope === 'incremental', result.incremental.watermark, now);
+                result.incremental.state = state;
+                result.incremental.coverageAgeSeconds = coverageAgeSeconds(state, now);
+              }
             }
           } catch (err) {
             const cls = err instanceof ClassifiedError ? err.errorClass : 'table';

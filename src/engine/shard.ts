@@ -121,7 +121,8 @@ export interface ShardTable {
 
 /** Only checksum and diff runs split a table: a count is one cheap statement, a schema check reads no rows. */
 function splits(spec: TableSpec, estimatedRows: number | null): boolean {
-  return (spec.mode === 'checksum' || spec.mode === 'diff') && estimatedRows !== null && estimatedRows >= spec.splitRows;
+  // An incremental table reads a slice of itself already, chosen by its own state.
+  return (spec.mode === 'checksum' || spec.mode === 'diff') && spec.scope === 'full' && estimatedRows !== null && estimatedRows >= spec.splitRows;
 }
 
 /**

@@ -72,6 +72,8 @@ export const METRIC_NAMES = [
   'backup_duration_seconds',
   'backup_size_bytes',
   'backup_runs_total',
+  'cdc_recon_coverage_age_seconds',
+  'cdc_recon_coverage_runs',
 ] as const;
 
 export type MetricName = (typeof METRIC_NAMES)[number];
@@ -97,6 +99,10 @@ export interface TableRunMetrics {
   rowsInFlight?: number;
   /** When the table finished; default now. */
   finishedAt?: Date;
+  /** scope: incremental: seconds since the least recently verified slice of the table was verified. */
+  coverageAgeSeconds?: number;
+  /** scope: incremental: runs to verify every row (the table's incremental.coverage). */
+  coverageRuns?: number;
   /**
    * For an errored table: the last time it was reconciled to completion, if
    * known (for example from the cached previous report), so that
@@ -184,6 +190,8 @@ export function createMetrics(): ReconMetrics {
   const backupDuration = gauge('backup_duration_seconds', 'Duration of the latest backup, by component, seconds.', ['component']);
   const backupSize = gauge('backup_size_bytes', 'Size of the latest backup, by component, bytes (NaN when it failed).', ['component']);
   const backupRuns = counter('backup_runs_total', 'Backups in the latest backup run, by component and outcome (success, failure).', ['component', 'status']);
+  const coverageAge = gauge('cdc_recon_coverage_age_seconds', 'scope incremental: seconds since the least recently verified slice of the table was verified (0 after a full run).', ['table_name']);
+  const coverageRuns = gauge('cdc_recon_coverage_runs', 'scope incremental: runs in which every row of the table is verified at least once (incremental.coverage).', ['table_name']);
 
   const peaks = new Map<string, { inUse: number; waiting: number }>();
 
@@ -219,6 +227,8 @@ export function createMetrics(): ReconMetrics {
       rowsChanged.set(t, drift(r.rowsChanged));
       rowsInFlight.set(t, drift(r.rowsInFlight));
 
+      if (r.coverageAgeSeconds !== undefined) coverageAge.set(t, r.coverageAgeSeconds);
+      if (r.coverageRuns !== undefined) coverageRuns.set(t, r.coverageRuns);
       if (completed) lastSuccess.set(t, seconds(r.finishedAt ?? new Date()));
       else if (r.previousSuccessAt) lastSuccess.set(t, seconds(r.previousSuccessAt));
       else lastSuccess.remove(t);
@@ -297,6 +307,8 @@ export function recordRunReport(metrics: ReconMetrics, report: RunReport, previo
       rowsInFlight: t.inFlight,
       finishedAt,
       previousSuccessAt: previousSuccessAt[t.table],
+      coverageAgeSeconds: t.incremental?.coverageAgeSeconds,
+      coverageRuns: t.incremental?.coverage,
     });
   }
   metrics.recordRunFinished(finishedAt);

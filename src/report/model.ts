@@ -50,6 +50,8 @@ export interface TableResult {
   /** Repair of this table's drift (--repair); absent without it. */
   repair?: TableRepair;
   error?: { message: string; stage: string; class: string };
+  /** scope: incremental: what this run verified, and the state it leaves for the next run. */
+  incremental?: TableIncremental;
   /** Set when this run reconciled one part of a table split across shards (merge-reports joins the parts). */
   part?: { index: number; count: number; /** rows listed at most, so that the joined table lists as many as one run would */ maxDiffRows: number };
 }
@@ -188,4 +190,33 @@ export interface SchemaFinding {
   fix?: string;
   /** The column concerned, when there is one (source name; target name for target-only columns). */
   column?: string;
+}
+
+/** What an incremental run of a table verified (scope: incremental). */
+export interface TableIncremental {
+  /** incremental, or full when the state could not be trusted (see reason). */
+  scope: 'incremental' | 'full';
+  reason?: string;
+  changeColumn: string | null;
+  /** Rows whose change column is at or after this (canonical text) were verified key by key. */
+  since?: string;
+  /** The source's newest change when the run started (canonical text): the next run starts from it. */
+  watermark: string | null;
+  /** Keys changed since `since` on either side, all verified. */
+  changedKeys: number;
+  /** Of those, keys whose rows differed when first read. */
+  changedKeysDiffering: number;
+  /** The slice of the key space verified whole (1/count of it) and the rows it held. */
+  slice?: { index: number; count: number; rows: number };
+  coverage: number;
+  /** Seconds since the least recently verified slice was verified (0 after a full run). */
+  coverageAgeSeconds?: number;
+  /** The state for the next run (engine/incremental.ts). */
+  state?: {
+    changeColumn: string | null;
+    coverage: number;
+    watermark: string | null;
+    nextSlice: number;
+    sliceVerifiedAt: string[];
+  };
 }

@@ -1,5 +1,6 @@
 /** A readable plain-text rendering of a report, for terminals and the demo. */
 import type { RunReport, TableResult } from './model.js';
+import { incrementalLine } from './incremental-text.js';
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
@@ -36,6 +37,8 @@ function tableLines(t: TableResult, maxRows: number): string[] {
   }
   if (t.rows.length > maxRows || t.rowsTruncated) lines.push(`  ${t.table}: … more rows in the JSON report`);
   for (const r of t.inFlightRows.slice(0, maxRows)) lines.push(`  ${t.table}: in-flight ${keyText(r.key)}`);
+  const inc = incrementalLine(t);
+  if (inc) lines.push(`  ${t.table}: ${inc}`);
   for (const w of t.warnings) lines.push(`  ${t.table}: warning: ${w}`);
   return lines;
 }

@@ -11,6 +11,7 @@ import { appendFile } from 'node:fs/promises';
 import type { FailOn } from '../config/model.js';
 import type { DiffRow, RunReport, TableResult } from '../report/model.js';
 import { pipelineLines } from '../repair/format.js';
+import { incrementalLine } from '../report/incremental-text.js';
 import { escapeHtml } from '../util/html.js';
 import { redact } from '../util/redact.js';
 import { ok, skipped, type Sink } from './run-sinks.js';
@@ -83,6 +84,14 @@ export function renderSummary(s: Summary, report: RunReport | undefined, ctx: Su
       trendText(r),
     ]),
   ]);
+  const incremental = report.tables.flatMap((r) => {
+    const line = incrementalLine(r);
+    return line ? [`<li><code>${escapeHtml(r.table)}</code>: ${escapeHtml(line)}</li>`] : [];
+  });
+  if (incremental.length > 0) {
+    s.addHeading('Incremental verification', 3);
+    s.addRaw(`<ul>${incremental.join('')}</ul>`, true);
+  }
   if (report.resolvedSincePrevious && report.resolvedSincePrevious.length > 0) {
     s.addRaw(`<p>✅ Resolved since the previous run: ${report.resolvedSincePrevious.map((n) => `<code>${escapeHtml(n)}</code>`).join(', ')}</p>`, true);
   }

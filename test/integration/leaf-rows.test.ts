@@ -30,6 +30,12 @@ class CountingReader implements SideReader {
   keyHistogram() {
     return this.inner.keyHistogram();
   }
+  maxChange(...a: Parameters<SideReader['maxChange']>) {
+    return this.inner.maxChange(...a);
+  }
+  changedKeys(...a: Parameters<SideReader['changedKeys']>) {
+    return this.inner.changedKeys(...a);
+  }
   async checksums(filter: SegmentFilter, bucketing: Bucketing): Promise<Map<bigint, BucketSum>> {
     const out = await this.inner.checksums(filter, bucketing);
     if (bucketing.kind === 'range' && bucketing.width === 1n) this.perKeyChecksums += out.size;

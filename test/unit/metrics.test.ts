@@ -258,6 +258,7 @@ describe('writeTextfile', () => {
     const m = createMetrics();
     m.recordTable({ table: 'dbo.orders', status: 'mismatch', durationSeconds: 3, sourceRows: 10, targetRows: 8, rowsMissing: 2 });
     m.recordTable({ table: 'dbo.broken', status: 'error', durationSeconds: 0.5 });
+    m.recordTable({ table: 'dbo.events', status: 'match', durationSeconds: 1, coverageAgeSeconds: 86_400, coverageRuns: 7 });
     m.observePool('source', { size: 4, inUse: 2, waiting: 0 });
     m.recordSchemaDrift('dbo.orders', { warning: 1 });
     return m;

@@ -106,6 +106,9 @@ describe('the project workflows', () => {
     const step = shardJob.steps.find((s: { uses?: string }) => s.uses === './');
     expect(step.with.shard).toBe('${{ matrix.shard }}');
     expect(step.with['pushgateway-url']).toBeTruthy();
+    // Incremental on weekdays, full on the weekly schedule (the scope expression names that cron).
+    expect(wf.on.schedule.map((s: { cron: string }) => s.cron)).toHaveLength(2);
+    expect(step.with.scope).toContain(`github.event.schedule == '${wf.on.schedule[1].cron}' && 'full' || 'incremental'`);
     const merge = wf.jobs.merge;
     expect(merge.needs).toBe('reconcile');
     const download = merge.steps.find((s: { uses?: string }) => s.uses?.startsWith('actions/download-artifact'));

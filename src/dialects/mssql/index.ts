@@ -6,6 +6,7 @@ import { connectMssql } from './connect.js';
 import { classifyMssqlError } from './errors.js';
 import { quoteIdent, quoteTable } from './quote.js';
 import { keyHistogramStatement } from './histogram.js';
+import { changedKeysStatement, maxChangeStatement } from './incremental.js';
 import * as statements from './statements.js';
 
 function text(v: unknown): string {
@@ -28,6 +29,8 @@ export const mssqlDialect: Dialect = {
   leafRowsStatement: statements.leafRowsStatement,
   rowStreamStatement: statements.rowStreamStatement,
   keyHistogramStatement,
+  maxChangeStatement,
+  changedKeysStatement,
   toSegmentChecksumRow: (row): SegmentChecksumRow => ({
     bucket: BigInt(text(row.bucket)),
     count: BigInt(text(row.cnt)),

@@ -7,6 +7,7 @@ import { connectPostgres } from './connect.js';
 import { classifyPgError } from './errors.js';
 import { quoteIdent, quoteTable } from './quote.js';
 import { keyHistogramStatement } from './histogram.js';
+import { changedKeysStatement, maxChangeStatement } from './incremental.js';
 import * as statements from './statements.js';
 
 export const postgresDialect: Dialect = {
@@ -24,6 +25,8 @@ export const postgresDialect: Dialect = {
   leafRowsStatement: statements.leafRowsStatement,
   rowStreamStatement: statements.rowStreamStatement,
   keyHistogramStatement,
+  maxChangeStatement,
+  changedKeysStatement,
   toSegmentChecksumRow: (row): SegmentChecksumRow => ({
     bucket: BigInt(row.bucket as string),
     count: BigInt(row.cnt as string),
