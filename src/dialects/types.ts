@@ -176,6 +176,15 @@ export interface Dialect {
   maxChangeStatement(t: SideTable, change: SideColumn): Statement;
   /** The single integer key of every row whose change column is at or after `since` (canonical text; column "k"). */
   changedKeysStatement(t: SideTable, change: SideColumn, since: string): Statement;
+  /** Changed keys from the database's own change capture (SQL Server CDC); absent where there is none. */
+  readonly cdcChanges?: {
+    /** Columns capture_instance, net (1 when it keeps net changes); no row when the table is not captured. */
+    captureInstanceStatement(t: SideTable): Statement;
+    /** Columns max_lsn (newest captured) and min_lsn (oldest the instance holds), as 0x… hex. */
+    lsnRangeStatement(captureInstance: string): Statement;
+    /** Column k: the integer key of every row changed after `fromLsn` up to `toLsn`. */
+    cdcChangedKeysStatement(t: SideTable, captureInstance: string, netChanges: boolean, fromLsn: string, toLsn: string): Statement;
+  };
 
   /** Normalise driver rows of the statements above. */
   toSegmentChecksumRow(row: Record<string, unknown>): SegmentChecksumRow;

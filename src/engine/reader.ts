@@ -25,6 +25,19 @@ export interface SideReader {
   maxChange(change: SideColumn): Promise<string | null>;
   /** The integer keys of the rows changed at or after `since` (canonical text of the change column). */
   changedKeys(change: SideColumn, since: string): Promise<bigint[]>;
+  /** The table's change capture (SQL Server CDC) as the run starts; undefined where there is none. */
+  cdcChanges(): Promise<CdcChanges | undefined>;
+}
+
+/** A capture instance's window as a run starts: its LSNs, and the keys changed in a window of them. */
+export interface CdcChanges {
+  captureInstance: string;
+  /** Newest captured LSN (0x… hex). */
+  maxLsn: string;
+  /** Oldest LSN the instance still holds; changes before it were cleaned up. */
+  minLsn: string | null;
+  /** Keys changed after `fromLsn` up to `toLsn`. */
+  keys(fromLsn: string, toLsn: string): Promise<bigint[]>;
 }
 
 export class ServerReader implements SideReader {
@@ -72,6 +85,24 @@ export class ServerReader implements SideReader {
   async changedKeys(change: SideColumn, since: string): Promise<bigint[]> {
     const rows = await this.runner.query<{ k: string }>(this.runner.dialect.changedKeysStatement(this.table, change, since));
     return rows.map((r) => BigInt(r.k));
+  }
+
+  async cdcChanges(): Promise<CdcChanges | undefined> {
+    const cdc = this.runner.dialect.cdcChanges;
+    if (!cdc) return undefined;
+    const instance = (await this.runner.query<{ capture_instance: string; net: number }>(cdc.captureInstanceStatement(this.table)))[0];
+    if (!instance) return undefined;
+    const range = (await this.runner.query<{ max_lsn: string | null; min_lsn: string | null }>(cdc.lsnRangeStatement(instance.capture_instance)))[0];
+    if (!range?.max_lsn) return undefined;
+    return {
+      captureInstance: instance.capture_instance,
+      maxLsn: range.max_lsn,
+      minLsn: range.min_lsn,
+      keys: async (from, to) => {
+        const rows = await this.runner.query<{ k: string }>(cdc.cdcChangedKeysStatement(this.table, instance.capture_instance, Number(instance.net) === 1, from, to));
+        return rows.map((r) => BigInt(r.k));
+      },
+    };
   }
 }
 
@@ -128,6 +159,10 @@ export class ClientReader implements SideReader {
 
   changedKeys(change: SideColumn, since: string): Promise<bigint[]> {
     return new ServerReader(this.runner, this.table).changedKeys(change, since);
+  }
+
+  cdcChanges(): Promise<CdcChanges | undefined> {
+    return new ServerReader(this.runner, this.table).cdcChanges();
   }
 
   async checksums(filter: SegmentFilter, bucketing: Bucketing): Promise<Map<bigint, BucketSum>> {

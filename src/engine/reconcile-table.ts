@@ -84,7 +84,7 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
     }
   }
 
-  const changed = inc?.since !== undefined && inc.change ? await verifyChangedKeys(readers, inc.change, inc.since, spec.mode === 'diff', log) : undefined;
+  const changed = inc?.changedKeys ? await verifyChangedKeys(readers, await inc.changedKeys(), spec.mode === 'diff') : undefined;
   const slice = inc?.decision.scope === 'incremental' ? inc.decision.slice : undefined;
   const first = await firstPass(plan, readers, total, log, slice ?? opts.part);
   if (first.warning) result.warnings.push(first.warning);
@@ -93,7 +93,7 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
       scope: inc.decision.scope,
       ...(inc.decision.scope === 'full' ? { reason: inc.decision.reason } : {}),
       changeColumn: spec.incremental.changeColumn ?? null,
-      ...(inc.since !== undefined ? { since: inc.since } : {}),
+      ...(changed && inc.since !== undefined ? { since: inc.since } : {}),
       watermark: inc.watermark,
       changedKeys: changed?.keys ?? 0,
       changedKeysDiffering: changed?.differing ?? 0,
@@ -498,21 +498,43 @@ export type { DiffRow };
 
 interface IncrementalStart {
   decision: IncrementalDecision;
-  /** The change column on each side, when the config names one. */
-  change?: { source: SideColumn; target: SideColumn };
-  /** The source's newest change as the run starts: the next run's starting point. */
+  /** The source's newest change as the run starts (change column text, or CDC LSN): the next run's starting point. */
   watermark: string | null;
-  /** First change verified key by key (the last watermark less the overlap); undefined: no key-by-key pass. */
+  /** Where the key-by-key pass starts (for the report); undefined: no key-by-key pass. */
   since?: string;
+  /** The keys changed in the window, on either side; undefined: no key-by-key pass. */
+  changedKeys?: () => Promise<bigint[]>;
   warning?: string;
 }
 
-/** Resolves the change column, reads the watermark and falls back to a full run when the window cannot be trusted. */
+/**
+ * Resolves the source of changed keys (the change column on both sides, else the source's CDC capture
+ * instance), reads the watermark, and falls back to a full run when the window cannot be trusted.
+ */
 async function startIncremental(plan: TablePlan, readers: TableReaders, decision: IncrementalDecision, log: Logger): Promise<IncrementalStart> {
   const spec = plan.spec;
   const name = spec.incremental.changeColumn;
+  const keyByKey = plan.segmentation === 'range';
+  const full = (reason: string) => {
+    log.warn('change window cannot be answered: full run', { problem: reason });
+    return { scope: 'full', reason } as const;
+  };
   if (!name) {
-    return { decision, watermark: null, warning: decision.scope === 'incremental' ? 'scope incremental without incremental.changeColumn: only the rolling slice was verified' : undefined };
+    const cdc = await readers.source.cdcChanges();
+    if (!cdc) {
+      return { decision, watermark: null, warning: decision.scope === 'incremental' ? 'scope incremental without incremental.changeColumn or a CDC capture instance: only the rolling slice was verified' : undefined };
+    }
+    const watermark = cdc.maxLsn;
+    if (decision.scope === 'full') return { decision, watermark };
+    const last = decision.previous.watermark;
+    // LSNs are fixed-width hex: text order is LSN order.
+    if (last !== null && cdc.minLsn !== null && cdc.minLsn > last) {
+      return { decision: full(`CDC cleanup removed the changes since the last run (the capture instance ${cdc.captureInstance} starts at ${cdc.minLsn}, the last run ended at ${last})`), watermark };
+    }
+    if (last !== null && watermark < last) return { decision: full(`the capture instance's newest LSN ${watermark} is before the last run's ${last}`), watermark };
+    if (!keyByKey) return { decision, watermark, warning: 'changed keys are verified key by key only for a single integer key: only the rolling slice was verified' };
+    if (last === null) return { decision, watermark };
+    return { decision, watermark, since: `${cdc.captureInstance} after LSN ${last}`, changedKeys: () => cdc.keys(last, watermark) };
   }
   const i = plan.pairs.findIndex((p) => p.source.name === name);
   if (i < 0) throw new TableError(`incremental.changeColumn ${JSON.stringify(name)} is not one of the compared columns`, spec.id, 'plan');
@@ -522,29 +544,33 @@ async function startIncremental(plan: TablePlan, readers: TableReaders, decision
     throw new TableError(`incremental.changeColumn ${JSON.stringify(name)} is ${type}: use a date, time stamp or integer column`, spec.id, 'plan');
   }
   const watermark = await readers.source.maxChange(change.source);
-  if (decision.scope === 'full') return { decision, change, watermark };
+  if (decision.scope === 'full') return { decision, watermark };
   const problem = windowProblem(change.source.canonical, decision.previous.watermark, watermark);
-  if (problem) {
-    log.warn('change window cannot be answered: full run', { problem });
-    return { decision: { scope: 'full', reason: problem }, change, watermark };
-  }
-  if (plan.segmentation !== 'range') {
-    return { decision, change, watermark, warning: 'changed keys are verified key by key only for a single integer key: only the rolling slice was verified' };
-  }
-  return { decision, change, watermark, since: decision.since === null ? undefined : windowStart(spec, change.source.canonical, decision.since) };
+  if (problem) return { decision: full(problem), watermark };
+  if (!keyByKey) return { decision, watermark, warning: 'changed keys are verified key by key only for a single integer key: only the rolling slice was verified' };
+  if (decision.since === null) return { decision, watermark };
+  const since = windowStart(spec, change.source.canonical, decision.since);
+  return {
+    decision,
+    watermark,
+    since,
+    changedKeys: async () => {
+      const [s, t] = await Promise.all([readers.source.changedKeys(change.source, since), readers.target.changedKeys(change.target, since)]);
+      log.info('changed keys', { since, source: s.length, target: t.length });
+      return [...s, ...t];
+    },
+  };
 }
 
 /** Keys verified per statement in the key-by-key pass. */
 const CHANGED_KEYS_PER_STATEMENT = 4_000;
 
 /**
- * The keys changed since `since` on either side, verified exactly: the row hash of every key on both sides
+ * The keys changed in the window, verified exactly: the row hash of every key on both sides
  * (one checksum per key), then the canonical columns of the keys that differ (the two steps of the leaves).
  */
-async function verifyChangedKeys(readers: TableReaders, change: { source: SideColumn; target: SideColumn }, since: string, rows: boolean, log: Logger): Promise<{ keys: number; differing: number; diffs: RowDiff[]; leaves: SegmentFilter[] }> {
-  const [s, t] = await Promise.all([readers.source.changedKeys(change.source, since), readers.target.changedKeys(change.target, since)]);
-  const keys = [...new Set([...s, ...t])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  log.info('changed keys', { since, source: s.length, target: t.length, keys: keys.length });
+async function verifyChangedKeys(readers: TableReaders, changed: bigint[], rows: boolean): Promise<{ keys: number; differing: number; diffs: RowDiff[]; leaves: SegmentFilter[] }> {
+  const keys = [...new Set(changed)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const perKey: Extract<Bucketing, { kind: 'range' }> = { kind: 'range', base: 0n, width: 1n };
   const diffs: RowDiff[] = [];
   const leaves: SegmentFilter[] = [];

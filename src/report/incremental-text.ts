@@ -13,7 +13,8 @@ export function incrementalLine(t: TableResult): string | undefined {
   if (!inc) return undefined;
   const coverage = inc.coverageAgeSeconds !== undefined ? `; least recently verified part of the table: ${age(inc.coverageAgeSeconds)} ago (coverage ${inc.coverage} runs)` : '';
   if (inc.scope === 'full') return `full run instead of incremental: ${inc.reason ?? 'no usable state'}${coverage}`;
-  const keys = inc.since !== undefined ? `${inc.changedKeys} changed keys verified (${inc.changeColumn} >= ${inc.since}, ${inc.changedKeysDiffering} differing at first)` : 'no key-by-key pass';
+  const window = inc.changeColumn ? `${inc.changeColumn} >= ${inc.since}` : inc.since;
+  const keys = inc.since !== undefined ? `${inc.changedKeys} changed keys verified (${window}, ${inc.changedKeysDiffering} differing at first)` : 'no key-by-key pass';
   const slice = inc.slice ? `; slice ${inc.slice.index}/${inc.slice.count} of the key space verified whole (${inc.slice.rows} rows)` : '';
   return `incremental: ${keys}${slice}${coverage}`;
 }

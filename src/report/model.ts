@@ -198,7 +198,7 @@ export interface TableIncremental {
   scope: 'incremental' | 'full';
   reason?: string;
   changeColumn: string | null;
-  /** Rows whose change column is at or after this (canonical text) were verified key by key. */
+  /** Where the key-by-key pass started: the change column's point (canonical text), or the CDC window. */
   since?: string;
   /** The source's newest change when the run started (canonical text): the next run starts from it. */
   watermark: string | null;

@@ -7,6 +7,7 @@
 import { describe } from 'vitest';
 import { runContract } from './contract.js';
 import { runSplitContract } from './split.js';
+import { runCdcChangesContract } from './cdc-changes.js';
 import { mssqlHarness } from './harness-mssql.js';
 
 const url = process.env.MSSQL_URL;
@@ -16,4 +17,5 @@ describe.skipIf(!url)('SQL Server dialect contract', () => {
   const harness = mssqlHarness(url ?? '');
   runContract(harness);
   runSplitContract(harness);
+  runCdcChangesContract(harness);
 });

@@ -2,10 +2,12 @@
 import { describe } from 'vitest';
 import { runContract } from './contract.js';
 import { runSplitContract } from './split.js';
+import { runCdcChangesContract } from './cdc-changes.js';
 import { postgresHarness } from './harness-postgres.js';
 
 describe('PostgreSQL dialect contract', () => {
   const harness = postgresHarness();
   runContract(harness);
   runSplitContract(harness);
+  runCdcChangesContract(harness);
 });

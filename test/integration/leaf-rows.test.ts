@@ -36,6 +36,9 @@ class CountingReader implements SideReader {
   changedKeys(...a: Parameters<SideReader['changedKeys']>) {
     return this.inner.changedKeys(...a);
   }
+  cdcChanges() {
+    return this.inner.cdcChanges();
+  }
   async checksums(filter: SegmentFilter, bucketing: Bucketing): Promise<Map<bigint, BucketSum>> {
     const out = await this.inner.checksums(filter, bucketing);
     if (bucketing.kind === 'range' && bucketing.width === 1n) this.perKeyChecksums += out.size;

@@ -107,6 +107,28 @@ describe('statements', () => {
   });
 });
 
+describe('SQL Server CDC as the source of changed keys', () => {
+  const key: SideColumn = { column: { name: 'id', dataType: 'bigint', precision: null, scale: null, length: null, datetimePrecision: null, nullable: false, collation: null, ordinal: 1 }, canonical: { type: 'int' } };
+  const t: SideTable = { table: { schema: 'dbo', name: 'events' }, columns: [key], keys: [key] };
+  const cdc = mssqlDialect.cdcChanges!;
+  const parser = new sqlParser.Parser();
+
+  it('every statement parses as T-SQL, with names and LSNs bound or quoted', () => {
+    const instance = cdc.captureInstanceStatement(t);
+    expect(instance.values).toEqual(['[dbo].[events]']);
+    const range = cdc.lsnRangeStatement('dbo_events');
+    expect(range.values).toEqual(['dbo_events']);
+    const net = cdc.cdcChangedKeysStatement(t, 'dbo_events', true, '0x0000002A000001F00003', '0x0000002B000000100001');
+    expect(net.values).toEqual(['0x0000002A000001F00003', '0x0000002B000000100001']);
+    expect(net.text).toContain("FROM cdc.[fn_cdc_get_net_changes_dbo_events](sys.fn_cdc_increment_lsn(CONVERT(BINARY(10), @p1, 1)), CONVERT(BINARY(10), @p2, 1), N'all') AS c");
+    expect(cdc.cdcChangedKeysStatement(t, 'dbo_events', false, '0x00', '0x01').text).toContain('fn_cdc_get_all_changes_dbo_events');
+    for (const s of [instance, range, net]) expect(() => parser.astify(s.text, { database: 'TransactSQL' }), s.text).not.toThrow();
+    // A capture instance name is an identifier: quoted, never spliced.
+    expect(cdc.cdcChangedKeysStatement(t, 'x]; DROP TABLE y; --', true, '0x00', '0x01').text).toContain('[fn_cdc_get_net_changes_x]]; DROP TABLE y; --]');
+    expect(postgresDialect.cdcChanges).toBeUndefined();
+  });
+});
+
 describe('the line the reports show', () => {
   it('says what was verified, or why the run was full', () => {
     const t = emptyTableResult('events', 's.events', 'p.events', 'diff');

@@ -7,6 +7,7 @@ import { classifyMssqlError } from './errors.js';
 import { quoteIdent, quoteTable } from './quote.js';
 import { keyHistogramStatement } from './histogram.js';
 import { changedKeysStatement, maxChangeStatement } from './incremental.js';
+import { captureInstanceStatement, cdcChangedKeysStatement, lsnRangeStatement } from './cdc-changes.js';
 import * as statements from './statements.js';
 
 function text(v: unknown): string {
@@ -31,6 +32,7 @@ export const mssqlDialect: Dialect = {
   keyHistogramStatement,
   maxChangeStatement,
   changedKeysStatement,
+  cdcChanges: { captureInstanceStatement, lsnRangeStatement, cdcChangedKeysStatement },
   toSegmentChecksumRow: (row): SegmentChecksumRow => ({
     bucket: BigInt(text(row.bucket)),
     count: BigInt(text(row.cnt)),
