@@ -71,7 +71,7 @@ describe('Kafka Connect backup and restore (FakeKafkaConnect)', () => {
     expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toContain('GET /connectors?expand=info&expand=status');
   });
 
-  it('restore re-creates lost connectors; with --offsets it stops, writes the saved offsets and resumes, in that order', async () => {
+  it('restore re-creates lost connectors; with --offsets each is created STOPPED, gets its saved offsets, then resumes (never runs before)', async () => {
     const b = await runBackup({ config: cfg(), env: env() });
     // Disaster: the worker lost its connectors. The secret comes from the env var named in the report.
     fake.connectors.clear();
@@ -91,8 +91,10 @@ describe('Kafka Connect backup and restore (FakeKafkaConnect)', () => {
     expect(src.config['snapshot.mode']).toBe('initial');
     expect(src.offsets[0]!.offset).toMatchObject({ commit_lsn: '0000002b:00000498:0003' });
     expect(src.state).toBe('RUNNING');
-    const calls = fake.requests.filter((r) => r.path.startsWith(`/connectors/${SOURCE}`) && r.method !== 'GET').map((r) => `${r.method} ${r.path.split('/').pop()}`);
-    expect(calls).toEqual(['PUT config', 'PUT stop', 'PATCH offsets', 'PUT resume']);
+    const calls = fake.requests
+      .filter((r) => r.method !== 'GET' && (r.path.startsWith(`/connectors/${SOURCE}`) || (r.path === '/connectors' && (r.body as { name?: string }).name === SOURCE)))
+      .map((r) => `${r.method} ${r.path === '/connectors' ? `/connectors initial_state=${(r.body as { initial_state?: string }).initial_state}` : r.path.split('/').pop()}`);
+    expect(calls).toEqual(['POST /connectors initial_state=STOPPED', 'PATCH offsets', 'PUT resume']);
     expect(fake.connectors.get(SINK)!.offsets[0]!.offset).toEqual({ kafka_offset: 1234 });
     expect(JSON.stringify(report)).not.toContain(DB_PASSWORD);
   });

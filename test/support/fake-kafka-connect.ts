@@ -109,6 +109,13 @@ export class FakeKafkaConnect {
       }
       return send(200, out);
     }
+    if (parts.length === 1 && method === 'POST') {
+      const b = body as { name?: string; config?: Record<string, string>; initial_state?: string };
+      if (!b.name || !b.config) return send(400, { error_code: 400, message: 'Connector name and config are required' });
+      if (this.connectors.has(b.name)) return send(409, { error_code: 409, message: `Connector ${b.name} already exists` });
+      this.add(b.name, { config: { ...b.config, name: b.name }, state: b.initial_state === 'STOPPED' ? 'STOPPED' : 'RUNNING' });
+      return send(201, { name: b.name, config: b.config, tasks: [], type: 'source' });
+    }
     const name = parts[1]!;
     const sub = parts[2];
     const c = this.connectors.get(name);

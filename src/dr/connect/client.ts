@@ -124,6 +124,15 @@ export class KafkaConnectClient {
     return (await this.request<ConnectorInfo>('PUT', `/connectors/${enc(name)}/config`, config))!;
   }
 
+  /**
+   * POST /connectors with initial_state STOPPED (Kafka 3.5+): the connector exists but runs nothing until
+   * resumed, so saved offsets can be written before its first read (a new connector would otherwise start
+   * from scratch, a source connector with a full snapshot).
+   */
+  async createStopped(name: string, config: Record<string, string>): Promise<ConnectorInfo> {
+    return (await this.request<ConnectorInfo>('POST', '/connectors', { name, config, initial_state: 'STOPPED' }))!;
+  }
+
   async stop(name: string): Promise<void> {
     await this.request('PUT', `/connectors/${enc(name)}/stop`);
   }

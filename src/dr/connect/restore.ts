@@ -1,6 +1,7 @@
 /**
- * Kafka Connect restore: re-create every saved connector (PUT config) and,
- * with `offsets`, stop it, write the saved offsets (PATCH) and resume it.
+ * Kafka Connect restore: re-create every saved connector and, with `offsets`,
+ * write the saved offsets (PATCH) before it ever runs (a new connector is
+ * created STOPPED, an existing one stopped first), then resume it.
  * Connectors whose saved offsets cannot be used (see offsets.ts) get
  * snapshot.mode=when_needed and no offsets. Redacted secrets are resupplied
  * from the running connector's config or from CDC_RECON_SECRET_* env vars;
@@ -77,10 +78,12 @@ export async function planConnectRestore(options: {
       config['snapshot.mode'] = 'when_needed';
       steps.push(`PUT /connectors/${name}/config (snapshot.mode=when_needed; saved offsets NOT restored: ${assessment.reason})`);
     } else {
-      steps.push(`PUT /connectors/${name}/config (${current ? 'update' : 'create'})`);
       if (options.offsets && assessment.action === 'restore-offsets') {
-        steps.push(`PUT /connectors/${name}/stop`, `wait for STOPPED`, `PATCH /connectors/${name}/offsets (${saved.offsets!.length} partition(s))`, `PUT /connectors/${name}/resume`);
-      }
+        // Never running before its offsets are written: created STOPPED, or stopped before its config changes.
+        if (current) steps.push(`PUT /connectors/${name}/stop`, 'wait for STOPPED', `PUT /connectors/${name}/config (update, stays STOPPED)`);
+        else steps.push(`POST /connectors (create with initial_state STOPPED)`, 'wait for STOPPED');
+        steps.push(`PATCH /connectors/${name}/offsets (${saved.offsets!.length} partition(s))`, `PUT /connectors/${name}/resume`);
+      } else steps.push(`PUT /connectors/${name}/config (${current ? 'update' : 'create'})`);
     }
     configs.set(name, config);
     connectors.push({ name, exists: Boolean(current), assessment, steps, secretSources, missingSecrets });
@@ -115,17 +118,20 @@ export async function executeConnectRestore(options: {
     const config = options.plan.configs.get(c.name)!;
     const saved = options.saved.connectors[c.name]!;
     const writeOffsets = options.offsets && c.assessment.action === 'restore-offsets';
-    if (writeOffsets && c.exists) {
-      // Stop before the new config takes effect, so it never runs from wrong offsets.
-      await client.stop(c.name);
-    }
-    await client.putConfig(c.name, config);
+    const timeout = options.stateTimeoutMs ?? 60_000;
     let offsets: ConnectorOutcome['offsets'] = 'not-requested';
     if (c.assessment.action === 'resnapshot') offsets = 'resnapshot';
     else if (c.assessment.action === 'none') offsets = 'none-saved';
-    if (writeOffsets) {
-      await client.stop(c.name);
-      await client.waitForState(c.name, 'STOPPED', options.stateTimeoutMs ?? 60_000);
+    if (!writeOffsets) await client.putConfig(c.name, config);
+    else {
+      // The connector never runs before its saved offsets are in place: a new one is created STOPPED, an
+      // existing one is stopped before its config changes (a stopped connector stays stopped on a new config).
+      if (c.exists) {
+        await client.stop(c.name);
+        await client.waitForState(c.name, 'STOPPED', timeout);
+        await client.putConfig(c.name, config);
+      } else await client.createStopped(c.name, config);
+      await client.waitForState(c.name, 'STOPPED', timeout);
       await client.patchOffsets(c.name, { offsets: saved.offsets! });
       await client.resume(c.name);
       offsets = 'restored';
