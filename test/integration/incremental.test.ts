@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { reconcile } from '../../src/app/reconcile.js';
 import type { RunReport, TableResult } from '../../src/report/model.js';
 import { silentLogger } from '../../src/util/logger.js';
-import { createDatabase, exec } from '../support/pg.js';
+import { createDatabase, exec, tableRowsRead } from '../support/pg.js';
 
 const ROWS = 200_000;
 const COVERAGE = 4;
@@ -28,18 +28,6 @@ tables:
     incremental: { changeColumn: updated_at, overlap: 1m, coverage: ${COVERAGE} }
 `;
 
-async function rowsRead(url: string): Promise<number> {
-  const once = async () =>
-    Number(((await exec(url, "SELECT (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::text AS n FROM pg_stat_user_tables WHERE relname = 'events'")).rows[0] as { n: string }).n);
-  let last = await once();
-  for (let i = 0; i < 25; i++) {
-    await new Promise((r) => setTimeout(r, 200));
-    const now = await once();
-    if (now === last) return now;
-    last = now;
-  }
-  return last;
-}
 
 describe('scope: incremental', () => {
   let dir: string;
@@ -50,7 +38,7 @@ describe('scope: incremental', () => {
   let tgt: string;
 
   async function run(extra: { stateFile?: string; scope?: 'full' | 'incremental' } = {}): Promise<{ report: RunReport; t: TableResult; read: number }> {
-    const before = await rowsRead(tgt);
+    const before = await tableRowsRead(tgt, 'events');
     const outcome = await reconcile({
       configFile,
       overrides: { scope: extra.scope },
@@ -62,7 +50,7 @@ describe('scope: incremental', () => {
       sinkReporter: { info: () => {}, warning: () => {} },
     });
     const t = outcome.report.tables[0]!;
-    return { report: outcome.report, t, read: (await rowsRead(tgt)) - before };
+    return { report: outcome.report, t, read: (await tableRowsRead(tgt, 'events')) - before };
   }
 
   /** The same change on both sides, as the pipeline would deliver it. */

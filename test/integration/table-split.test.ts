@@ -12,7 +12,7 @@ import { mergeReports } from '../../src/report/merge.js';
 import type { RunReport, TableResult } from '../../src/report/model.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { comparableTable } from '../support/compare.js';
-import { createDatabase, exec } from '../support/pg.js';
+import { createDatabase, exec, tableRowsRead } from '../support/pg.js';
 
 const ROWS = 2_000_000;
 const SHARDS = 4;
@@ -28,22 +28,6 @@ tables:
   - table: small
 `;
 
-/**
- * Rows the server read from a table (sequential and index fetches) since the server started. Backends
- * report their counts when they exit, just after the run closed its pools: read until two readings agree.
- */
-async function rowsRead(url: string, table: string): Promise<number> {
-  const once = async () =>
-    Number(((await exec(url, 'SELECT (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::text AS n FROM pg_stat_user_tables WHERE relname = $1', [table])).rows[0] as { n: string }).n);
-  let last = await once();
-  for (let i = 0; i < 25; i++) {
-    await new Promise((r) => setTimeout(r, 200));
-    const now = await once();
-    if (now === last) return now;
-    last = now;
-  }
-  return last;
-}
 
 function table(r: RunReport, name: string): TableResult {
   return r.tables.find((t) => t.table === name)!;
@@ -89,9 +73,9 @@ describe('one table across shards', () => {
     const shards: RunReport[] = [];
     const read: number[] = [];
     for (let index = 1; index <= SHARDS; index++) {
-      const before = await rowsRead(env.SPLIT_TARGET_URL!, 'big');
+      const before = await tableRowsRead(env.SPLIT_TARGET_URL!, 'big');
       shards.push(await runReconcile({ config, logger: silentLogger, env, shard: { index, count: SHARDS } }));
-      read.push((await rowsRead(env.SPLIT_TARGET_URL!, 'big')) - before);
+      read.push((await tableRowsRead(env.SPLIT_TARGET_URL!, 'big')) - before);
     }
     // Both split tables are in every shard, as parts; the small one in exactly one shard, whole.
     for (const [i, s] of shards.entries()) {

@@ -36,3 +36,21 @@ export async function exec(url: string, sql: string, values?: unknown[]): Promis
     await client.end();
   }
 }
+
+/**
+ * Rows the server read from a table (sequential and index fetches) since it started, as pg_stat_user_tables
+ * counts them. Backends report their counts when they exit, just after a run closed its pools: read until
+ * two readings agree.
+ */
+export async function tableRowsRead(url: string, table: string): Promise<number> {
+  const once = async () =>
+    Number(((await exec(url, 'SELECT (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::text AS n FROM pg_stat_user_tables WHERE relname = $1', [table])).rows[0] as { n: string }).n);
+  let last = await once();
+  for (let i = 0; i < 25; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    const now = await once();
+    if (now === last) return now;
+    last = now;
+  }
+  return last;
+}
