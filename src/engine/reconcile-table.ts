@@ -144,6 +144,42 @@ function rangeOf(bucket: bigint, b: Extract<Bucketing, { kind: 'range' }>): [big
   return [lo, lo + b.width - 1n];
 }
 
+const INT64: readonly [bigint, bigint] = [-(2n ** 63n), 2n ** 63n - 1n];
+/** Value range of integer key types (SQL Server and PostgreSQL names); anything else is taken as 64-bit. */
+const INTEGER_DOMAINS: Readonly<Record<string, readonly [bigint, bigint]>> = {
+  tinyint: [0n, 255n],
+  smallint: [-32768n, 32767n],
+  int2: [-32768n, 32767n],
+  int: [-(2n ** 31n), 2n ** 31n - 1n],
+  integer: [-(2n ** 31n), 2n ** 31n - 1n],
+  int4: [-(2n ** 31n), 2n ** 31n - 1n],
+};
+
+/**
+ * The keys either side's column can hold. Power-of-two bucket widths from the lowest key can put the last
+ * upper bound past the type's maximum (keys 1 and 9223372036854775807): such a bound is not a bigint, so
+ * every range bound is clamped to this domain before it becomes a parameter or a literal.
+ */
+export function keyDomain(plan: Pick<TablePlan, 'pairs'>): readonly [bigint, bigint] {
+  const key = plan.pairs[0];
+  if (!key) return INT64;
+  const sides = [key.source.dataType, key.target.dataType].map((t) => INTEGER_DOMAINS[t.toLowerCase()] ?? INT64);
+  const lo = sides.reduce((a, d) => (d[0] < a ? d[0] : a), sides[0]![0]);
+  const hi = sides.reduce((a, d) => (d[1] > a ? d[1] : a), sides[0]![1]);
+  return [lo, hi];
+}
+
+/** Ranges cut to the key domain; ranges wholly outside it are dropped. */
+export function clampRanges(ranges: ReadonlyArray<readonly [bigint, bigint]>, domain: readonly [bigint, bigint]): Array<[bigint, bigint]> {
+  const out: Array<[bigint, bigint]> = [];
+  for (const [lo, hi] of ranges) {
+    const a = lo < domain[0] ? domain[0] : lo;
+    const b = hi > domain[1] ? domain[1] : hi;
+    if (a <= b) out.push([a, b]);
+  }
+  return out;
+}
+
 interface Comparison {
   checked: number;
   mismatched: Segment[];
@@ -222,6 +258,7 @@ async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, 
   const width = nextPow2Big(ceilDiv(ceilDiv(hi - lo + 1n, segments), splitPow2));
   const segWidth = width * splitPow2;
   const bucketing: Extract<Bucketing, { kind: 'range' }> = { kind: 'range', base: lo, width };
+  const domain = keyDomain(plan);
   const bucketCount = ceilDiv(hi - lo + 1n, width);
   const segmentCount = Number(ceilDiv(hi - lo + 1n, segWidth));
   // Split the key space into a few statements (aligned to buckets) for progress and per-side parallelism.
@@ -231,7 +268,7 @@ async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, 
   const parts: Array<[bigint, bigint]> = [];
   for (let b = 0n; b < bucketCount; b += perQuery) {
     const end = b + perQuery < bucketCount ? b + perQuery : bucketCount;
-    parts.push([lo + b * width, lo + end * width - 1n]);
+    parts.push(clampRanges([[lo + b * width, lo + end * width - 1n]], domain)[0]!);
   }
   let done = 0n;
   const results = await Promise.all(
@@ -246,7 +283,7 @@ async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, 
   const mismatched = results.flatMap((r) => r.mismatched);
   const totals = results.reduce((a, r) => ({ source: a.source + r.totals.source, target: a.target + r.totals.target }), { source: 0n, target: 0n });
   return summarise(mismatched, totals, segmentCount, (b) => Number((b.bucket * width) / segWidth), (id, segs) => ({
-    range: [(lo + BigInt(id) * segWidth).toString(), (lo + BigInt(id + 1) * segWidth - 1n).toString()],
+    range: clampRanges([[lo + BigInt(id) * segWidth, lo + BigInt(id + 1) * segWidth - 1n]], domain)[0]!.map(String) as [string, string],
     sourceCount: sumCounts(segs, 'sourceCount'),
     targetCount: sumCounts(segs, 'targetCount'),
   }));
@@ -272,9 +309,9 @@ function rate(rows: bigint, started: number): number {
   return s > 0 ? Math.round(Number(rows) / s) : 0;
 }
 
-function filterFor(segments: Segment[]): SegmentFilter {
+function filterFor(segments: Segment[], domain: readonly [bigint, bigint]): SegmentFilter {
   const b = segments[0]!.bucketing;
-  if (b.kind === 'range') return { kind: 'ranges', ranges: mergeRanges(segments.map((s) => rangeOf(s.bucket, b))) };
+  if (b.kind === 'range') return { kind: 'ranges', ranges: clampRanges(mergeRanges(segments.map((s) => rangeOf(s.bucket, b))), domain) };
   return { kind: 'residues', modulus: b.modulus, residues: segments.map((s) => Number(s.bucket)) };
 }
 
@@ -336,6 +373,7 @@ function batches(segments: Segment[], maxRows: number): Segment[][] {
 /** Narrow mismatching segments level by level (one statement per side per level), then diff the leaves. */
 async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], log: Logger): Promise<{ diffs: RowDiff[]; leaves: SegmentFilter[] }> {
   const leafSize = BigInt(plan.spec.leafSize);
+  const domain = keyDomain(plan);
   const diffs: RowDiff[] = [];
   const leafFilters: SegmentFilter[] = [];
   const seenKeys = new Set<string>();
@@ -355,7 +393,7 @@ async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], 
       else leaves.push(s);
     }
     for (const batch of batches(leaves, LEAF_BATCH_ROWS)) {
-      const leaf = await diffLeaves(readers, batch);
+      const leaf = await diffLeaves(readers, batch, domain);
       const found = leaf.diffs.filter((d) => !seenKeys.has(d.keyText));
       if (found.length > 0) leafFilters.push(leaf.filter);
       for (const d of found) seenKeys.add(d.keyText);
@@ -375,7 +413,7 @@ async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], 
     for (const { child, segs } of groups.values()) {
       const perStatement = parentsPerStatement(segs, child);
       for (let i = 0; i < segs.length; i += perStatement) {
-        const filter = filterFor(segs.slice(i, i + perStatement));
+        const filter = filterFor(segs.slice(i, i + perStatement), domain);
         const [s, t] = await Promise.all([readers.source.checksums(filter, child), readers.target.checksums(filter, child)]);
         next.push(...compareBuckets(child, s, t).mismatched);
       }
@@ -394,15 +432,15 @@ async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], 
  * Hash leaves are fetched whole in one step: selecting rows by key hash is a full scan, and a second one would
  * cost more than the columns it saves.
  */
-async function diffLeaves(readers: TableReaders, batch: Segment[]): Promise<{ diffs: RowDiff[]; filter: SegmentFilter }> {
+async function diffLeaves(readers: TableReaders, batch: Segment[], domain: readonly [bigint, bigint]): Promise<{ diffs: RowDiff[]; filter: SegmentFilter }> {
   const bucketing = batch[0]!.bucketing;
-  let filter = filterFor(batch);
+  let filter = filterFor(batch, domain);
   if (bucketing.kind === 'range' && bucketing.width > 1n) {
     const perKey: Extract<Bucketing, { kind: 'range' }> = { kind: 'range', base: bucketing.base, width: 1n };
     const [s, t] = await Promise.all([readers.source.checksums(filter, perKey), readers.target.checksums(filter, perKey)]);
     const differing = compareBuckets(perKey, s, t).mismatched;
     if (differing.length === 0) return { diffs: [], filter };
-    filter = filterFor(differing);
+    filter = filterFor(differing, domain);
   }
   const [s, t] = await Promise.all([readers.source.leafRows(filter), readers.target.leafRows(filter)]);
   return { diffs: diffLeaf(s, t), filter };

@@ -220,10 +220,14 @@ describe('filters and parameters', () => {
     expect(() => mssqlDialect.rowStreamStatement(intKeyed, { kind: 'residues', modulus: 5000, residues: [...residues.slice(1), 0.5] })).toThrow(/not an integer/);
   });
 
-  it('range buckets divide BIGINT (truncation toward zero, as PostgreSQL bigint division)', () => {
-    const s = mssqlDialect.segmentChecksumStatement(intKeyed, { kind: 'all' }, { kind: 'range', base: -5n, width: 7n });
-    expect(s.text).toContain('(CONVERT(BIGINT, [id]) - @p1) / @p2 AS bucket');
-    expect(s.values).toEqual([-5n, 7n]);
+  it('range buckets: the key offset in DECIMAL(20,0), truncated toward zero (keys spanning more than 2^63 cannot overflow)', () => {
+    const s = mssqlDialect.segmentChecksumStatement(intKeyed, { kind: 'all' }, { kind: 'range', base: -(2n ** 63n), width: 1n });
+    expect(s.text).toContain('CONVERT(DECIMAL(20, 0), ROUND((CONVERT(DECIMAL(20, 0), [id]) - @p1) / @p2, 0, 1)) AS bucket');
+    expect(s.text).not.toContain('CONVERT(BIGINT, [id])');
+    // A bucket of width 1 reaches 2^64 - 1 (20 digits, 21 with a sign): the text column holds it.
+    expect(s.text).toContain('CONVERT(VARCHAR(48), __cdc_s.bucket) AS bucket');
+    expect(s.values).toEqual([-(2n ** 63n), 1n]);
+    expect(aliases(parse(s.text))).toEqual(['bucket', 'cnt', 'sum']);
   });
 
   it('hash buckets use the 31-bit key hash modulo the bound modulus', () => {

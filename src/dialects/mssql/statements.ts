@@ -81,8 +81,9 @@ function whereClause(t: SideTable, filter: SegmentFilter, p: Params): string {
 
 function bucketExpression(t: SideTable, b: Bucketing, p: Params): string {
   if (b.kind === 'range') {
-    // BIGINT division truncates toward zero, like PostgreSQL's bigint division.
-    return `(CONVERT(BIGINT, ${singleKey(t)}) - ${p.add(b.base)}) / ${p.add(b.width)}`;
+    // The offset in DECIMAL(20,0): keys spanning more than 2^63 (e.g. -9e18 .. 9e18) overflow BIGINT
+    // (Msg 8115). ROUND(.., 0, 1) truncates toward zero, like PostgreSQL's div(); width 1 buckets reach 2^64.
+    return `CONVERT(DECIMAL(20, 0), ROUND((CONVERT(DECIMAL(20, 0), ${singleKey(t)}) - ${p.add(b.base)}) / ${p.add(b.width)}, 0, 1))`;
   }
   return `${mssqlKeyHash(keyText(t))} % ${p.add(b.modulus)}`;
 }
@@ -115,7 +116,7 @@ export function segmentChecksumStatement(t: SideTable, filter: SegmentFilter, bu
   const inner = `SELECT ${bucket} AS bucket, ${mssqlRowHash(rowText(t))} AS h FROM ${quoteTable(t.table)}${where}`;
   return {
     text:
-      'SELECT CONVERT(VARCHAR(20), __cdc_s.bucket) AS bucket, CONVERT(VARCHAR(20), COUNT_BIG(*)) AS cnt, ' +
+      'SELECT CONVERT(VARCHAR(48), __cdc_s.bucket) AS bucket, CONVERT(VARCHAR(20), COUNT_BIG(*)) AS cnt, ' +
       `CONVERT(VARCHAR(48), SUM(CONVERT(DECIMAL(38, 0), __cdc_s.h))) AS [sum] FROM (${inner}) AS __cdc_s GROUP BY __cdc_s.bucket`,
     values: p.values,
     label: 'segment-checksum',

@@ -63,7 +63,8 @@ function lookup(p: Params): { lookup?: true } {
 
 function bucketExpression(t: SideTable, b: Bucketing, p: Params): string {
   if (b.kind === 'range') {
-    return `((${singleKey(t)})::bigint - ${p.add(b.base.toString(), '::bigint')}) / ${p.add(b.width.toString(), '::bigint')}`;
+    // In numeric: keys spanning more than 2^63 overflow bigint ("bigint out of range"); div() truncates toward zero.
+    return `div((${singleKey(t)})::numeric - ${p.add(b.base.toString(), '::numeric')}, ${p.add(b.width.toString(), '::numeric')})`;
   }
   return `${pgKeyHash(keyText(t))} % ${p.add(b.modulus, '::int')}`;
 }
