@@ -33,6 +33,8 @@ export interface CatalogColumn {
   nullable: boolean;
   collation: string | null;
   ordinal: number;
+  /** A computed column (SQL Server sys.columns.is_computed): CDC never captures it, so it is not compared by default. */
+  computed?: boolean;
 }
 
 export interface TableRef {

@@ -125,9 +125,12 @@ export function buildPlan(spec: TableSpec, src: CatalogTable, tgt: CatalogTable,
   }
 
   const targetNameOf = (c: CatalogColumn) => spec.rename[c.name] ?? c.name;
+  // Computed source columns are not captured by SQL Server CDC: left out unless the config includes them by name.
+  const computed = src.columns.filter((c) => c.computed && !spec.include?.includes(c.name) && !keyNames.includes(c.name) && !spec.exclude.includes(c.name));
   const selected = src.columns.filter(
-    (c) => (!spec.include || spec.include.includes(c.name) || keyNames.includes(c.name)) && !spec.exclude.includes(c.name),
+    (c) => (!spec.include || spec.include.includes(c.name) || keyNames.includes(c.name)) && !spec.exclude.includes(c.name) && !computed.includes(c),
   );
+  for (const c of computed) warnings.push(`column ${c.name} not compared: computed at the source (SQL Server CDC does not capture computed columns)`);
 
   const pairs: ColumnPair[] = [];
   const used = new Set<string>();
@@ -169,6 +172,10 @@ export function buildPlan(spec: TableSpec, src: CatalogTable, tgt: CatalogTable,
     used.add(sc.name);
   }
   const mappedTargets = new Set([...keyPairs, ...pairs].map((p) => p.target.name));
+  for (const c of computed) {
+    const tc = findColumn(tgt, targetNameOf(c));
+    if (tc) mappedTargets.add(tc.name);
+  }
   for (const tc of tgt.columns) {
     if (!mappedTargets.has(tc.name) && !spec.include && !spec.exclude.some((e) => e.toLowerCase() === tc.name.toLowerCase())) {
       warnings.push(`schema drift: target column ${JSON.stringify(tc.name)} has no source counterpart; not compared`);

@@ -224,7 +224,8 @@ export function checkCdc(input: CdcCheckInput): SchemaFinding[] {
   /** Create a capture instance with the right columns, let Debezium move, drop the old one(s). */
   function replacementScript(instances: CaptureInstance[]): string {
     const newest = instances[instances.length - 1]!;
-    const tableCols = byOrdinal(source.columns);
+    // Computed columns cannot be captured: never in a capture instance's column list.
+    const tableCols = byOrdinal(source.columns.filter((c) => !c.computed));
     const keep = new Set<string>();
     // What the newest captures and the table still has, what the comparison needs, and the key.
     for (const c of tableCols) {

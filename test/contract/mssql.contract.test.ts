@@ -6,6 +6,7 @@
  */
 import { describe } from 'vitest';
 import { runContract } from './contract.js';
+import { runReviewContract } from './review.js';
 import { mssqlHarness } from './harness-mssql.js';
 
 const url = process.env.MSSQL_URL;
@@ -13,4 +14,8 @@ if (!url) console.log('SKIPPED SQL Server contract: MSSQL_URL not set');
 
 describe.skipIf(!url)('SQL Server dialect contract', () => {
   runContract(mssqlHarness(url ?? ''));
+});
+
+describe.skipIf(!url)('SQL Server: review cases of issue 20', () => {
+  runReviewContract(mssqlHarness(url ?? ''));
 });
