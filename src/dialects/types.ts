@@ -158,6 +158,8 @@ export interface Dialect {
 
   /** Whether this dialect can render `spec` for `column` inside the database, byte-identical to the reference. */
   serverSideSupported(column: CatalogColumn, spec: CanonicalSpec): boolean;
+  /** Why `spec` cannot be rendered in the database for `column` (server version, type); null when it can. */
+  serverSideUnsupportedReason?(column: CatalogColumn, spec: CanonicalSpec): string | null;
 
   /** SQL expression producing the canonical text of one column (NULL stays NULL). */
   canonicalExpression(side: SideColumn): string;

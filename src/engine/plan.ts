@@ -188,13 +188,22 @@ export function buildPlan(spec: TableSpec, src: CatalogTable, tgt: CatalogTable,
 
   const sourceColumns = sideOf('source');
   const targetColumns = sideOf('target');
-  const serverOk = all.every(
-    (p, i) => sd.serverSideSupported(p.source, sourceColumns[i]!.canonical) && td.serverSideSupported(p.target, targetColumns[i]!.canonical),
-  );
+  // Why each side cannot hash a column in the database: the column's type, or the server itself (version).
+  const reasons = new Map<string, string[]>();
+  const noteReason = (d: Dialect, side: 'source' | 'target', c: CatalogColumn, s: CanonicalSpec) => {
+    if (d.serverSideSupported(c, s)) return;
+    const reason = `${side} ${d.serverSideUnsupportedReason?.(c, s) ?? `${c.dataType} has no exact in-database canonical form`}`;
+    reasons.set(reason, [...(reasons.get(reason) ?? []), c.name]);
+  };
+  all.forEach((p, i) => {
+    noteReason(sd, 'source', p.source, sourceColumns[i]!.canonical);
+    noteReason(td, 'target', p.target, targetColumns[i]!.canonical);
+  });
   let hash = spec.hash;
-  if (hash === 'server' && !serverOk) {
+  if (hash === 'server' && reasons.size > 0) {
     hash = 'client';
-    warnings.push('some column pairs have no exact server-side canonical form; this table is hashed client-side');
+    const why = [...reasons].map(([reason, cols]) => `${reason} (column${cols.length > 1 ? 's' : ''} ${cols.join(', ')})`);
+    warnings.push(`this table is hashed client-side: ${why.join('; ')}`);
   }
   const segmentation = keyPairs.length === 1 && keyPairs[0]!.canonical.type === 'int' ? 'range' : 'hash';
   return {

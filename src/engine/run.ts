@@ -160,7 +160,9 @@ export async function runReconcile(opts: RunOptions): Promise<RunReport> {
             const cls = err instanceof ClassifiedError ? err.errorClass : 'table';
             if (cls === 'critical') aborted = new CriticalError(errorMessage(err), err);
             log.error('table failed', { stage: err instanceof TableError ? err.stage : stage, error: errorMessage(err), class: cls });
-            result = { ...empty, status: 'error', error: { message: errorMessage(err), stage: err instanceof TableError ? err.stage : stage, class: cls } };
+            // The hash mode the table was (or would have been) read with: the plan's, else the config's.
+            const hash = schema?.plan?.hash ?? spec.hash;
+            result = { ...empty, hash, status: 'error', error: { message: errorMessage(err), stage: err instanceof TableError ? err.stage : stage, class: cls } };
           }
           if (schema) result = withSchemaFindings(result, schema);
           result.durationMs = Date.now() - t0;
