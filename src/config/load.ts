@@ -54,6 +54,8 @@ export interface EndpointSpec {
   statementTimeoutMs: number;
   connectTimeoutMs: number;
   reuseConnections: boolean;
+  /** false: read without CDC (no CDC checks). */
+  cdc: boolean;
 }
 
 export interface ReconConfig {
@@ -102,6 +104,7 @@ function endpoint(e: EndpointConfig): EndpointSpec {
     statementTimeoutMs: e.statementTimeout ?? 30 * 60_000,
     connectTimeoutMs: e.connectTimeout ?? 15_000,
     reuseConnections: e.reuseConnections ?? true,
+    cdc: e.cdc ?? true,
   };
 }
 

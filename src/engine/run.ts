@@ -144,7 +144,8 @@ export async function runReconcile(opts: RunOptions): Promise<RunReport> {
           let schema: SchemaCheck | undefined;
           try {
             schema = await runners.source.retrying('plan', () =>
-              checkTable({ spec, source: { dialect: sd, endpoint: source }, target: { dialect: td, endpoint: target } }),
+              // cdc: false (a replica, a staging copy): no CDC checks; otherwise the source dialect's default.
+              checkTable({ spec, source: { dialect: sd, endpoint: source }, target: { dialect: td, endpoint: target }, ...(config.source.cdc ? {} : { cdc: null }) }),
             );
             if (spec.mode === 'schema') result = schemaOnlyResult(empty, schema);
             else {

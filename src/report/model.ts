@@ -49,6 +49,11 @@ export interface TableResult {
   queries: number;
   /** Drift compared with the previous report (set by the cache sink). */
   trend?: 'new' | 'persisting' | 'resolved';
+  /**
+   * What decided the status when the data alone does not say it: e.g. "counts match (source 10, target 10);
+   * mismatch from the schema check: cdc-disabled". Absent when the status is the data comparison's own.
+   */
+  statusReason?: string;
   /** Schema check (source vs CDC capture instances vs target); absent when it did not run. */
   schemaFindings?: SchemaFinding[];
   /** Repair of this table's drift (--repair); absent without it. */

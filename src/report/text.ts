@@ -29,6 +29,7 @@ function tableLines(t: TableResult, maxRows: number): string[] {
     lines.push(...findingLines(t));
     return lines;
   }
+  if (t.statusReason) lines.push(`  ${t.table}: ${t.status.toUpperCase()}: ${t.statusReason}`);
   lines.push(...findingLines(t));
   for (const r of t.rows.slice(0, maxRows)) {
     const cols = r.columns && r.columns.length ? `  columns: ${r.columns.join(', ')}` : '';
