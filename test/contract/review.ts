@@ -8,7 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalRowText, canonicalText, rowHash } from '../../src/canonical/render.js';
 import type { CanonicalSpec } from '../../src/canonical/types.js';
 import type { Bucketing, ConnectOptions, Endpoint, SegmentFilter, SideTable } from '../../src/dialects/types.js';
-import type { ContractHarness } from './harness.js';
+import { keyHash31 } from '../../src/canonical/render.js';
+import { parseConfig } from '../../src/config/load.js';
+import { planTables } from '../../src/engine/plan-run.js';
+import { runReconcile } from '../../src/engine/run.js';
+import type { RunReport, TableResult } from '../../src/report/model.js';
+import { silentLogger } from '../../src/util/logger.js';
+import type { ColumnDef, ContractHarness } from './harness.js';
 import { insertSql } from './harness.js';
 
 const CONNECT: ConnectOptions = { poolSize: 2, statementTimeoutMs: 120_000, connectTimeoutMs: 30_000, applicationName: 'cdc-recon-contract-review' };
@@ -19,10 +25,27 @@ const MAX64 = 2n ** 63n - 1n;
 const EXTREME_KEYS = [MIN64, MIN64 + 1n, -9_000_000_000_000_000_000n, -1n, 0n, 1n, 9_000_000_000_000_000_000n, MAX64 - 1n, MAX64];
 
 export function runReviewContract(h: ContractHarness): void {
-  const state: { url?: string; ep?: Endpoint } = {};
-  const ep = () => state.ep!;
   const isMssql = h.name === 'mssql';
   const int = isMssql ? 'int' : 'integer';
+  const state: { url?: string; ep?: Endpoint; src?: string; tgt?: string } = {};
+  const SINGLE: ColumnDef[] = [{ name: 'id', type: isMssql ? 'int' : 'integer', notNull: true }, { name: 'name', type: isMssql ? 'nvarchar(100)' : 'text' }, { name: 'qty', type: isMssql ? 'int' : 'integer' }];
+  const composite = (): ColumnDef[] => [{ name: 'region', type: h.textKeyType, notNull: true }, { name: 'code', type: isMssql ? 'int' : 'integer', notNull: true }, { name: 'label', type: isMssql ? 'nvarchar(100)' : 'text' }];
+  const FLOATY = (): ColumnDef[] => [{ name: 'id', type: isMssql ? 'int' : 'integer', notNull: true }, { name: 'w', type: isMssql ? 'float' : 'double precision' }];
+  const singleRows = () => Array.from({ length: 300 }, (_, i) => [String(i + 1), `name ${i + 1}`, String((i * 7) % 13)]);
+  const compositeRows = () => Array.from({ length: 120 }, (_, i) => [['north', 'süd', 'east', '東'][i % 4]!, String(i), `label ${i}`]);
+
+  /** The engine end to end: source and target both on this server, CDC checks off (the databases have none). */
+  async function reconcile(tables: string, hash: 'server' | 'client', mode = 'diff', cdc = false): Promise<RunReport> {
+    const d = h.name;
+    const config = parseConfig(
+      `source: { dialect: ${d}, urlEnv: S, schema: ${h.schema}, cdc: ${cdc} }\ntarget: { dialect: ${d}, urlEnv: T, schema: ${h.schema} }\ntables: ${tables}`,
+      'contract.yml',
+      { hash, mode: mode as 'diff', recheckDelayMs: 0, chunkSize: 50, leafSize: 8 },
+    );
+    return runReconcile({ config, logger: silentLogger, env: { S: state.src!, T: state.tgt! }, minRetryDelayMs: 10 });
+  }
+  const rowsOf = (t: TableResult) => t.rows.map((r) => `${r.kind} ${Object.values(r.key).join(',')}${r.columns ? ` [${r.columns.join(',')}]` : ''}`).sort();
+  const ep = () => state.ep!;
 
   beforeAll(async () => {
     state.url = await h.freshDatabase();
@@ -33,6 +56,15 @@ export function runReviewContract(h: ContractHarness): void {
     }
     await h.exec(state.url, parts.join('\n'));
     state.ep = await h.dialect.connect(state.url, 'source', CONNECT);
+    // Two more databases: the source and target of the engine cases (identical data, then planted drift).
+    state.src = await h.freshDatabase();
+    state.tgt = await h.freshDatabase();
+    const setup = [
+      h.createTableSql('single', SINGLE, ['id']), insertSql(h, 'single', SINGLE, singleRows()),
+      h.createTableSql('composite', composite(), ['region', 'code']), insertSql(h, 'composite', composite(), compositeRows()),
+      h.createTableSql('floaty', FLOATY(), ['id']), insertSql(h, 'floaty', FLOATY(), [['1', '0.5'], ['2', '1e-3']]),
+    ].join('\n');
+    await Promise.all([h.exec(state.src, setup), h.exec(state.tgt, setup)]);
   });
   afterAll(async () => {
     await state.ep?.close();
@@ -94,10 +126,83 @@ export function runReviewContract(h: ContractHarness): void {
     });
   });
 
+  describe('driver path: hash buckets up to 2^31', () => {
+    it('a segment checksum and a residue filter with modulus 2^31', async () => {
+      const t = await sideTable('extreme_keys', [['id', INT], ['v', INT]]);
+      const m = 2 ** 31;
+      const keyText = (k: bigint) => canonicalRowText([canonicalText(INT, k.toString())]);
+      const got = await checksums(t, { kind: 'all' }, { kind: 'hash', modulus: m });
+      expect(got.map(([b]) => b).sort((a, b) => (a < b ? -1 : 1))).toEqual([...new Set(EXTREME_KEYS.map((k) => BigInt(keyHash31(keyText(k)) % m)))].sort((a, b) => (a < b ? -1 : 1)));
+      const one = EXTREME_KEYS[3]!;
+      const rows = await ep().query(h.dialect.leafRowsStatement(t, { kind: 'residues', modulus: m, residues: [keyHash31(keyText(one)) % m] }));
+      expect(rows.map((r) => h.dialect.toLeafRow(r, 2).keyText)).toEqual([one.toString()]);
+    });
+  });
+
   describe('item 3: computed columns', () => {
     it.skipIf(!isMssql)('SQL Server: readTable marks a computed column computed, and only that one', async () => {
       const cat = await h.dialect.readTable(ep(), { schema: h.schema, name: 'with_computed' });
       expect(cat!.columns.map((c) => [c.name, c.computed ?? false])).toEqual([['id', false], ['qty', false], ['price', false], ['total', true]]);
+    });
+  });
+
+  describe('driver path: identical data matches, planted drift is found exactly (single and composite key, both hash modes)', () => {
+    for (const hash of ['server', 'client'] as const) {
+      it(`identical data: match (${hash} hashing)`, async () => {
+        const r = await reconcile('[{ table: single }, { table: composite }]', hash);
+        expect(r.tables.map((t) => [t.table, t.status, t.hash, t.error?.message])).toEqual([['single', 'match', hash, undefined], ['composite', 'match', hash, undefined]]);
+      });
+    }
+
+    it('planted drift: missing, extra and changed rows, found exactly in both hash modes', async () => {
+      const q = (n: string) => h.dialect.quoteIdent(n);
+      const t = (n: string) => h.dialect.quoteTable({ schema: h.schema, name: n });
+      const lit = (v: string, type: string) => h.literal(v, type);
+      await h.exec(state.tgt!, [
+        `DELETE FROM ${t('single')} WHERE ${q('id')} = 17;`,
+        `UPDATE ${t('single')} SET ${q('name')} = ${lit('changed', SINGLE[1]!.type)} WHERE ${q('id')} = 1;`,
+        `UPDATE ${t('single')} SET ${q('qty')} = 99 WHERE ${q('id')} = 300;`,
+        insertSql(h, 'single', SINGLE, [['301', 'extra', '1']]),
+        `DELETE FROM ${t('composite')} WHERE ${q('region')} = ${lit('east', composite()[0]!.type)} AND ${q('code')} = 2;`,
+        `UPDATE ${t('composite')} SET ${q('label')} = ${lit('x', composite()[2]!.type)} WHERE ${q('region')} = ${lit('東', composite()[0]!.type)} AND ${q('code')} = 3;`,
+        insertSql(h, 'composite', composite(), [['west', '5', 'extra']]),
+      ].join('\n'));
+      for (const hash of ['server', 'client'] as const) {
+        const r = await reconcile('[{ table: single }, { table: composite }]', hash);
+        const [single, comp] = r.tables;
+        expect([single!.status, single!.error?.message], hash).toEqual(['mismatch', undefined]);
+        expect(rowsOf(single!), hash).toEqual(['changed 1 [name]', 'changed 300 [qty]', 'extra 301', 'missing 17']);
+        expect(rowsOf(comp!), hash).toEqual(['changed 東,3 [label]', 'extra west,5', 'missing east,2']);
+      }
+    });
+  });
+
+  describe('driver path: count mode on a source without CDC', () => {
+    it('counts match: SQL Server reports cdc-disabled with the reason "counts match"; cdc: false skips the check', async () => {
+      const checked = (await reconcile('[{ table: floaty }]', 'server', 'count', true)).tables[0]!;
+      expect(checked.counts).toEqual({ source: 2, target: 2 });
+      if (isMssql) {
+        expect((checked.schemaFindings ?? []).map((f) => f.code)).toContain('cdc-disabled');
+        expect(checked.status).toBe('mismatch');
+        expect(checked.statusReason).toMatch(/^counts match \(source 2, target 2\); mismatch from the schema check: .*cdc-disabled/);
+      } else {
+        expect([checked.status, checked.statusReason]).toEqual(['match', undefined]);
+      }
+      const skipped = (await reconcile('[{ table: floaty }]', 'server', 'count', false)).tables[0]!;
+      expect([skipped.status, skipped.statusReason]).toEqual(['match', undefined]);
+      expect((skipped.schemaFindings ?? []).filter((f) => f.code.startsWith('cdc-'))).toEqual([]);
+    });
+  });
+
+  describe('driver path: plan of a table hashed client-side', () => {
+    it('plan shows the row stream of a client-hashed table (hash: client, and float on SQL Server)', async () => {
+      const config = parseConfig(
+        `source: { dialect: ${h.name}, urlEnv: S, schema: ${h.schema}, cdc: false }\ntarget: { dialect: ${h.name}, urlEnv: T, schema: ${h.schema} }\ntables: [{ table: single, hash: client }, { table: floaty }]`,
+        'contract.yml',
+      );
+      const [single, floaty] = await planTables(config, { env: { S: state.src!, T: state.tgt! } });
+      expect([single!.error, single!.hash, single!.sql!.source.label]).toEqual([undefined, 'client', 'row-stream']);
+      expect([floaty!.error, floaty!.hash, floaty!.sql!.source.label]).toEqual([undefined, isMssql ? 'client' : 'server', isMssql ? 'row-stream' : 'segment-checksum']);
     });
   });
 }
