@@ -14,6 +14,7 @@ import { planTables } from '../../src/engine/plan-run.js';
 import { runReconcile } from '../../src/engine/run.js';
 import type { RunReport, TableResult } from '../../src/report/model.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { backupOptionsFor, backupSetName, buildBackupStatement, buildVerifyStatement, createMssqlRunner, quoteMssqlIdent, SERVER_INFO_SQL, serverPathJoin } from '../../src/dr/mssql-backup.js';
 import type { ColumnDef, ContractHarness } from './harness.js';
 import { insertSql } from './harness.js';
 
@@ -136,6 +137,33 @@ export function runReviewContract(h: ContractHarness): void {
       const one = EXTREME_KEYS[3]!;
       const rows = await ep().query(h.dialect.leafRowsStatement(t, { kind: 'residues', modulus: m, residues: [keyHash31(keyText(one)) % m] }));
       expect(rows.map((r) => h.dialect.toLeafRow(r, 2).keyText)).toEqual([one.toString()]);
+    });
+  });
+
+  describe('item 4: backup options per edition', () => {
+    it.skipIf(!isMssql)('SQL Server: the options this edition allows; BACKUP of a database with a 128-character name runs, verifies, and is named within 128 characters', async () => {
+      const runner = await createMssqlRunner(state.url!);
+      const name = `cdc_review_${'n'.repeat(117)}`;
+      expect(name).toHaveLength(128);
+      try {
+        const [info] = await runner.query<{ edition: string; engine_edition: number }>(SERVER_INFO_SQL);
+        const options = backupOptionsFor(info!);
+        expect(options.compression).toBe(!(info!.engine_edition === 4 || /web/i.test(info!.edition)));
+        await runner.query({ text: `CREATE DATABASE ${quoteMssqlIdent(name)}`, params: {} }, { timeoutMs: 0 });
+        const [dir] = await runner.query<{ dir: string }>({ text: "SELECT CONVERT(NVARCHAR(4000), SERVERPROPERTY('InstanceDefaultBackupPath')) AS dir", params: {} });
+        const path = serverPathJoin(dir!.dir, 'cdc_review_long_name.bak');
+        await runner.query(buildBackupStatement(name, path, options), { timeoutMs: 0 });
+        await runner.query(buildVerifyStatement(path), { timeoutMs: 0 });
+        const [set] = await runner.query<{ name: string; compressed: number }>({
+          text: 'SELECT TOP (1) name, CASE WHEN compressed_backup_size < backup_size THEN 1 ELSE 0 END AS compressed FROM msdb.dbo.backupset WHERE database_name = @db ORDER BY backup_finish_date DESC',
+          params: { db: name },
+        });
+        expect(set!.name).toBe(backupSetName(name));
+        expect(set!.compressed === 1).toBe(options.compression);
+      } finally {
+        await runner.query({ text: `IF DB_ID(@db) IS NOT NULL DROP DATABASE ${quoteMssqlIdent(name)}`, params: { db: name } }).catch(() => undefined);
+        await runner.close();
+      }
     });
   });
 
