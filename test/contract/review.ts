@@ -14,6 +14,9 @@ import { planTables } from '../../src/engine/plan-run.js';
 import { runReconcile } from '../../src/engine/run.js';
 import type { RunReport, TableResult } from '../../src/report/model.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { mssqlKeyHash } from '../../src/dialects/mssql/canonical.js';
+import { lsnBytes } from '../../src/lag/mssql.js';
+import { keyPredicate } from '../../src/repair/keys.js';
 import { backupOptionsFor, backupSetName, buildBackupStatement, buildVerifyStatement, createMssqlRunner, quoteMssqlIdent, SERVER_INFO_SQL, serverPathJoin } from '../../src/dr/mssql-backup.js';
 import type { ColumnDef, ContractHarness } from './harness.js';
 import { insertSql } from './harness.js';
@@ -23,6 +26,8 @@ const INT: CanonicalSpec = { type: 'int' };
 const MIN64 = -(2n ** 63n);
 const MAX64 = 2n ** 63n - 1n;
 /** Keys at both ends of bigint and a span past 2^63 (issue 20, item 1). */
+/** varchar keys for the repair filter (item 7): ASCII, a quote, and one outside ASCII. */
+const VARCHAR_KEYS = ['AB-1', 'ab-2', "o'k", 'Zoë', 'x y'];
 const EXTREME_KEYS = [MIN64, MIN64 + 1n, -9_000_000_000_000_000_000n, -1n, 0n, 1n, 9_000_000_000_000_000_000n, MAX64 - 1n, MAX64];
 
 export function runReviewContract(h: ContractHarness): void {
@@ -52,6 +57,8 @@ export function runReviewContract(h: ContractHarness): void {
     state.url = await h.freshDatabase();
     const ext = [{ name: 'id', type: 'bigint', notNull: true }, { name: 'v', type: int }];
     const parts = [h.createTableSql('extreme_keys', ext, ['id']), insertSql(h, 'extreme_keys', ext, EXTREME_KEYS.map((k, i) => [k.toString(), String(i)]))];
+    const vkey = [{ name: 'code', type: isMssql ? 'varchar(20) COLLATE SQL_Latin1_General_CP1_CI_AS' : 'varchar(20)', notNull: true }, { name: 'v', type: int }];
+    parts.push(h.createTableSql('varchar_keys', vkey, ['code']), insertSql(h, 'varchar_keys', vkey, VARCHAR_KEYS.map((k, i) => [k, String(i)])));
     if (isMssql) {
       parts.push(`CREATE TABLE ${h.dialect.quoteTable({ schema: h.schema, name: 'with_computed' })} ([id] int NOT NULL PRIMARY KEY, [qty] int NULL, [price] decimal(12,2) NULL, [total] AS ([qty] * [price]));`);
     }
@@ -164,6 +171,40 @@ export function runReviewContract(h: ContractHarness): void {
         await runner.query({ text: `IF DB_ID(@db) IS NOT NULL DROP DATABASE ${quoteMssqlIdent(name)}`, params: { db: name } }).catch(() => undefined);
         await runner.close();
       }
+    });
+  });
+
+  describe('item 5: the key hash is BIGINT arithmetic', () => {
+    it.skipIf(!isMssql)('SQL Server: the 31-bit key hash expression is typed bigint (not numeric)', async () => {
+      const [row] = await ep().query<{ t: string }>({
+        text: `SELECT CONVERT(NVARCHAR(128), SQL_VARIANT_PROPERTY(${mssqlKeyHash("CONVERT(VARCHAR(MAX), 'x')")}, 'BaseType')) AS t`,
+        values: [],
+        label: 'review-key-hash-type',
+      });
+      expect(row!.t).toBe('bigint');
+    });
+  });
+
+  describe('item 7: repair filters of varchar keys', () => {
+    it('the key filter selects exactly the drifted keys (\'...\' literals for ASCII, N\'...\' otherwise)', async () => {
+      const cat = await h.dialect.readTable(ep(), { schema: h.schema, name: 'varchar_keys' });
+      const code = cat!.columns.find((c) => c.name === 'code')!;
+      const wanted = ['AB-1', "o'k", 'Zoë'];
+      const filter = keyPredicate(h.name, [{ name: code.name, column: code, spec: { type: 'text' } }], wanted.map((k) => [canonicalText({ type: 'text' }, k)!]));
+      if (isMssql) expect(filter).toContain("'AB-1'");
+      const rows = await ep().query<{ code: string }>({ text: `SELECT ${h.dialect.quoteIdent('code')} AS code FROM ${h.dialect.quoteTable({ schema: h.schema, name: 'varchar_keys' })} WHERE ${filter}`, values: [], label: 'review-varchar-filter' });
+      expect(rows.map((r) => r.code).sort()).toEqual([...wanted].sort());
+    });
+  });
+
+  describe('item 9: the LSN parameter', () => {
+    it.skipIf(!isMssql)('SQL Server: a 10-byte LSN arrives as varbinary(10)', async () => {
+      const [row] = await ep().query<{ t: string; n: number }>({
+        text: "SELECT CONVERT(NVARCHAR(128), SQL_VARIANT_PROPERTY(@p1, 'BaseType')) AS t, CONVERT(INT, SQL_VARIANT_PROPERTY(@p1, 'MaxLength')) AS n",
+        values: [lsnBytes('0x0000002B000004980003')],
+        label: 'review-lsn-type',
+      });
+      expect([row!.t, Number(row!.n)]).toEqual(['varbinary', 10]);
     });
   });
 

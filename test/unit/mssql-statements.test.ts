@@ -169,7 +169,7 @@ describe('statements parse as T-SQL with the engine\'s result columns', () => {
   it('catalog and probe queries parse and bind the names as parameters', () => {
     expect(aliases(parse(TABLE_SQL))).toEqual(['schema_name', 'table_name', 'object_id', 'est']);
     expect(TABLE_SQL).toMatch(/s\.name = COALESCE\(@p1, SCHEMA_NAME\(\)\) AND t\.name = @p2/);
-    expect(aliases(parse(COLUMNS_SQL))).toEqual(['column_name', 'type_name', 'num_precision', 'num_scale', 'max_length', 'is_nullable', 'collation_name', 'column_id']);
+    expect(aliases(parse(COLUMNS_SQL))).toEqual(['column_name', 'type_name', 'num_precision', 'num_scale', 'max_length', 'is_nullable', 'collation_name', 'column_id', 'is_computed']);
     expect(aliases(parse(KEY_SQL))).toEqual(['index_id', 'is_primary_key', 'column_name', 'key_ordinal', 'is_nullable']);
     expect(aliases(parse(PROBE_SQL))).toEqual(['product_version', 'engine_edition', 'utf8_code_page', 'snapshot_state', 'rcsi', 'compat', 'edition', 'product_level']);
   });
@@ -232,7 +232,8 @@ describe('filters and parameters', () => {
 
   it('hash buckets use the 31-bit key hash modulo the bound modulus', () => {
     const s = mssqlDialect.segmentChecksumStatement(composite, { kind: 'all' }, { kind: 'hash', modulus: 128 });
-    expect(s.text).toMatch(/\(CONVERT\(BIGINT, SUBSTRING\(HASHBYTES\('MD5', .+\), 1, 4\)\) % 2147483648\) % @p1 AS bucket/);
+    expect(s.text).toMatch(/\(CONVERT\(BIGINT, SUBSTRING\(HASHBYTES\('MD5', .+\), 1, 4\)\) % CONVERT\(BIGINT, 2147483648\)\) % @p1 AS bucket/);
+    expect(aliases(parse(s.text))).toEqual(['bucket', 'cnt', 'sum']);
     expect(s.values).toEqual([128]);
   });
 

@@ -293,9 +293,14 @@ export function mssqlRowHash(rowText: string): string {
   return `CONVERT(BIGINT, SUBSTRING(HASHBYTES('MD5', ${rowText}), 1, 8))`;
 }
 
-/** First 31 bits of MD5(key text): 4 bytes zero-extended to BIGINT, modulo 2^31 (= & 0x7fffffff). */
+/**
+ * First 31 bits of MD5(key text): 4 bytes zero-extended to BIGINT, modulo 2^31 (= & 0x7fffffff). The modulus
+ * is a BIGINT constant: the bare literal 2147483648 is typed numeric(10,0) and turns every row's arithmetic
+ * into DECIMAL. (BIGINT % BIGINT, not a `&` mask: the same BIGINT arithmetic, and the T-SQL parser of the
+ * unit tests reads it.)
+ */
 export function mssqlKeyHash(keyText: string): string {
-  return `(CONVERT(BIGINT, SUBSTRING(HASHBYTES('MD5', ${keyText}), 1, 4)) % 2147483648)`;
+  return `(CONVERT(BIGINT, SUBSTRING(HASHBYTES('MD5', ${keyText}), 1, 4)) % CONVERT(BIGINT, 2147483648))`;
 }
 
 /**
