@@ -220,6 +220,23 @@ export const FIRST_PASS_RESOLUTION = 512;
  */
 const MAX_CHILD_BUCKETS_PER_STATEMENT = 8_192;
 
+/**
+ * Key ranges per statement, on every dialect. Unbounded, a level of scattered drift put ~4,000 OR'ed BETWEENs
+ * into one T-SQL statement (long compiles, Msg 8623 "ran out of internal resources"). 1,000 is also the most
+ * the SQL Server dialect binds as parameters (2 per range, under its 2,100 limit), so no range is a literal.
+ */
+export const MAX_RANGES_PER_STATEMENT = 1_000;
+
+/** A filter cut into filters of at most MAX_RANGES_PER_STATEMENT ranges each (others as they are). */
+export function chunkRanges(filter: SegmentFilter): SegmentFilter[] {
+  if (filter.kind !== 'ranges' || filter.ranges.length <= MAX_RANGES_PER_STATEMENT) return [filter];
+  const out: SegmentFilter[] = [];
+  for (let i = 0; i < filter.ranges.length; i += MAX_RANGES_PER_STATEMENT) {
+    out.push({ kind: 'ranges', ranges: filter.ranges.slice(i, i + MAX_RANGES_PER_STATEMENT) });
+  }
+  return out;
+}
+
 interface FirstPass {
   checked: number;
   /** Mismatching first-pass buckets (sub-segments). */
@@ -311,6 +328,8 @@ function rate(rows: bigint, started: number): number {
 
 function filterFor(segments: Segment[], domain: readonly [bigint, bigint]): SegmentFilter {
   const b = segments[0]!.bucketing;
+  // One filter is built from one bucketing: a segment of another would be read as the wrong keys.
+  if (segments.some((s) => !sameBucketing(s.bucketing, b))) throw new Error('segments of one statement must share their bucketing');
   if (b.kind === 'range') return { kind: 'ranges', ranges: clampRanges(mergeRanges(segments.map((s) => rangeOf(s.bucket, b))), domain) };
   return { kind: 'residues', modulus: b.modulus, residues: segments.map((s) => Number(s.bucket)) };
 }
@@ -358,7 +377,8 @@ function batches(segments: Segment[], maxRows: number): Segment[][] {
   let rows = 0;
   for (const s of segments) {
     const n = Number(s.sourceCount > s.targetCount ? s.sourceCount : s.targetCount);
-    if (cur.length > 0 && (rows + n > maxRows || !sameBucketing(cur[0]!.bucketing, s.bucketing))) {
+    const full = s.bucketing.kind === 'range' && cur.length >= MAX_RANGES_PER_STATEMENT;
+    if (cur.length > 0 && (full || rows + n > maxRows || !sameBucketing(cur[0]!.bucketing, s.bucketing))) {
       out.push(cur);
       cur = [];
       rows = 0;
@@ -395,15 +415,18 @@ async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], 
     for (const batch of batches(leaves, LEAF_BATCH_ROWS)) {
       const leaf = await diffLeaves(readers, batch, domain);
       const found = leaf.diffs.filter((d) => !seenKeys.has(d.keyText));
-      if (found.length > 0) leafFilters.push(leaf.filter);
+      if (found.length > 0) leafFilters.push(...leaf.filters);
       for (const d of found) seenKeys.add(d.keyText);
       diffs.push(...found);
     }
     const next: Segment[] = [];
-    // Segments refined with the same child bucketing go into one statement per side.
+    // Segments refined with the same child bucketing go into one statement per side, if they also share their
+    // own bucketing: a filter is built from one bucketing (filterFor), and a smaller last first-pass bucket is
+    // split by another factor, so its children (wider) would otherwise be read as the wrong key ranges.
     const groups = new Map<string, { child: Bucketing; segs: Segment[] }>();
+    const keyOf = (b: Bucketing) => (b.kind === 'range' ? `r${b.base}:${b.width}` : `h${b.modulus}`);
     for (const { seg, child } of splittable) {
-      const key = child.kind === 'range' ? `r${child.base}:${child.width}` : `h${child.modulus}`;
+      const key = `${keyOf(child)}|${keyOf(seg.bucketing)}`;
       const g = groups.get(key) ?? { child, segs: [] };
       g.segs.push(seg);
       groups.set(key, g);
@@ -411,7 +434,7 @@ async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], 
     // In sequence, a bounded number of children at a time: both sides still work in parallel, and the
     // answers in memory stay small whatever the drift.
     for (const { child, segs } of groups.values()) {
-      const perStatement = parentsPerStatement(segs, child);
+      const perStatement = Math.min(parentsPerStatement(segs, child), child.kind === 'range' ? MAX_RANGES_PER_STATEMENT : Number.MAX_SAFE_INTEGER);
       for (let i = 0; i < segs.length; i += perStatement) {
         const filter = filterFor(segs.slice(i, i + perStatement), domain);
         const [s, t] = await Promise.all([readers.source.checksums(filter, child), readers.target.checksums(filter, child)]);
@@ -432,18 +455,23 @@ async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], 
  * Hash leaves are fetched whole in one step: selecting rows by key hash is a full scan, and a second one would
  * cost more than the columns it saves.
  */
-async function diffLeaves(readers: TableReaders, batch: Segment[], domain: readonly [bigint, bigint]): Promise<{ diffs: RowDiff[]; filter: SegmentFilter }> {
+async function diffLeaves(readers: TableReaders, batch: Segment[], domain: readonly [bigint, bigint]): Promise<{ diffs: RowDiff[]; filters: SegmentFilter[] }> {
   const bucketing = batch[0]!.bucketing;
-  let filter = filterFor(batch, domain);
+  let filters = [filterFor(batch, domain)];
   if (bucketing.kind === 'range' && bucketing.width > 1n) {
     const perKey: Extract<Bucketing, { kind: 'range' }> = { kind: 'range', base: bucketing.base, width: 1n };
-    const [s, t] = await Promise.all([readers.source.checksums(filter, perKey), readers.target.checksums(filter, perKey)]);
+    const [s, t] = await Promise.all([readers.source.checksums(filters[0]!, perKey), readers.target.checksums(filters[0]!, perKey)]);
     const differing = compareBuckets(perKey, s, t).mismatched;
-    if (differing.length === 0) return { diffs: [], filter };
-    filter = filterFor(differing, domain);
+    if (differing.length === 0) return { diffs: [], filters };
+    // Scattered differing keys rarely merge: up to one range per key, so cut into statements of bounded size.
+    filters = chunkRanges(filterFor(differing, domain));
   }
-  const [s, t] = await Promise.all([readers.source.leafRows(filter), readers.target.leafRows(filter)]);
-  return { diffs: diffLeaf(s, t), filter };
+  const diffs: RowDiff[] = [];
+  for (const filter of filters) {
+    const [s, t] = await Promise.all([readers.source.leafRows(filter), readers.target.leafRows(filter)]);
+    diffs.push(...diffLeaf(s, t));
+  }
+  return { diffs, filters };
 }
 
 /** Fetch the rows that differed again; what differs now is drift, the rest was in flight. */
