@@ -208,6 +208,24 @@ export function runReviewContract(h: ContractHarness): void {
     });
   });
 
+  describe('item 8: a statement at the cap of key ranges', () => {
+    it('1,000 key ranges in one checksum and one leaf statement (all bound on SQL Server: 2,000 parameters)', async () => {
+      const { MAX_RANGES_PER_STATEMENT } = await import('../../src/engine/reconcile-table.js');
+      const t = await sideTable('extreme_keys', [['id', INT], ['v', INT]]);
+      const ranges: Array<[bigint, bigint]> = Array.from({ length: MAX_RANGES_PER_STATEMENT - 1 }, (_, i) => [BigInt(i * 10 - 5000), BigInt(i * 10 - 4995)]);
+      ranges.push([MAX64 - 1n, MAX64]);
+      const filter: SegmentFilter = { kind: 'ranges', ranges };
+      const inside = EXTREME_KEYS.filter((k) => ranges.some(([lo, hi]) => k >= lo && k <= hi));
+      expect(inside.length).toBeGreaterThanOrEqual(4);
+      const b: Extract<Bucketing, { kind: 'range' }> = { kind: 'range', base: MIN64, width: 2n ** 60n };
+      const stmt = h.dialect.segmentChecksumStatement(t, filter, b);
+      if (isMssql) expect(stmt.values.length).toBe(2 + 2 * MAX_RANGES_PER_STATEMENT);
+      expect(await checksums(t, filter, b)).toEqual(expectedRange(inside, b));
+      const rows = await ep().query(h.dialect.leafRowsStatement(t, filter));
+      expect(rows.map((r) => h.dialect.toLeafRow(r, 2).keyText).sort()).toEqual(inside.map(String).sort());
+    });
+  });
+
   describe('item 3: computed columns', () => {
     it.skipIf(!isMssql)('SQL Server: readTable marks a computed column computed, and only that one', async () => {
       const cat = await h.dialect.readTable(ep(), { schema: h.schema, name: 'with_computed' });
