@@ -173,19 +173,26 @@ export function buildDatabaseInfoStatement(database: string): TsqlStatement {
   return { text: 'SELECT name, is_cdc_enabled, state_desc FROM sys.databases WHERE name = @db', params: { db: database } };
 }
 
-/** Row counts from partition stats (heap or clustered index): cheap, labelled "estimated". */
+/**
+ * Row counts from partition stats (heap or clustered index): cheap, labelled "estimated". Run inside the
+ * database (its sp_executesql): a DMV named [db].sys.dm_db_partition_stats still reads the connection's
+ * database, so with three-part names the counts would come from another database's object ids.
+ */
 export function buildRowCountStatement(database: string): TsqlStatement {
-  const db = quoteMssqlIdent(database);
-  return {
-    text:
-      `SELECT s.name AS schema_name, t.name AS table_name, SUM(p.row_count) AS row_count ` +
-      `FROM ${db}.sys.tables AS t ` +
-      `JOIN ${db}.sys.schemas AS s ON s.schema_id = t.schema_id ` +
-      `JOIN ${db}.sys.dm_db_partition_stats AS p ON p.object_id = t.object_id AND p.index_id IN (0, 1) ` +
-      `WHERE t.is_ms_shipped = 0 AND s.name <> 'cdc' ` +
-      `GROUP BY s.name, t.name ORDER BY s.name, t.name`,
-    params: {},
-  };
+  return inDatabase(
+    database,
+    'SELECT s.name AS schema_name, t.name AS table_name, SUM(p.row_count) AS row_count ' +
+      'FROM sys.tables AS t ' +
+      'JOIN sys.schemas AS s ON s.schema_id = t.schema_id ' +
+      'JOIN sys.dm_db_partition_stats AS p ON p.object_id = t.object_id AND p.index_id IN (0, 1) ' +
+      "WHERE t.is_ms_shipped = 0 AND s.name <> 'cdc' " +
+      'GROUP BY s.name, t.name ORDER BY s.name, t.name',
+  );
+}
+
+/** `sql` (constant text, no parameters) run in `database`: EXEC [db].sys.sp_executesql N'...'. */
+export function inDatabase(database: string, sql: string): TsqlStatement {
+  return { text: `EXEC ${quoteMssqlIdent(database)}.sys.sp_executesql N'${sql.replace(/'/g, "''")}'`, params: {} };
 }
 
 /** Does a database of that name exist on the server? */

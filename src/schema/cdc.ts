@@ -15,6 +15,7 @@
  */
 import type { TableSpec } from '../config/load.js';
 import type { CatalogColumn, CatalogTable, TableRef } from '../dialects/types.js';
+import { quoteIdent } from '../dialects/mssql/quote.js';
 import {
   addJobSql,
   changeRetentionSql,
@@ -304,7 +305,7 @@ export function checkCdc(input: CdcCheckInput): SchemaFinding[] {
     }
     const scan = database.lastScan;
     if (scan && scan.errorCount > 0) {
-      add('warning', 'cdc-capture-errors', `the newest CDC log scan session (started ${dateText(scan.startTime)}) reported ${scan.errorCount} error(s): changes may be missing`, 'SELECT TOP (20) * FROM sys.dm_cdc_errors ORDER BY entry_time DESC;');
+      add('warning', 'cdc-capture-errors', `the newest CDC log scan session (started ${dateText(scan.startTime)}) reported ${scan.errorCount} error(s): changes may be missing`, `USE ${quoteIdent(state.database)}; -- the CDC DMVs describe the current database\nSELECT TOP (20) * FROM sys.dm_cdc_errors ORDER BY entry_time DESC;`);
     }
     if (scan && scan.latencySeconds !== null && scan.latencySeconds > MAX_CAPTURE_LATENCY_SECONDS) {
       add('warning', 'cdc-capture-latency', `CDC capture is ${scan.latencySeconds} s behind the transaction log (newest log scan session): the target lags at least that much`, 'see runbooks/cdc-capture-job.md');

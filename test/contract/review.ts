@@ -226,6 +226,24 @@ export function runReviewContract(h: ContractHarness): void {
     });
   });
 
+  describe('DMVs in the right database', () => {
+    it.skipIf(!isMssql)('SQL Server: row counts of another database come from that database (dm_db_partition_stats)', async () => {
+      const { buildRowCountStatement } = await import('../../src/dr/mssql-backup.js');
+      const other = await h.freshDatabase();
+      await h.exec(other, `CREATE TABLE dbo.only_here (id int NOT NULL PRIMARY KEY); INSERT INTO dbo.only_here VALUES (1), (2), (3);`);
+      const inOther = await createMssqlRunner(other);
+      const dbName = (await inOther.query<{ d: string }>({ text: 'SELECT DB_NAME() AS d', params: {} }).finally(() => inOther.close()))[0]!.d;
+      // Connected to the first database, asking about the other.
+      const runner = await createMssqlRunner(state.url!);
+      try {
+        const rows = await runner.query<{ schema_name: string; table_name: string; row_count: number | string }>(buildRowCountStatement(dbName));
+        expect(rows.map((r) => [r.schema_name, r.table_name, Number(r.row_count)])).toEqual([['dbo', 'only_here', 3]]);
+      } finally {
+        await runner.close();
+      }
+    });
+  });
+
   describe('item 3: computed columns', () => {
     it.skipIf(!isMssql)('SQL Server: readTable marks a computed column computed, and only that one', async () => {
       const cat = await h.dialect.readTable(ep(), { schema: h.schema, name: 'with_computed' });
