@@ -244,6 +244,28 @@ export function runReviewContract(h: ContractHarness): void {
     });
   });
 
+  describe('transient errors', () => {
+    it.skipIf(!isMssql)('SQL Server: 3961 (a SNAPSHOT read after concurrent DDL) is raised by the driver and classified transient', async () => {
+      const sql = (await import('mssql')).default;
+      const { parseMssqlUrl } = await import('../../src/dialects/mssql/url.js');
+      const { sqlErrorNumber } = await import('../../src/dialects/mssql/errors.js');
+      await h.exec(state.url!, `CREATE TABLE ${h.dialect.quoteTable({ schema: h.schema, name: 'ddl_probe' })} ([id] int NOT NULL PRIMARY KEY);`);
+      const pool = await new sql.ConnectionPool({ ...parseMssqlUrl(state.url!), pool: { max: 1, min: 0 } }).connect();
+      try {
+        const tx = new sql.Transaction(pool);
+        await tx.begin(sql.ISOLATION_LEVEL.SNAPSHOT);
+        await new sql.Request(tx).query('SELECT COUNT(*) AS n FROM dbo.extreme_keys');
+        await h.exec(state.url!, 'ALTER TABLE dbo.ddl_probe ADD extra int NULL;');
+        const err = await new sql.Request(tx).query('SELECT COUNT(*) AS n FROM dbo.ddl_probe').then(() => null, (e: unknown) => e);
+        await tx.rollback().catch(() => undefined);
+        expect(sqlErrorNumber(err)).toBe(3961);
+        expect(h.dialect.classifyError(err)).toBe('transient');
+      } finally {
+        await pool.close();
+      }
+    });
+  });
+
   describe('item 3: computed columns', () => {
     it.skipIf(!isMssql)('SQL Server: readTable marks a computed column computed, and only that one', async () => {
       const cat = await h.dialect.readTable(ep(), { schema: h.schema, name: 'with_computed' });
