@@ -112,6 +112,12 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
   result.rows = drift.slice(0, spec.maxDiffRows).map((d) => toDiffRow(d, ctx));
   result.inFlightRows = inFlight.slice(0, spec.maxDiffRows).map((d) => toDiffRow(d, ctx));
   result.rowsTruncated = drift.length > spec.maxDiffRows || inFlight.length > spec.maxDiffRows;
+  const decoding = result.rows.filter((r) => r.decoding).length;
+  if (decoding > 0) {
+    result.warnings.push(
+      `${decoding} changed row(s) differ only in characters SQL Server and the Debezium -> JDBC path decode differently (cp1252 bytes 0x81, 0x8D, 0x8F, 0x90, 0x9D; lone surrogates): see rows[].decoding; a real difference in the bytes stored, not necessarily in the text meant`,
+    );
+  }
   result.status = drift.length > 0 || countsDiffer ? 'mismatch' : 'match';
   if (countsDiffer && drift.length === 0 && inFlight.length === 0) {
     result.warnings.push('row counts differ but no differing row was found (rows changed during the run?)');

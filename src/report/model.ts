@@ -15,6 +15,12 @@ export interface DiffRow {
   key: Record<string, string>;
   /** For changed rows: source names of the columns whose values differ. */
   columns?: string[];
+  /**
+   * Changed text columns whose two values differ only in characters the two paths decode differently
+   * (SQL Server vs the Debezium -> JDBC path): cp1252 bytes 0x81, 0x8D, 0x8F, 0x90, 0x9D (U+0081... on SQL
+   * Server, U+FFFD in Java), lone surrogates in NVARCHAR ('?' or U+FFFD). Still reported as changed.
+   */
+  decoding?: string[];
 }
 
 export interface SegmentInfo {

@@ -266,6 +266,26 @@ export function runReviewContract(h: ContractHarness): void {
     });
   });
 
+  describe('text the two paths decode differently', () => {
+    it.skipIf(!isMssql)('SQL Server: cp1252 0x81 reads as U+0081, a lone surrogate as what the report labels decoding against U+FFFD', async () => {
+      const { differsOnlyInDecoding } = await import('../../src/engine/diff.js');
+      const table = h.dialect.quoteTable({ schema: h.schema, name: 'undecodable' });
+      await h.exec(state.url!, [
+        `CREATE TABLE ${table} ([id] int NOT NULL PRIMARY KEY, [v] varchar(20) COLLATE SQL_Latin1_General_CP1_CI_AS NULL, [n] nvarchar(20) NULL);`,
+        `INSERT INTO ${table} VALUES (1, CONVERT(VARCHAR(20), 0x43616681), N'x' + NCHAR(0xD800));`,
+      ].join('\n'));
+      const t = await sideTable('undecodable', [['id', INT], ['v', { type: 'text' }], ['n', { type: 'text' }]]);
+      const [r] = (await ep().query(h.dialect.leafRowsStatement(t, { kind: 'all' }))).map((x) => h.dialect.toLeafRow(x, 3));
+      const text = (c: string | null | undefined) => (c ?? '').slice((c ?? '').indexOf(':') + 1);
+      // What SQL Server produces in the database:
+      expect(r!.columns[1]).toBe(canonicalText({ type: 'text' }, 'Caf\u0081'));
+      // ...and what the Debezium -> JDBC path writes to the target (Java: U+FFFD for 0x81; '?' or U+FFFD for a lone surrogate):
+      expect(differsOnlyInDecoding(text(r!.columns[1]), 'Caf\ufffd')).toBe(true);
+      const n = text(r!.columns[2]);
+      expect(n === 'x?' || n === 'x\ufffd' || differsOnlyInDecoding(n, 'x\ufffd')).toBe(true);
+    });
+  });
+
   describe('item 3: computed columns', () => {
     it.skipIf(!isMssql)('SQL Server: readTable marks a computed column computed, and only that one', async () => {
       const cat = await h.dialect.readTable(ep(), { schema: h.schema, name: 'with_computed' });

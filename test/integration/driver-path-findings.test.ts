@@ -55,3 +55,17 @@ describe('a table that failed reports its real hash mode', () => {
     expect(r.tables[0]!.hash).toBe('client');
   });
 });
+
+describe('text decoded differently on the two paths, through the engine', () => {
+  it('a cp1252 0x81 byte (U+0081 at the source, U+FFFD after the JDBC path): changed, labelled decoding, with a warning', async () => {
+    const ddl = 'CREATE TABLE names (id int PRIMARY KEY, name text);';
+    const db = await pair(ddl, "INSERT INTO names VALUES (1, 'Caf' || chr(129) || ' ok'), (2, 'same'), (3, 'abc');", "INSERT INTO names VALUES (1, 'Caf' || chr(65533) || ' ok'), (2, 'same'), (3, 'abd');");
+    const r = await reconcileYaml('tables: [{ table: names }]', db, { overrides: { recheckDelayMs: 0 } });
+    const t = r.tables[0]!;
+    expect(t.rows).toEqual([
+      { kind: 'changed', key: { id: '1' }, columns: ['name'], decoding: ['name'] },
+      { kind: 'changed', key: { id: '3' }, columns: ['name'] },
+    ]);
+    expect(t.warnings.join('\n')).toMatch(/1 changed row\(s\) differ only in characters SQL Server and the Debezium -> JDBC path decode differently/);
+  });
+});
