@@ -20,6 +20,17 @@ export interface Statement {
   lookup?: boolean;
 }
 
+/** The most hash buckets there can be: the key hash has 31 bits. */
+export const MAX_HASH_MODULUS = 2 ** 31;
+
+/** A hash modulus must be an integer in 1..2^31; otherwise a clear error naming the table. */
+export function checkHashModulus(modulus: number, table: TableRef): number {
+  if (!Number.isSafeInteger(modulus) || modulus < 1 || modulus > MAX_HASH_MODULUS) {
+    throw new Error(`hash bucket count ${String(modulus)} for table ${table.schema}.${table.name} is outside 1..2^31 (the key hash has 31 bits)`);
+  }
+  return modulus;
+}
+
 export interface CatalogColumn {
   name: string;
   /** Native type name as the catalog spells it, lower case (e.g. "numeric", "nvarchar"). */

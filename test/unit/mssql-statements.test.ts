@@ -262,3 +262,18 @@ describe('result rows', () => {
     });
   });
 });
+
+describe('hash bucket counts up to 2^31 (issue 20, found on the driver path)', () => {
+  it('2^31 buckets are bound (as BIGINT past the int range); more, or a fraction, is a clear error naming the table', async () => {
+    const { postgresDialect } = await import('../../src/dialects/postgres/index.js');
+    const s = mssqlDialect.segmentChecksumStatement(composite, { kind: 'residues', modulus: 2 ** 31, residues: [5] }, { kind: 'hash', modulus: 2 ** 31 });
+    expect(s.values).toEqual([2 ** 31, 2 ** 31, 5]);
+    const pg = postgresDialect.segmentChecksumStatement(composite, { kind: 'residues', modulus: 2 ** 31, residues: [5] }, { kind: 'hash', modulus: 2 ** 31 });
+    expect(pg.text).toMatch(/% \$1::bigint/);
+    expect(pg.text).toMatch(/% \$2::bigint = ANY\(\$3::bigint\[\]\)/);
+    for (const d of [mssqlDialect, postgresDialect]) {
+      expect(() => d.segmentChecksumStatement(composite, { kind: 'all' }, { kind: 'hash', modulus: 2 ** 31 + 1 })).toThrow(/hash bucket count 2147483649 for table sales\.lines is outside 1\.\.2\^31/);
+      expect(() => d.leafRowsStatement(composite, { kind: 'residues', modulus: 0, residues: [] })).toThrow(/sales\.lines/);
+    }
+  });
+});

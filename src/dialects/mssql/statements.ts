@@ -3,7 +3,7 @@
  * names as the PostgreSQL dialect. Names are quoted from the catalog, values
  * bound as @p1, @p2, ... (see connect.ts for their driver types).
  */
-import type { Bucketing, SegmentFilter, SideTable, Statement } from '../types.js';
+import { checkHashModulus, type Bucketing, type SegmentFilter, type SideTable, type Statement } from '../types.js';
 import { mssqlCanonicalExpression, mssqlKeyHash, mssqlRawExpression, mssqlRowHash, mssqlRowText } from './canonical.js';
 import { quoteIdent, quoteTable } from './quote.js';
 import { mergeRanges } from '../../util/ranges.js';
@@ -94,7 +94,7 @@ function whereClause(t: SideTable, filter: SegmentFilter, p: Params, ap = new Ap
       parts.push(preds.length === 1 ? preds[0]! : `(${preds.join(' OR ')})`);
     }
   } else if (filter.kind === 'residues') {
-    const m = p.add(filter.modulus);
+    const m = p.add(checkHashModulus(filter.modulus, t.table));
     if (filter.residues.length === 0) {
       parts.push('1 = 0');
     } else {
@@ -113,7 +113,7 @@ function bucketExpression(t: SideTable, b: Bucketing, p: Params, ap: Applied): s
     // (Msg 8115). ROUND(.., 0, 1) truncates toward zero, like PostgreSQL's div(); width 1 buckets reach 2^64.
     return `CONVERT(DECIMAL(20, 0), ROUND((CONVERT(DECIMAL(20, 0), ${singleKey(t)}) - ${p.add(b.base)}) / ${p.add(b.width)}, 0, 1))`;
   }
-  return `${mssqlKeyHash(keyText(t, ap))} % ${p.add(b.modulus)}`;
+  return `${mssqlKeyHash(keyText(t, ap))} % ${p.add(checkHashModulus(b.modulus, t.table))}`;
 }
 
 export function countStatement(t: SideTable): Statement {
