@@ -286,6 +286,28 @@ export function runReviewContract(h: ContractHarness): void {
     });
   });
 
+  describe('item 6: text in bounded types, computed once', () => {
+    it('varchar(20), char(5), varchar(5) at their length limits, and a trimmed decimal(5,5): the reference text, in the database', async () => {
+      const table = 'bounded_text';
+      const defs: ColumnDef[] = [
+        { name: 'id', type: int, notNull: true },
+        { name: 'v', type: isMssql ? 'nvarchar(20)' : 'varchar(20)' },
+        { name: 'c', type: isMssql ? 'nchar(5)' : 'char(5)' },
+        { name: 'e', type: isMssql ? 'nvarchar(5)' : 'varchar(5)' },
+        { name: 'd', type: isMssql ? 'decimal(5,5)' : 'numeric(5,5)' },
+      ];
+      // 20 characters of 3-byte UTF-8; 5 with a surrogate pair (4 bytes); '.5' (no integer digit) trimmed.
+      const values: string[][] = [['1', '€'.repeat(20), 'ab', 'abc😀', '0.50000'], ['2', 'Zoë', 'abcde', '😀😀', '-0.00100']];
+      await h.exec(state.url!, [h.createTableSql(table, defs, ['id']), insertSql(h, table, defs, values)].join('\n'));
+      const specs: Array<[string, CanonicalSpec]> = [['id', INT], ['v', { type: 'text' }], ['c', { type: 'text', rtrim: true }], ['e', { type: 'text' }], ['d', { type: 'decimal' }]];
+      const t = await sideTable(table, specs);
+      const rows = (await ep().query(h.dialect.leafRowsStatement(t, { kind: 'all' }))).map((r) => h.dialect.toLeafRow(r, 5));
+      const expected = values.map((v) => specs.map(([, spec], i) => canonicalText(spec, v[i]!)));
+      expect(rows.map((r) => r.columns).sort((a, b) => String(a[0]).localeCompare(String(b[0])))).toEqual(expected);
+      for (const r of rows) expect(r.rowHash).toBe(rowHash(canonicalRowText(r.columns)).toString());
+    });
+  });
+
   describe('item 3: computed columns', () => {
     it.skipIf(!isMssql)('SQL Server: readTable marks a computed column computed, and only that one', async () => {
       const cat = await h.dialect.readTable(ep(), { schema: h.schema, name: 'with_computed' });
