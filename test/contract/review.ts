@@ -363,6 +363,13 @@ export function runReviewContract(h: ContractHarness): void {
     });
   });
 
+  describe('driver path: a table that failed reports its real hash mode', () => {
+    it('hash: client, failing at the reconcile stage (a bad source filter): status error, hash client', async () => {
+      const r = await reconcile('[{ table: single, where: { source: "no_such_column > 0" } }]', 'client');
+      expect([r.tables[0]!.status, r.tables[0]!.hash]).toEqual(['error', 'client']);
+    });
+  });
+
   describe('driver path: plan of a table hashed client-side', () => {
     it('plan shows the row stream of a client-hashed table (hash: client, and float on SQL Server)', async () => {
       const config = parseConfig(
