@@ -132,7 +132,7 @@ export async function runReconcile(opts: RunOptions): Promise<RunReport> {
         tableLimit(async (): Promise<TableResult> => {
           const t0 = Date.now();
           const empty = emptyTableResult(spec.id, `${spec.source.schema ?? ''}.${spec.source.name}`, `${spec.target.schema ?? ''}.${spec.target.name}`, spec.mode);
-          if (aborted) return { ...empty, status: 'error', error: { message: `not run: ${aborted.message}`, stage: 'aborted', class: 'critical' } };
+          if (aborted) return { ...empty, hash: spec.hash, status: 'error', error: { message: `not run: ${aborted.message}`, stage: 'aborted', class: 'critical' } };
           const log = logger.child({ table: spec.id });
           const runners = {
             source: new QueryRunner(source, sd, limits.source, spec.maxRetries, log, { onRetry: opts.hooks?.onRetry }, opts.minRetryDelayMs),
