@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import sqlParser from 'node-sql-parser';
 import type { CanonicalSpec } from '../../src/canonical/types.js';
-import type { CatalogColumn, SideColumn, SideTable } from '../../src/dialects/types.js';
+import type { CatalogColumn, SegmentFilter, SideColumn, SideTable } from '../../src/dialects/types.js';
 import { mssqlDialect } from '../../src/dialects/mssql/index.js';
 import { utf8Text } from '../../src/dialects/mssql/canonical.js';
 
@@ -63,6 +63,19 @@ describe('UTF-8 conversions computed once, in bounded types', () => {
       expect(outside).not.toMatch(/CONVERT\(NVARCHAR\((20|100|MAX)\), \[/);
     });
   }
+
+  it('every statement that reads an applied column has its CROSS APPLY (row stream with a residue filter too)', () => {
+    const filters: SegmentFilter[] = [{ kind: 'all' }, { kind: 'residues', modulus: 4, residues: [1] }];
+    const statements = filters.flatMap((f) => [
+      mssqlDialect.segmentChecksumStatement(textKeyed, f, { kind: 'hash', modulus: 4 }),
+      mssqlDialect.leafRowsStatement(textKeyed, f),
+      mssqlDialect.rowStreamStatement(textKeyed, f),
+    ]);
+    expect(statements.filter((s) => /__cdc_x\d\./.test(s.text)).length).toBeGreaterThanOrEqual(5);
+    for (const s of statements) {
+      for (const m of s.text.matchAll(/__cdc_x(\d)\./g)) expect(s.text, s.label).toContain(`) AS __cdc_x${m[1]}`);
+    }
+  });
 
   it('a statement with no text or decimal column has no CROSS APPLY', () => {
     const ints = [sc(col('id', 'int'), { type: 'int' }), sc(col('n', 'bigint'), { type: 'int' })];

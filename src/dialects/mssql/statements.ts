@@ -79,7 +79,8 @@ function singleKey(t: SideTable): string {
 }
 
 /** WHERE clause for a filter plus the trusted per-side filter from the config. */
-function whereClause(t: SideTable, filter: SegmentFilter, p: Params, ap = new Applied()): string {
+/** `ap` receives the key text's conversions of a residue filter: its clause must be in the statement's FROM. */
+function whereClause(t: SideTable, filter: SegmentFilter, p: Params, ap: Applied): string {
   const parts: string[] = [];
   if (filter.kind === 'ranges') {
     const k = singleKey(t);
@@ -119,7 +120,7 @@ function bucketExpression(t: SideTable, b: Bucketing, p: Params, ap: Applied): s
 export function countStatement(t: SideTable): Statement {
   const p = new Params();
   return {
-    text: `SELECT CONVERT(VARCHAR(20), COUNT_BIG(*)) AS n FROM ${quoteTable(t.table)}${whereClause(t, { kind: 'all' }, p)}`,
+    text: `SELECT CONVERT(VARCHAR(20), COUNT_BIG(*)) AS n FROM ${quoteTable(t.table)}${whereClause(t, { kind: 'all' }, p, new Applied())}`,
     values: p.values,
     label: 'count',
   };
@@ -130,7 +131,7 @@ export function keyBoundsStatement(t: SideTable): Statement {
   const k = singleKey(t);
   return {
     // MIN and MAX alone: answered from the ends of the key index, no scan.
-    text: `SELECT CONVERT(VARCHAR(48), MIN(${k})) AS lo, CONVERT(VARCHAR(48), MAX(${k})) AS hi FROM ${quoteTable(t.table)}${whereClause(t, { kind: 'all' }, p)}`,
+    text: `SELECT CONVERT(VARCHAR(48), MIN(${k})) AS lo, CONVERT(VARCHAR(48), MAX(${k})) AS hi FROM ${quoteTable(t.table)}${whereClause(t, { kind: 'all' }, p, new Applied())}`,
     values: p.values,
     label: 'key-bounds',
   };
@@ -172,6 +173,7 @@ export function leafRowsStatement(t: SideTable, filter: SegmentFilter): Statemen
 export function rowStreamStatement(t: SideTable, filter: SegmentFilter): Statement {
   const p = new Params();
   const cols = t.columns.map((c, i) => `${mssqlRawExpression(c.column)} AS c${i}`);
-  const where = whereClause(t, filter, p);
-  return { text: `SELECT ${cols.join(', ')} FROM ${quoteTable(t.table)}${where}`, values: p.values, label: 'row-stream' };
+  const ap = new Applied();
+  const where = whereClause(t, filter, p, ap);
+  return { text: `SELECT ${cols.join(', ')} FROM ${quoteTable(t.table)}${ap.clause()}${where}`, values: p.values, label: 'row-stream' };
 }
