@@ -6,8 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
-import { emptyTableResult, type RunReport } from '../../src/report/model.js';
+import { emptyTableResult, totalsOf, type RunReport } from '../../src/report/model.js';
 import { renderText } from '../../src/report/text.js';
+import * as core from '@actions/core';
+import { annotate, renderSummary } from '../../src/sinks/summary.js';
 import { withSchemaFindings, type SchemaCheck } from '../../src/schema/check.js';
 import type { SchemaFinding } from '../../src/schema/findings.js';
 
@@ -45,6 +47,23 @@ describe('data matched, schema check found CDC disabled', () => {
     const t = withSchemaFindings(counted('count', 10, 10), check([CDC_OFF]));
     const report = { tool: { version: 'test' }, runId: 'r', status: 'mismatch', totals: { tables: 1, matched: 0, mismatched: 1, errors: 0 }, tables: [t] } as unknown as RunReport;
     expect(renderText(report)).toContain('dbo.orders: MISMATCH: counts match (source 10, target 10); mismatch from the schema check: cdc-disabled');
+  });
+});
+
+describe('the job summary and annotations show the reason', () => {
+  it('summary details and the annotation carry the status reason', () => {
+    const t = withSchemaFindings(counted('count', 10, 10), check([CDC_OFF]));
+    const report: RunReport = {
+      schemaVersion: 1, tool: { name: 'cdc-recon', version: 't' }, runId: 'r', startedAt: '2030-01-01T00:00:00.000Z', finishedAt: '2030-01-01T00:00:01.000Z',
+      durationMs: 1000, status: 'mismatch', mode: 'count', configFile: 'x.yml', source: { dialect: 'mssql' }, target: { dialect: 'postgres' }, totals: totalsOf([t]), tables: [t],
+    };
+    core.summary.emptyBuffer();
+    const html = renderSummary(core.summary, report, { failOn: 'mismatch' }).stringify();
+    core.summary.emptyBuffer();
+    expect(html).toContain('<p>counts match (source 10, target 10); mismatch from the schema check: cdc-disabled (see schemaFindings)</p>');
+    const notes: string[] = [];
+    annotate(report, 'mismatch', { error: (m) => notes.push(m), warning: (m) => notes.push(m) });
+    expect(notes[0]).toMatch(/0 changed rows \(counts match \(source 10, target 10\); mismatch from the schema check: cdc-disabled/);
   });
 });
 
