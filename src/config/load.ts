@@ -48,6 +48,7 @@ function endpoint(e: EndpointConfig): EndpointSpec {
     statementTimeoutMs: e.statementTimeout ?? 30 * 60_000,
     connectTimeoutMs: e.connectTimeout ?? 15_000,
     reuseConnections: e.reuseConnections ?? true,
+    cdc: e.cdc ?? true,
   };
 }
 

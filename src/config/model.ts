@@ -64,6 +64,8 @@ export interface EndpointSpec {
   statementTimeoutMs: number;
   connectTimeoutMs: number;
   reuseConnections: boolean;
+  /** false: read without CDC (no CDC checks). */
+  cdc: boolean;
 }
 
 export interface ReconConfig {

@@ -21,6 +21,11 @@ export const endpointSchema = z.strictObject({
   connectTimeout: duration.optional(),
   /** false opens a new connection per statement: only for measuring what pooling saves. */
   reuseConnections: z.boolean().optional(),
+  /**
+   * Source only. false: this source is read without CDC (a replica or a staging copy for PR checks), so the
+   * CDC checks of the schema check are skipped. Default true: a SQL Server source is checked for CDC.
+   */
+  cdc: z.boolean().optional(),
 });
 
 const tuning = {
@@ -97,6 +102,9 @@ export const configSchema = z
     lag: lagConfigSchema.optional(),
   })
   .superRefine((c, ctx) => {
+    if (c.target.cdc !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['target', 'cdc'], message: '"cdc" describes the source only (whether it is read through CDC); remove it from target' });
+    }
     const seen = new Map<string, number>();
     const nameOf = (n: unknown) => (typeof n === 'string' ? n : n && typeof n === 'object' ? `${(n as { schema?: string }).schema ?? ''}.${(n as { name: string }).name}` : '');
     c.tables.forEach((t, i) => {

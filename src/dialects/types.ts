@@ -20,6 +20,17 @@ export interface Statement {
   lookup?: boolean;
 }
 
+/** The most hash buckets there can be: the key hash has 31 bits. */
+export const MAX_HASH_MODULUS = 2 ** 31;
+
+/** A hash modulus must be an integer in 1..2^31; otherwise a clear error naming the table. */
+export function checkHashModulus(modulus: number, table: TableRef): number {
+  if (!Number.isSafeInteger(modulus) || modulus < 1 || modulus > MAX_HASH_MODULUS) {
+    throw new Error(`hash bucket count ${String(modulus)} for table ${table.schema}.${table.name} is outside 1..2^31 (the key hash has 31 bits)`);
+  }
+  return modulus;
+}
+
 export interface CatalogColumn {
   name: string;
   /** Native type name as the catalog spells it, lower case (e.g. "numeric", "nvarchar"). */
@@ -33,6 +44,8 @@ export interface CatalogColumn {
   nullable: boolean;
   collation: string | null;
   ordinal: number;
+  /** A computed column (SQL Server sys.columns.is_computed): CDC never captures it, so it is not compared by default. */
+  computed?: boolean;
 }
 
 export interface TableRef {
@@ -157,6 +170,8 @@ export interface Dialect {
 
   /** Whether this dialect can render `spec` for `column` inside the database, byte-identical to the reference. */
   serverSideSupported(column: CatalogColumn, spec: CanonicalSpec): boolean;
+  /** Why `spec` cannot be rendered in the database for `column` (server version, type); null when it can. */
+  serverSideUnsupportedReason?(column: CatalogColumn, spec: CanonicalSpec): string | null;
 
   /** SQL expression producing the canonical text of one column (NULL stays NULL). */
   canonicalExpression(side: SideColumn): string;

@@ -44,6 +44,21 @@ export interface DiffContext {
   textColumns: boolean[];
 }
 
+/**
+ * Characters one side's decoding produces where the other's produced another of them: C1 controls (SQL Server
+ * maps cp1252's undefined bytes 0x81, 0x8D, 0x8F, 0x90, 0x9D to U+0081...), U+FFFD (Java's decoder), '?'
+ * (a lone surrogate converted to UTF-8 by SQL Server or Java) and lone surrogates themselves (a JS string).
+ */
+const UNDECODABLE = /[\u0080-\u009f\ufffd?]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Whether two different texts are the same text once the characters above are treated as one unknown character. */
+export function differsOnlyInDecoding(a: string, b: string): boolean {
+  if (a === b) return false;
+  const norm = (s: string) => s.replace(UNDECODABLE, '\u0000');
+  const has = new RegExp(UNDECODABLE.source);
+  return norm(a) === norm(b) && (has.test(a) || has.test(b));
+}
+
 export function toDiffRow(d: RowDiff, ctx: DiffContext): DiffRow {
   const row = d.source ?? d.target!;
   const key: Record<string, string> = {};
@@ -52,7 +67,13 @@ export function toDiffRow(d: RowDiff, ctx: DiffContext): DiffRow {
   });
   const out: DiffRow = { kind: d.kind, key };
   if (d.kind === 'changed' && d.source && d.target) {
-    out.columns = ctx.columnNames.filter((_, i) => d.source!.columns[i] !== d.target!.columns[i]);
+    const changed = ctx.columnNames.map((_, i) => i).filter((i) => d.source!.columns[i] !== d.target!.columns[i]);
+    out.columns = changed.map((i) => ctx.columnNames[i]!);
+    const decoding = changed.filter((i) => {
+      const [s, t] = [d.source!.columns[i], d.target!.columns[i]];
+      return ctx.textColumns[i] === true && s != null && t != null && differsOnlyInDecoding(displayValue(s, true), displayValue(t, true));
+    });
+    if (decoding.length > 0) out.decoding = decoding.map((i) => ctx.columnNames[i]!);
   }
   return out;
 }

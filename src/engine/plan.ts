@@ -125,9 +125,12 @@ export function buildPlan(spec: TableSpec, src: CatalogTable, tgt: CatalogTable,
   }
 
   const targetNameOf = (c: CatalogColumn) => spec.rename[c.name] ?? c.name;
+  // Computed source columns are not captured by SQL Server CDC: left out unless the config includes them by name.
+  const computed = src.columns.filter((c) => c.computed && !spec.include?.includes(c.name) && !keyNames.includes(c.name) && !spec.exclude.includes(c.name));
   const selected = src.columns.filter(
-    (c) => (!spec.include || spec.include.includes(c.name) || keyNames.includes(c.name)) && !spec.exclude.includes(c.name),
+    (c) => (!spec.include || spec.include.includes(c.name) || keyNames.includes(c.name)) && !spec.exclude.includes(c.name) && !computed.includes(c),
   );
+  for (const c of computed) warnings.push(`column ${c.name} not compared: computed at the source (SQL Server CDC does not capture computed columns)`);
 
   const pairs: ColumnPair[] = [];
   const used = new Set<string>();
@@ -169,6 +172,10 @@ export function buildPlan(spec: TableSpec, src: CatalogTable, tgt: CatalogTable,
     used.add(sc.name);
   }
   const mappedTargets = new Set([...keyPairs, ...pairs].map((p) => p.target.name));
+  for (const c of computed) {
+    const tc = findColumn(tgt, targetNameOf(c));
+    if (tc) mappedTargets.add(tc.name);
+  }
   for (const tc of tgt.columns) {
     if (!mappedTargets.has(tc.name) && !spec.include && !spec.exclude.some((e) => e.toLowerCase() === tc.name.toLowerCase())) {
       warnings.push(`schema drift: target column ${JSON.stringify(tc.name)} has no source counterpart; not compared`);
@@ -181,13 +188,22 @@ export function buildPlan(spec: TableSpec, src: CatalogTable, tgt: CatalogTable,
 
   const sourceColumns = sideOf('source');
   const targetColumns = sideOf('target');
-  const serverOk = all.every(
-    (p, i) => sd.serverSideSupported(p.source, sourceColumns[i]!.canonical) && td.serverSideSupported(p.target, targetColumns[i]!.canonical),
-  );
+  // Why each side cannot hash a column in the database: the column's type, or the server itself (version).
+  const reasons = new Map<string, string[]>();
+  const noteReason = (d: Dialect, side: 'source' | 'target', c: CatalogColumn, s: CanonicalSpec) => {
+    if (d.serverSideSupported(c, s)) return;
+    const reason = `${side} ${d.serverSideUnsupportedReason?.(c, s) ?? `${c.dataType} has no exact in-database canonical form`}`;
+    reasons.set(reason, [...(reasons.get(reason) ?? []), c.name]);
+  };
+  all.forEach((p, i) => {
+    noteReason(sd, 'source', p.source, sourceColumns[i]!.canonical);
+    noteReason(td, 'target', p.target, targetColumns[i]!.canonical);
+  });
   let hash = spec.hash;
-  if (hash === 'server' && !serverOk) {
+  if (hash === 'server' && reasons.size > 0) {
     hash = 'client';
-    warnings.push('some column pairs have no exact server-side canonical form; this table is hashed client-side');
+    const why = [...reasons].map(([reason, cols]) => `${reason} (column${cols.length > 1 ? 's' : ''} ${cols.join(', ')})`);
+    warnings.push(`this table is hashed client-side: ${why.join('; ')}`);
   }
   const segmentation = keyPairs.length === 1 && keyPairs[0]!.canonical.type === 'int' ? 'range' : 'hash';
   return {

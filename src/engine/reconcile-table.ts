@@ -84,7 +84,7 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
     }
   }
 
-  const changed = inc?.changedKeys ? await verifyChangedKeys(readers, await inc.changedKeys(), spec.mode === 'diff') : undefined;
+  const changed = inc?.changedKeys ? await verifyChangedKeys(readers, await inc.changedKeys(), spec.mode === 'diff', keyDomain(plan)) : undefined;
   const slice = inc?.decision.scope === 'incremental' ? inc.decision.slice : undefined;
   const first = await firstPass(plan, readers, total, log, slice ?? opts.part);
   if (first.warning) result.warnings.push(first.warning);
@@ -144,6 +144,12 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
   result.rows = drift.slice(0, spec.maxDiffRows).map((d) => toDiffRow(d, ctx));
   result.inFlightRows = inFlight.slice(0, spec.maxDiffRows).map((d) => toDiffRow(d, ctx));
   result.rowsTruncated = drift.length > spec.maxDiffRows || inFlight.length > spec.maxDiffRows;
+  const decoding = result.rows.filter((r) => r.decoding).length;
+  if (decoding > 0) {
+    result.warnings.push(
+      `${decoding} changed row(s) differ only in characters SQL Server and the Debezium -> JDBC path decode differently (cp1252 bytes 0x81, 0x8D, 0x8F, 0x90, 0x9D; lone surrogates): see rows[].decoding; a real difference in the bytes stored, not necessarily in the text meant`,
+    );
+  }
   result.status = drift.length > 0 || countsDiffer ? 'mismatch' : 'match';
   if (countsDiffer && drift.length === 0 && inFlight.length === 0) {
     result.warnings.push('row counts differ but no differing row was found (rows changed during the run?)');
@@ -174,6 +180,42 @@ function nextPow2(n: number): number {
 function rangeOf(bucket: bigint, b: Extract<Bucketing, { kind: 'range' }>): [bigint, bigint] {
   const lo = b.base + bucket * b.width;
   return [lo, lo + b.width - 1n];
+}
+
+const INT64: readonly [bigint, bigint] = [-(2n ** 63n), 2n ** 63n - 1n];
+/** Value range of integer key types (SQL Server and PostgreSQL names); anything else is taken as 64-bit. */
+const INTEGER_DOMAINS: Readonly<Record<string, readonly [bigint, bigint]>> = {
+  tinyint: [0n, 255n],
+  smallint: [-32768n, 32767n],
+  int2: [-32768n, 32767n],
+  int: [-(2n ** 31n), 2n ** 31n - 1n],
+  integer: [-(2n ** 31n), 2n ** 31n - 1n],
+  int4: [-(2n ** 31n), 2n ** 31n - 1n],
+};
+
+/**
+ * The keys either side's column can hold. Power-of-two bucket widths from the lowest key can put the last
+ * upper bound past the type's maximum (keys 1 and 9223372036854775807): such a bound is not a bigint, so
+ * every range bound is clamped to this domain before it becomes a parameter or a literal.
+ */
+export function keyDomain(plan: Pick<TablePlan, 'pairs'>): readonly [bigint, bigint] {
+  const key = plan.pairs[0];
+  if (!key) return INT64;
+  const sides = [key.source.dataType, key.target.dataType].map((t) => INTEGER_DOMAINS[t.toLowerCase()] ?? INT64);
+  const lo = sides.reduce((a, d) => (d[0] < a ? d[0] : a), sides[0]![0]);
+  const hi = sides.reduce((a, d) => (d[1] > a ? d[1] : a), sides[0]![1]);
+  return [lo, hi];
+}
+
+/** Ranges cut to the key domain; ranges wholly outside it are dropped. */
+export function clampRanges(ranges: ReadonlyArray<readonly [bigint, bigint]>, domain: readonly [bigint, bigint]): Array<[bigint, bigint]> {
+  const out: Array<[bigint, bigint]> = [];
+  for (const [lo, hi] of ranges) {
+    const a = lo < domain[0] ? domain[0] : lo;
+    const b = hi > domain[1] ? domain[1] : hi;
+    if (a <= b) out.push([a, b]);
+  }
+  return out;
 }
 
 interface Comparison {
@@ -215,6 +257,23 @@ export const FIRST_PASS_RESOLUTION = 512;
  * (tens of thousands of rows of answer) would sit in memory together.
  */
 const MAX_CHILD_BUCKETS_PER_STATEMENT = 8_192;
+
+/**
+ * Key ranges per statement, on every dialect. Unbounded, a level of scattered drift put ~4,000 OR'ed BETWEENs
+ * into one T-SQL statement (long compiles, Msg 8623 "ran out of internal resources"). 1,000 is also the most
+ * the SQL Server dialect binds as parameters (2 per range, under its 2,100 limit), so no range is a literal.
+ */
+export const MAX_RANGES_PER_STATEMENT = 1_000;
+
+/** A filter cut into filters of at most MAX_RANGES_PER_STATEMENT ranges each (others as they are). */
+export function chunkRanges(filter: SegmentFilter): SegmentFilter[] {
+  if (filter.kind !== 'ranges' || filter.ranges.length <= MAX_RANGES_PER_STATEMENT) return [filter];
+  const out: SegmentFilter[] = [];
+  for (let i = 0; i < filter.ranges.length; i += MAX_RANGES_PER_STATEMENT) {
+    out.push({ kind: 'ranges', ranges: filter.ranges.slice(i, i + MAX_RANGES_PER_STATEMENT) });
+  }
+  return out;
+}
 
 interface FirstPass {
   checked: number;
@@ -272,6 +331,7 @@ async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, 
     if (!cut.interval) return { checked: 0, mismatched: [], segments: [], segmentsMismatched: 0, totals: { source: 0n, target: 0n }, interval: { lo: 1n, hi: 0n }, warning };
     interval = cut.interval;
   }
+  const domain = keyDomain(plan);
   // Split the key space into a few statements (aligned to buckets) for progress and per-side parallelism.
   const rowsPerBucket = Math.max(1, Number(total) / Number(bucketCount));
   const segmentsPerQuery = Math.max(1, Math.floor(FIRST_PASS_ROWS_PER_QUERY / rowsPerBucket / Number(split)));
@@ -279,7 +339,7 @@ async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, 
   const parts: Array<[bigint, bigint]> = [];
   for (let b = 0n; b < bucketCount; b += perQuery) {
     const end = b + perQuery < bucketCount ? b + perQuery : bucketCount;
-    parts.push([base + b * width, base + end * width - 1n]);
+    parts.push(clampRanges([[base + b * width, base + end * width - 1n]], domain)[0]!);
   }
   const scoped = interval ? parts.flatMap((r) => clipRanges([r], interval!)) : parts;
   let done = 0n;
@@ -297,7 +357,7 @@ async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, 
   const checked = interval ? segmentsIn(interval, base, segWidth, segmentCount) : segmentCount;
   return {
     ...summarise(mismatched, totals, checked, (b) => Number((b.bucket * width) / segWidth), (id, segs) => ({
-      range: [(base + BigInt(id) * segWidth).toString(), (base + BigInt(id + 1) * segWidth - 1n).toString()],
+      range: clampRanges([[base + BigInt(id) * segWidth, base + BigInt(id + 1) * segWidth - 1n]], domain)[0]!.map(String) as [string, string],
       sourceCount: sumCounts(segs, 'sourceCount'),
       targetCount: sumCounts(segs, 'targetCount'),
     })),
@@ -348,9 +408,11 @@ function rate(rows: bigint, started: number): number {
   return s > 0 ? Math.round(Number(rows) / s) : 0;
 }
 
-function filterFor(segments: Segment[], interval?: KeyInterval): SegmentFilter {
+function filterFor(segments: Segment[], domain: readonly [bigint, bigint], interval?: KeyInterval): SegmentFilter {
   const b = segments[0]!.bucketing;
-  if (b.kind === 'range') return clipFilter({ kind: 'ranges', ranges: mergeRanges(segments.map((s) => rangeOf(s.bucket, b))) }, interval);
+  // One filter is built from one bucketing: a segment of another would be read as the wrong keys.
+  if (segments.some((s) => !sameBucketing(s.bucketing, b))) throw new Error('segments of one statement must share their bucketing');
+  if (b.kind === 'range') return clipFilter({ kind: 'ranges', ranges: clampRanges(mergeRanges(segments.map((s) => rangeOf(s.bucket, b))), domain) }, interval);
   return { kind: 'residues', modulus: b.modulus, residues: segments.map((s) => Number(s.bucket)) };
 }
 
@@ -397,7 +459,8 @@ function batches(segments: Segment[], maxRows: number): Segment[][] {
   let rows = 0;
   for (const s of segments) {
     const n = Number(s.sourceCount > s.targetCount ? s.sourceCount : s.targetCount);
-    if (cur.length > 0 && (rows + n > maxRows || !sameBucketing(cur[0]!.bucketing, s.bucketing))) {
+    const full = s.bucketing.kind === 'range' && cur.length >= MAX_RANGES_PER_STATEMENT;
+    if (cur.length > 0 && (full || rows + n > maxRows || !sameBucketing(cur[0]!.bucketing, s.bucketing))) {
       out.push(cur);
       cur = [];
       rows = 0;
@@ -412,6 +475,7 @@ function batches(segments: Segment[], maxRows: number): Segment[][] {
 /** Narrow mismatching segments level by level (one statement per side per level), then diff the leaves. */
 async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], log: Logger, interval?: KeyInterval): Promise<{ diffs: RowDiff[]; leaves: SegmentFilter[] }> {
   const leafSize = BigInt(plan.spec.leafSize);
+  const domain = keyDomain(plan);
   const diffs: RowDiff[] = [];
   const leafFilters: SegmentFilter[] = [];
   const seenKeys = new Set<string>();
@@ -431,17 +495,20 @@ async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], 
       else leaves.push(s);
     }
     for (const batch of batches(leaves, LEAF_BATCH_ROWS)) {
-      const leaf = await diffLeaves(readers, batch, interval);
+      const leaf = await diffLeaves(readers, batch, domain, interval);
       const found = leaf.diffs.filter((d) => !seenKeys.has(d.keyText));
-      if (found.length > 0) leafFilters.push(leaf.filter);
+      if (found.length > 0) leafFilters.push(...leaf.filters);
       for (const d of found) seenKeys.add(d.keyText);
       diffs.push(...found);
     }
     const next: Segment[] = [];
-    // Segments refined with the same child bucketing go into one statement per side.
+    // Segments refined with the same child bucketing go into one statement per side, if they also share their
+    // own bucketing: a filter is built from one bucketing (filterFor), and a smaller last first-pass bucket is
+    // split by another factor, so its children (wider) would otherwise be read as the wrong key ranges.
     const groups = new Map<string, { child: Bucketing; segs: Segment[] }>();
+    const keyOf = (b: Bucketing) => (b.kind === 'range' ? `r${b.base}:${b.width}` : `h${b.modulus}`);
     for (const { seg, child } of splittable) {
-      const key = child.kind === 'range' ? `r${child.base}:${child.width}` : `h${child.modulus}`;
+      const key = `${keyOf(child)}|${keyOf(seg.bucketing)}`;
       const g = groups.get(key) ?? { child, segs: [] };
       g.segs.push(seg);
       groups.set(key, g);
@@ -449,9 +516,9 @@ async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], 
     // In sequence, a bounded number of children at a time: both sides still work in parallel, and the
     // answers in memory stay small whatever the drift.
     for (const { child, segs } of groups.values()) {
-      const perStatement = parentsPerStatement(segs, child);
+      const perStatement = Math.min(parentsPerStatement(segs, child), child.kind === 'range' ? MAX_RANGES_PER_STATEMENT : Number.MAX_SAFE_INTEGER);
       for (let i = 0; i < segs.length; i += perStatement) {
-        const filter = filterFor(segs.slice(i, i + perStatement), interval);
+        const filter = filterFor(segs.slice(i, i + perStatement), domain, interval);
         const [s, t] = await Promise.all([readers.source.checksums(filter, child), readers.target.checksums(filter, child)]);
         next.push(...compareBuckets(child, s, t).mismatched);
       }
@@ -470,18 +537,23 @@ async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], 
  * Hash leaves are fetched whole in one step: selecting rows by key hash is a full scan, and a second one would
  * cost more than the columns it saves.
  */
-async function diffLeaves(readers: TableReaders, batch: Segment[], interval?: KeyInterval): Promise<{ diffs: RowDiff[]; filter: SegmentFilter }> {
+async function diffLeaves(readers: TableReaders, batch: Segment[], domain: readonly [bigint, bigint], interval?: KeyInterval): Promise<{ diffs: RowDiff[]; filters: SegmentFilter[] }> {
   const bucketing = batch[0]!.bucketing;
-  let filter = filterFor(batch, interval);
+  let filters = [filterFor(batch, domain, interval)];
   if (bucketing.kind === 'range' && bucketing.width > 1n) {
     const perKey: Extract<Bucketing, { kind: 'range' }> = { kind: 'range', base: bucketing.base, width: 1n };
-    const [s, t] = await Promise.all([readers.source.checksums(filter, perKey), readers.target.checksums(filter, perKey)]);
+    const [s, t] = await Promise.all([readers.source.checksums(filters[0]!, perKey), readers.target.checksums(filters[0]!, perKey)]);
     const differing = compareBuckets(perKey, s, t).mismatched;
-    if (differing.length === 0) return { diffs: [], filter };
-    filter = filterFor(differing, interval);
+    if (differing.length === 0) return { diffs: [], filters };
+    // Scattered differing keys rarely merge: up to one range per key, so cut into statements of bounded size.
+    filters = chunkRanges(filterFor(differing, domain, interval));
   }
-  const [s, t] = await Promise.all([readers.source.leafRows(filter), readers.target.leafRows(filter)]);
-  return { diffs: diffLeaf(s, t), filter };
+  const diffs: RowDiff[] = [];
+  for (const filter of filters) {
+    const [s, t] = await Promise.all([readers.source.leafRows(filter), readers.target.leafRows(filter)]);
+    diffs.push(...diffLeaf(s, t));
+  }
+  return { diffs, filters };
 }
 
 /** Fetch the rows that differed again; what differs now is drift, the rest was in flight. */
@@ -562,14 +634,14 @@ async function startIncremental(plan: TablePlan, readers: TableReaders, decision
   };
 }
 
-/** Keys verified per statement in the key-by-key pass. */
-const CHANGED_KEYS_PER_STATEMENT = 4_000;
+/** Keys verified per statement in the key-by-key pass: scattered keys are a range each, within the cap. */
+const CHANGED_KEYS_PER_STATEMENT = MAX_RANGES_PER_STATEMENT;
 
 /**
  * The keys changed in the window, verified exactly: the row hash of every key on both sides
  * (one checksum per key), then the canonical columns of the keys that differ (the two steps of the leaves).
  */
-async function verifyChangedKeys(readers: TableReaders, changed: bigint[], rows: boolean): Promise<{ keys: number; differing: number; diffs: RowDiff[]; leaves: SegmentFilter[] }> {
+async function verifyChangedKeys(readers: TableReaders, changed: bigint[], rows: boolean, domain: readonly [bigint, bigint]): Promise<{ keys: number; differing: number; diffs: RowDiff[]; leaves: SegmentFilter[] }> {
   const keys = [...new Set(changed)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const perKey: Extract<Bucketing, { kind: 'range' }> = { kind: 'range', base: 0n, width: 1n };
   const diffs: RowDiff[] = [];
@@ -581,7 +653,7 @@ async function verifyChangedKeys(readers: TableReaders, changed: bigint[], rows:
     const mismatched = compareBuckets(perKey, sc, tc).mismatched;
     differing += mismatched.length;
     if (!rows || mismatched.length === 0) continue;
-    const rowFilter = filterFor(mismatched);
+    const rowFilter = filterFor(mismatched, domain);
     const [sr, tr] = await Promise.all([readers.source.leafRows(rowFilter), readers.target.leafRows(rowFilter)]);
     diffs.push(...diffLeaf(sr, tr));
     leaves.push(rowFilter);

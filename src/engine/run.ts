@@ -138,7 +138,7 @@ export async function runReconcile(opts: RunOptions): Promise<RunReport> {
         tableLimit(async (): Promise<TableResult> => {
           const t0 = Date.now();
           const empty = emptyTableResult(spec.id, `${spec.source.schema ?? ''}.${spec.source.name}`, `${spec.target.schema ?? ''}.${spec.target.name}`, spec.mode);
-          if (aborted) return { ...empty, status: 'error', error: { message: `not run: ${aborted.message}`, stage: 'aborted', class: 'critical' } };
+          if (aborted) return { ...empty, hash: spec.hash, status: 'error', error: { message: `not run: ${aborted.message}`, stage: 'aborted', class: 'critical' } };
           const log = logger.child({ table: spec.id });
           const runners = {
             source: new QueryRunner(source, sd, limits.source, spec.maxRetries, log, { onRetry: opts.hooks?.onRetry }, opts.minRetryDelayMs),
@@ -150,7 +150,8 @@ export async function runReconcile(opts: RunOptions): Promise<RunReport> {
           let schema: SchemaCheck | undefined;
           try {
             schema = await runners.source.retrying('plan', () =>
-              checkTable({ spec, source: { dialect: sd, endpoint: source }, target: { dialect: td, endpoint: target } }),
+              // cdc: false (a replica, a staging copy): no CDC checks; otherwise the source dialect's default.
+              checkTable({ spec, source: { dialect: sd, endpoint: source }, target: { dialect: td, endpoint: target }, ...(config.source.cdc ? {} : { cdc: null }) }),
             );
             if (spec.mode === 'schema') result = schemaOnlyResult(empty, schema);
             else {
@@ -173,7 +174,9 @@ export async function runReconcile(opts: RunOptions): Promise<RunReport> {
             const cls = err instanceof ClassifiedError ? err.errorClass : 'table';
             if (cls === 'critical') aborted = new CriticalError(errorMessage(err), err);
             log.error('table failed', { stage: err instanceof TableError ? err.stage : stage, error: errorMessage(err), class: cls });
-            result = { ...empty, status: 'error', error: { message: errorMessage(err), stage: err instanceof TableError ? err.stage : stage, class: cls } };
+            // The hash mode the table was (or would have been) read with: the plan's, else the config's.
+            const hash = schema?.plan?.hash ?? spec.hash;
+            result = { ...empty, hash, status: 'error', error: { message: errorMessage(err), stage: err instanceof TableError ? err.stage : stage, class: cls } };
           }
           if (schema) result = withSchemaFindings(result, schema);
           if (part) result.part = { index: part.index, count: part.count, maxDiffRows: spec.maxDiffRows };

@@ -28,7 +28,8 @@ import type { DriftKind } from '../report/model.js';
 
 export type KeyValue =
   | { type: 'number'; text: string }
-  | { type: 'string'; text: string }
+  /** nonUnicode: the SQL Server column is char / varchar (see mssqlLiteral). */
+  | { type: 'string'; text: string; nonUnicode?: boolean }
   | { type: 'bool'; value: boolean }
   | { type: 'binary'; hex: string }
   | { type: 'uuid'; text: string }
@@ -54,6 +55,7 @@ export function driftKeysOf(plan: TablePlan, drift: readonly RowDiff[]): DriftKe
   });
 }
 
+const NON_UNICODE_TYPES = new Set(['char', 'varchar', 'text']);
 const NUMBER_RE = /^-?\d+(\.\d+)?$/;
 const INT_RE = /^-?\d+$/;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -122,7 +124,7 @@ export function decodeKeyValue(canonical: string, spec: CanonicalSpec, column: C
       if (text.includes('\u0000')) throw new KeyEncodingError(`key column ${column.name} holds a NUL character, which no SQL literal can carry`);
       // PostgreSQL text compares trailing spaces; a value compared right-trimmed may have lost some.
       if (spec.rtrim && dialect === 'postgres' && column.dataType !== 'character') throw inexact('compared with trailing spaces removed');
-      return { type: 'string', text };
+      return { type: 'string', text, ...(dialect === 'mssql' && NON_UNICODE_TYPES.has(column.dataType) ? { nonUnicode: true } : {}) };
     }
   }
 }
@@ -152,6 +154,9 @@ export function mssqlLiteral(v: KeyValue): string {
       if (!HEX_RE.test(v.hex)) throw new KeyEncodingError('not hex');
       return `0x${v.hex.toUpperCase()}`;
     case 'string':
+      // A varchar key compared with N'...' is converted per row under a SQL_ collation (an index scan in the
+      // connector's snapshot query): printable ASCII, the same in every code page, goes as a '...' literal.
+      if (v.nonUnicode && /^[\x20-\x7e]*$/.test(v.text)) return `'${v.text.replace(/'/g, "''")}'`;
       return mssqlString(v.text);
     case 'uuid':
     case 'temporal':

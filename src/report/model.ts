@@ -11,6 +11,12 @@ export interface DiffRow {
   key: Record<string, string>;
   /** For changed rows: source names of the columns whose values differ. */
   columns?: string[];
+  /**
+   * Changed text columns whose two values differ only in characters the two paths decode differently
+   * (SQL Server vs the Debezium -> JDBC path): cp1252 bytes 0x81, 0x8D, 0x8F, 0x90, 0x9D (U+0081... on SQL
+   * Server, U+FFFD in Java), lone surrogates in NVARCHAR ('?' or U+FFFD). Still reported as changed.
+   */
+  decoding?: string[];
 }
 
 export interface SegmentInfo {
@@ -45,6 +51,11 @@ export interface TableResult {
   queries: number;
   /** Drift compared with the previous report (set by the cache sink). */
   trend?: 'new' | 'persisting' | 'resolved';
+  /**
+   * What decided the status when the data alone does not say it: e.g. "counts match (source 10, target 10);
+   * mismatch from the schema check: cdc-disabled". Absent when the status is the data comparison's own.
+   */
+  statusReason?: string;
   /** Schema check (source vs CDC capture instances vs target); absent when it did not run. */
   schemaFindings?: SchemaFinding[];
   /** Repair of this table's drift (--repair); absent without it. */

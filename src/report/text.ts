@@ -30,9 +30,11 @@ function tableLines(t: TableResult, maxRows: number): string[] {
     lines.push(...findingLines(t));
     return lines;
   }
+  if (t.statusReason) lines.push(`  ${t.table}: ${t.status.toUpperCase()}: ${t.statusReason}`);
   lines.push(...findingLines(t));
   for (const r of t.rows.slice(0, maxRows)) {
-    const cols = r.columns && r.columns.length ? `  columns: ${r.columns.join(', ')}` : '';
+    const decoding = r.decoding?.length ? ` (differ only in characters the two sides decode differently: ${r.decoding.join(', ')})` : '';
+    const cols = r.columns && r.columns.length ? `  columns: ${r.columns.join(', ')}${decoding}` : '';
     lines.push(`  ${t.table}: ${pad(r.kind, 8)} ${keyText(r.key)}${cols}`);
   }
   if (t.rows.length > maxRows || t.rowsTruncated) lines.push(`  ${t.table}: … more rows in the JSON report`);

@@ -15,6 +15,7 @@
  */
 import type { TableSpec } from '../config/load.js';
 import type { CaptureInstance, CatalogColumn, CatalogTable, CdcDatabaseState, CdcJob, CdcReader, CdcTableState, LogScanSession, TableRef } from '../dialects/types.js';
+import { quoteIdent } from '../dialects/mssql/quote.js';
 import {
   addJobSql,
   changeRetentionSql,
@@ -165,7 +166,8 @@ export function checkCdc(input: CdcCheckInput): SchemaFinding[] {
   /** Create a capture instance with the right columns, let Debezium move, drop the old one(s). */
   function replacementScript(instances: CaptureInstance[]): string {
     const newest = instances[instances.length - 1]!;
-    const tableCols = byOrdinal(source.columns);
+    // Computed columns cannot be captured: never in a capture instance's column list.
+    const tableCols = byOrdinal(source.columns.filter((c) => !c.computed));
     const keep = new Set<string>();
     // What the newest captures and the table still has, what the comparison needs, and the key.
     for (const c of tableCols) {
@@ -244,7 +246,7 @@ export function checkCdc(input: CdcCheckInput): SchemaFinding[] {
     }
     const scan = database.lastScan;
     if (scan && scan.errorCount > 0) {
-      add('warning', 'cdc-capture-errors', `the newest CDC log scan session (started ${dateText(scan.startTime)}) reported ${scan.errorCount} error(s): changes may be missing`, 'SELECT TOP (20) * FROM sys.dm_cdc_errors ORDER BY entry_time DESC;');
+      add('warning', 'cdc-capture-errors', `the newest CDC log scan session (started ${dateText(scan.startTime)}) reported ${scan.errorCount} error(s): changes may be missing`, `USE ${quoteIdent(state.database)}; -- the CDC DMVs describe the current database\nSELECT TOP (20) * FROM sys.dm_cdc_errors ORDER BY entry_time DESC;`);
     }
     if (scan && scan.latencySeconds !== null && scan.latencySeconds > MAX_CAPTURE_LATENCY_SECONDS) {
       add('warning', 'cdc-capture-latency', `CDC capture is ${scan.latencySeconds} s behind the transaction log (newest log scan session): the target lags at least that much`, 'see runbooks/cdc-capture-job.md');

@@ -109,6 +109,15 @@ export function schemaOnlyResult(empty: TableResult, check: SchemaCheck): TableR
   return result;
 }
 
+/** What a matching data comparison compared, in words. */
+function comparedText(r: TableResult): string {
+  const counts = r.counts.source !== null ? ` (source ${r.counts.source}, target ${r.counts.target})` : '';
+  if (r.mode === 'count') return `counts match${counts}`;
+  if (r.mode === 'checksum') return `checksums match${counts}`;
+  if (r.mode === 'diff') return `rows match${counts}`;
+  return 'no data compared (mode: schema)';
+}
+
 /**
  * Attach the findings to a table result (any mode, any status): schema errors
  * make a matching table a mismatch; the plan's duplicate warnings go, and a
@@ -118,7 +127,12 @@ export function withSchemaFindings(result: TableResult, check: SchemaCheck): Tab
   const findings = check.findings;
   result.schemaFindings = findings;
   result.warnings = result.warnings.filter((w) => !isPlanSchemaWarning(w));
-  if (result.status === 'match' && hasSchemaErrors(findings)) result.status = 'mismatch';
+  if (result.status === 'match' && hasSchemaErrors(findings)) {
+    // The data matched: say what was compared, and that the mismatch is the schema check's (findings kept apart).
+    result.status = 'mismatch';
+    const codes = [...new Set(findings.filter((f) => f.severity === 'error').map((f) => f.code))];
+    result.statusReason = `${comparedText(result)}; mismatch from the schema check: ${codes.join(', ')} (see schemaFindings)`;
+  }
   const rowCompared = result.mode !== 'schema' && result.status !== 'error' && check.plan !== undefined;
   const left = [...new Set(findings.filter((f) => UNCOMPARED_CODES.has(f.code) && f.column !== undefined).map((f) => f.column!))];
   if (rowCompared && left.length > 0) {

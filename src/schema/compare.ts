@@ -31,6 +31,7 @@ export const UNCOMPARED_CODES: ReadonlySet<string> = new Set([
   'column-renamed',
   'type-mismatch',
   'type-not-compared',
+  'computed-column-not-compared',
 ]);
 
 /** Fractional-second digits each dialect can store at most. */
@@ -55,9 +56,19 @@ export function keyNamesOf(spec: TableSpec, src: CatalogTable): string[] {
 /** Source columns the row comparison selects (the plan's rule: include / exclude, keys always). */
 export function selectedSourceColumns(spec: TableSpec, src: CatalogTable): CatalogColumn[] {
   const keys = keyNamesOf(spec, src);
+  const computed = new Set(computedNotCompared(spec, src));
   return src.columns.filter(
-    (c) => (!spec.include || spec.include.includes(c.name) || keys.includes(c.name)) && !spec.exclude.includes(c.name),
+    (c) => (!spec.include || spec.include.includes(c.name) || keys.includes(c.name)) && !spec.exclude.includes(c.name) && !computed.has(c),
   );
+}
+
+/**
+ * Computed source columns left out of the comparison: SQL Server CDC does not capture them (NULL in the
+ * change table), so the target never holds their values. Compared only when the config includes them by name.
+ */
+export function computedNotCompared(spec: TableSpec, src: CatalogTable): CatalogColumn[] {
+  const keys = keyNamesOf(spec, src);
+  return src.columns.filter((c) => c.computed && !spec.include?.includes(c.name) && !keys.includes(c.name) && !spec.exclude.includes(c.name));
 }
 
 /** Smallest and largest value a numeric column holds; null when not numeric. */
@@ -142,6 +153,17 @@ export function compareSchemas(input: CompareInput): SchemaFinding[] {
   const keyNames = keyNamesOf(spec, src);
   const sourceOnly: CatalogColumn[] = [];
   const matchedTargets = new Set<string>();
+  for (const sc of computedNotCompared(spec, src)) {
+    const tc = findColumn(tgt, targetNameOf(sc));
+    if (tc) matchedTargets.add(tc.name);
+    add(
+      'info',
+      'computed-column-not-compared',
+      `column ${q(sc.name)} of source ${srcName} is computed: SQL Server CDC does not capture computed columns (NULL in the change table), so the target never receives its values${tc ? ` (target column ${q(tc.name)} is not compared either)` : ''}; it is not compared`,
+      `nothing to capture; to compare it anyway (the target computes it itself), name it in the config: columns: { include: [...] }`,
+      sc.name,
+    );
+  }
   for (const sc of selectedSourceColumns(spec, src)) {
     const tc = findColumn(tgt, targetNameOf(sc));
     if (!tc) {

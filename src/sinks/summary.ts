@@ -101,11 +101,13 @@ export function renderSummary(s: Summary, report: RunReport | undefined, ctx: Su
     s.addHeading('First differing keys', 3);
     for (const r of mismatched) {
       const rows = r.rows.slice(0, maxKeys).map((d) => {
-        const cols = d.columns && d.columns.length ? ` (columns: ${d.columns.map(escapeHtml).join(', ')})` : '';
+        const decoding = d.decoding?.length ? `; decoded differently by the two sides: ${d.decoding.map(escapeHtml).join(', ')}` : '';
+        const cols = d.columns && d.columns.length ? ` (columns: ${d.columns.map(escapeHtml).join(', ')}${decoding})` : '';
         return `<li>${d.kind} <code>${escapeHtml(keyText(d))}</code>${cols}</li>`;
       });
       const more = r.rows.length > maxKeys || r.rowsTruncated ? '<li>… more in the JSON report</li>' : '';
-      const body = rows.length > 0 ? `<ul>${rows.join('')}${more}</ul>` : '<p>No row keys (mode without row diffs); see the segment counts in the JSON report.</p>';
+      const reason = r.statusReason ? `<p>${escapeHtml(r.statusReason)}</p>` : '';
+      const body = reason + (rows.length > 0 ? `<ul>${rows.join('')}${more}</ul>` : r.statusReason ? '' : '<p>No row keys (mode without row diffs); see the segment counts in the JSON report.</p>');
       const trend = r.trend ? ` — ${r.trend}` : '';
       s.addDetails(`${escapeHtml(r.table)}: ${r.drift.missing} missing, ${r.drift.extra} extra, ${r.drift.changed} changed${trend}`, body);
     }
@@ -138,7 +140,8 @@ export function annotate(report: RunReport, failOn: FailOn, to: Annotator = core
     if (t.status === 'mismatch') {
       const first = t.rows[0] ? `; first: ${t.rows[0].kind} ${keyText(t.rows[0])}` : '';
       const trend = t.trend ? ` (${t.trend})` : '';
-      emit(redact(`${t.table}: ${t.drift.missing} missing, ${t.drift.extra} extra, ${t.drift.changed} changed rows${trend}${first}`), { title: `cdc-recon: ${t.table} mismatch` });
+      const reason = t.statusReason ? ` (${t.statusReason})` : '';
+      emit(redact(`${t.table}: ${t.drift.missing} missing, ${t.drift.extra} extra, ${t.drift.changed} changed rows${trend}${first}${reason}`), { title: `cdc-recon: ${t.table} mismatch` });
     } else {
       emit(redact(`${t.table} failed at ${t.error?.stage ?? '?'}: ${t.error?.message ?? 'unknown error'}`), { title: `cdc-recon: ${t.table} error` });
     }

@@ -8,6 +8,7 @@ import { describe } from 'vitest';
 import { runContract } from './contract.js';
 import { runSplitContract } from './split.js';
 import { runCdcChangesContract } from './cdc-changes.js';
+import { runReviewContract } from './review.js';
 import { mssqlHarness } from './harness-mssql.js';
 
 const url = process.env.MSSQL_URL;
@@ -18,4 +19,8 @@ describe.skipIf(!url)('SQL Server dialect contract', () => {
   runContract(harness);
   runSplitContract(harness);
   runCdcChangesContract(harness);
+});
+
+describe.skipIf(!url)('SQL Server: review cases of issue 20', () => {
+  runReviewContract(mssqlHarness(url ?? ''));
 });

@@ -3,6 +3,7 @@ import { describe } from 'vitest';
 import { runContract } from './contract.js';
 import { runSplitContract } from './split.js';
 import { runCdcChangesContract } from './cdc-changes.js';
+import { runReviewContract } from './review.js';
 import { postgresHarness } from './harness-postgres.js';
 
 describe('PostgreSQL dialect contract', () => {
@@ -10,4 +11,8 @@ describe('PostgreSQL dialect contract', () => {
   runContract(harness);
   runSplitContract(harness);
   runCdcChangesContract(harness);
+});
+
+describe('PostgreSQL: review cases of issue 20', () => {
+  runReviewContract(postgresHarness());
 });

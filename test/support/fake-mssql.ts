@@ -17,6 +17,9 @@ export interface FakeMssqlOptions {
   /** Statement prefix -> error to throw. */
   failOn?: Record<string, string>;
   backupBytes?: Buffer;
+  /** SERVERPROPERTY('Edition') / ('EngineEdition'); default Developer (3). */
+  edition?: string;
+  engineEdition?: number;
 }
 
 export class FakeMssqlRunner implements MssqlRunner {
@@ -31,9 +34,9 @@ export class FakeMssqlRunner implements MssqlRunner {
       if (t.startsWith(prefix)) throw new Error(message);
     }
     const rows = (r: unknown[]) => r as T[];
-    if (t.startsWith('SELECT CAST(SERVERPROPERTY')) return rows([{ version: '16.0.4135.4', edition: 'Developer Edition (64-bit)' }]);
+    if (t.startsWith('SELECT CAST(SERVERPROPERTY')) return rows([{ version: '16.0.4135.4', edition: this.options.edition ?? 'Developer Edition (64-bit)', engine_edition: this.options.engineEdition ?? 3 }]);
     if (t.startsWith('SELECT name, is_cdc_enabled')) return rows([{ name: statement.params.db, is_cdc_enabled: this.options.cdcEnabled ?? true, state_desc: 'ONLINE' }]);
-    if (t.startsWith('SELECT s.name AS schema_name')) return rows([{ schema_name: 'dbo', table_name: 'orders', row_count: '1200' }, { schema_name: 'dbo', table_name: 'customers', row_count: 30 }]);
+    if (/^(EXEC \[[^\]]+\]\.sys\.sp_executesql N')?SELECT s\.name AS schema_name/.test(t)) return rows([{ schema_name: 'dbo', table_name: 'orders', row_count: '1200' }, { schema_name: 'dbo', table_name: 'customers', row_count: 30 }]);
     if (t.startsWith('BACKUP DATABASE')) {
       const path = String(statement.params.path);
       await mkdir(dirname(path), { recursive: true });

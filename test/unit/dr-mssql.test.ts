@@ -140,7 +140,6 @@ describe('SELECTs parse as T-SQL', () => {
     SERVER_INFO_SQL,
     buildDatabaseInfoStatement('shop'),
     buildDatabaseExistsStatement('shop'),
-    buildRowCountStatement('shop'),
     ...mssqlHealthSelects('shop').map((q) => q.statement),
   ];
   it.each(selects.map((s) => [s.text.slice(0, 60), s] as const))('%s', (_label, s) => {
@@ -151,7 +150,11 @@ describe('SELECTs parse as T-SQL', () => {
   });
 
   it('the in-database queries are one EXEC of sp_executesql whose inner SELECT parses', () => {
-    for (const s of [...mssqlInDatabaseQueries('shop').map((q) => q.statement), buildLsnBoundsStatement('shop')]) {
+    // Row counts and the CDC DMVs too: a DMV under a three-part name still reads the connection's database.
+    const all = [...mssqlInDatabaseQueries('shop').map((q) => q.statement), buildLsnBoundsStatement('shop'), buildRowCountStatement('shop')];
+    expect(all.map((s) => s.text).join('\n')).toMatch(/sys\.dm_db_partition_stats[\s\S]*sys\.dm_cdc_errors|sys\.dm_cdc_errors[\s\S]*sys\.dm_db_partition_stats/);
+    expect(mssqlHealthSelects('shop').map((q) => q.statement.text).join('\n')).not.toMatch(/sys\.dm_(cdc|db)_/);
+    for (const s of all) {
       const m = /^EXEC \[shop\]\.sys\.sp_executesql N'(.*)'$/s.exec(s.text);
       expect(m, s.text).not.toBeNull();
       const inner = m![1]!.replace(/''/g, "'");
@@ -195,7 +198,7 @@ describe('backup and restore flow against FakeMssqlRunner', () => {
     const setDir = join(root, 'set');
     const r = await backupMssql({ runner, config: cfg(), setDir, setId: 'cdc-recon-20240101T000000000Z' });
     const texts = runner.statements.map((s) => s.text.split(' ').slice(0, 2).join(' '));
-    expect(texts).toEqual(['SELECT CAST(SERVERPROPERTY(\'ProductVersion\')', 'SELECT name,', 'SELECT s.name', 'BACKUP DATABASE', 'RESTORE VERIFYONLY']);
+    expect(texts).toEqual(['SELECT CAST(SERVERPROPERTY(\'ProductVersion\')', 'SELECT name,', 'EXEC [shop].sys.sp_executesql', 'BACKUP DATABASE', 'RESTORE VERIFYONLY']);
     const backup = runner.statements[3]!;
     const verify = runner.statements[4]!;
     expect(verify.params.path).toBe(backup.params.path);

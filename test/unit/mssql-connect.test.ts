@@ -105,10 +105,23 @@ describe('parameter binding on a real mssql Request', () => {
     expect(p.p4?.value).toBe('dbo');
     expect(p.p5?.value).toBeNull();
     expect(p.p6?.type).toBe(sql.VarBinary);
+    // At its own length (an LSN: VarBinary(10) against binary(10)), never VARBINARY(MAX) below 8000 bytes.
+    expect((p.p6 as unknown as { length: number }).length).toBe(2);
     expect(p.p7?.type).toBe(sql.NVarChar);
     expect(Object.keys(p)).toHaveLength(7);
     expect(() => bindParameters(new sql.Request(), [1.5])).toThrow(/cannot bind parameter @p1/);
     expect(() => bindParameters(new sql.Request(), [{}])).toThrow(/cannot bind/);
+  });
+});
+
+describe('the lag query binds the LSN as VarBinary(10) (issue 20, item 9)', () => {
+  it('a 10-byte LSN is VarBinary(10); a value past 8000 bytes is VarBinary(MAX)', async () => {
+    const { lsnBytes } = await import('../../src/lag/mssql.js');
+    const req = new sql.Request();
+    bindParameters(req, [lsnBytes('0x0000002B000004980003'), new Uint8Array(9000)]);
+    const p = req.parameters as unknown as Record<string, { type: unknown; length: number }>;
+    expect(p.p1).toMatchObject({ type: sql.VarBinary, length: 10 });
+    expect(p.p2).toMatchObject({ type: sql.VarBinary, length: sql.MAX });
   });
 });
 

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sqlParser from 'node-sql-parser';
 import { parseConfig } from '../../src/config/load.js';
 import { buildPlan, describeCanonical, type TablePlan } from '../../src/engine/plan.js';
+import { wholeTableStatements } from '../../src/engine/plan-run.js';
 import { mssqlDialect } from '../../src/dialects/mssql/index.js';
 import { postgresDialect } from '../../src/dialects/postgres/index.js';
 import { toCatalogColumn, type ColumnRow } from '../../src/dialects/mssql/catalog.js';
@@ -139,5 +140,28 @@ describe('plan of the demo shop, SQL Server 2022 -> PostgreSQL', () => {
     const p = plan('order_lines');
     parseTsql(mssqlDialect.rowStreamStatement(p.source, { kind: 'ranges', ranges: [[1n, 500n]] }).text);
     expect(() => mssqlDialect.leafRowsStatement(p.source, { kind: 'all' })).toThrow(/float/);
+  });
+});
+
+describe('issue 20, found on the driver path (Babelfish): plan of client-hashed tables, and why they are', () => {
+  it('plan --sql of a table hashed client-side (float / real on SQL Server 2022) shows its row stream instead of failing', () => {
+    const p = plan('order_lines');
+    const sql = wholeTableStatements(p, mssqlDialect, postgresDialect);
+    expect(sql.source.label).toBe('row-stream');
+    expect(sql.target.label).toBe('row-stream');
+    parseTsql(sql.source.text);
+    // A server-hashed table still shows the one-bucket checksum.
+    expect(wholeTableStatements(plan('customers'), mssqlDialect, postgresDialect).source.label).toBe('segment-checksum');
+  });
+
+  it('the client-side warning names the real cause: float columns by type, SQL Server 2017 text by the server version', () => {
+    expect(plan('order_lines').warnings).toEqual([
+      'this table is hashed client-side: source float/real have no exact T-SQL rendering to N significant digits (client-side hashing) (columns discount, weight_kg)',
+    ]);
+    const old = plan('customers', SQL2017).warnings;
+    expect(old).toHaveLength(1);
+    expect(old[0]).toMatch(/^this table is hashed client-side: source SQL Server 14\.0\.3465\.1 has no _UTF8 collation \(2019 or later\)/);
+    expect(old[0]).toMatch(/\(columns name, email, country, notes\)$/);
+    expect(old[0]).not.toMatch(/column pairs/);
   });
 });

@@ -169,7 +169,7 @@ describe('statements parse as T-SQL with the engine\'s result columns', () => {
   it('catalog and probe queries parse and bind the names as parameters', () => {
     expect(aliases(parse(TABLE_SQL))).toEqual(['schema_name', 'table_name', 'object_id', 'est']);
     expect(TABLE_SQL).toMatch(/s\.name = COALESCE\(@p1, SCHEMA_NAME\(\)\) AND t\.name = @p2/);
-    expect(aliases(parse(COLUMNS_SQL))).toEqual(['column_name', 'type_name', 'num_precision', 'num_scale', 'max_length', 'is_nullable', 'collation_name', 'column_id']);
+    expect(aliases(parse(COLUMNS_SQL))).toEqual(['column_name', 'type_name', 'num_precision', 'num_scale', 'max_length', 'is_nullable', 'collation_name', 'column_id', 'is_computed']);
     expect(aliases(parse(KEY_SQL))).toEqual(['index_id', 'is_primary_key', 'column_name', 'key_ordinal', 'is_nullable']);
     expect(aliases(parse(PROBE_SQL))).toEqual(['product_version', 'engine_edition', 'utf8_code_page', 'snapshot_state', 'rcsi', 'compat', 'edition', 'product_level']);
   });
@@ -220,15 +220,20 @@ describe('filters and parameters', () => {
     expect(() => mssqlDialect.rowStreamStatement(intKeyed, { kind: 'residues', modulus: 5000, residues: [...residues.slice(1), 0.5] })).toThrow(/not an integer/);
   });
 
-  it('range buckets divide BIGINT (truncation toward zero, as PostgreSQL bigint division)', () => {
-    const s = mssqlDialect.segmentChecksumStatement(intKeyed, { kind: 'all' }, { kind: 'range', base: -5n, width: 7n });
-    expect(s.text).toContain('(CONVERT(BIGINT, [id]) - @p1) / @p2 AS bucket');
-    expect(s.values).toEqual([-5n, 7n]);
+  it('range buckets: the key offset in DECIMAL(20,0), truncated toward zero (keys spanning more than 2^63 cannot overflow)', () => {
+    const s = mssqlDialect.segmentChecksumStatement(intKeyed, { kind: 'all' }, { kind: 'range', base: -(2n ** 63n), width: 1n });
+    expect(s.text).toContain('CONVERT(DECIMAL(20, 0), ROUND((CONVERT(DECIMAL(20, 0), [id]) - @p1) / @p2, 0, 1)) AS bucket');
+    expect(s.text).not.toContain('CONVERT(BIGINT, [id])');
+    // A bucket of width 1 reaches 2^64 - 1 (20 digits, 21 with a sign): the text column holds it.
+    expect(s.text).toContain('CONVERT(VARCHAR(48), __cdc_s.bucket) AS bucket');
+    expect(s.values).toEqual([-(2n ** 63n), 1n]);
+    expect(aliases(parse(s.text))).toEqual(['bucket', 'cnt', 'sum']);
   });
 
   it('hash buckets use the 31-bit key hash modulo the bound modulus', () => {
     const s = mssqlDialect.segmentChecksumStatement(composite, { kind: 'all' }, { kind: 'hash', modulus: 128 });
-    expect(s.text).toMatch(/\(CONVERT\(BIGINT, SUBSTRING\(HASHBYTES\('MD5', .+\), 1, 4\)\) % 2147483648\) % @p1 AS bucket/);
+    expect(s.text).toMatch(/\(CONVERT\(BIGINT, SUBSTRING\(HASHBYTES\('MD5', .+\), 1, 4\)\) % CONVERT\(BIGINT, 2147483648\)\) % @p1 AS bucket/);
+    expect(aliases(parse(s.text))).toEqual(['bucket', 'cnt', 'sum']);
     expect(s.values).toEqual([128]);
   });
 
@@ -255,5 +260,20 @@ describe('result rows', () => {
       rowHash: '-5',
       columns: ['1', null, null],
     });
+  });
+});
+
+describe('hash bucket counts up to 2^31 (issue 20, found on the driver path)', () => {
+  it('2^31 buckets are bound (as BIGINT past the int range); more, or a fraction, is a clear error naming the table', async () => {
+    const { postgresDialect } = await import('../../src/dialects/postgres/index.js');
+    const s = mssqlDialect.segmentChecksumStatement(composite, { kind: 'residues', modulus: 2 ** 31, residues: [5] }, { kind: 'hash', modulus: 2 ** 31 });
+    expect(s.values).toEqual([2 ** 31, 2 ** 31, 5]);
+    const pg = postgresDialect.segmentChecksumStatement(composite, { kind: 'residues', modulus: 2 ** 31, residues: [5] }, { kind: 'hash', modulus: 2 ** 31 });
+    expect(pg.text).toMatch(/% \$1::bigint/);
+    expect(pg.text).toMatch(/% \$2::bigint = ANY\(\$3::bigint\[\]\)/);
+    for (const d of [mssqlDialect, postgresDialect]) {
+      expect(() => d.segmentChecksumStatement(composite, { kind: 'all' }, { kind: 'hash', modulus: 2 ** 31 + 1 })).toThrow(/hash bucket count 2147483649 for table sales\.lines is outside 1\.\.2\^31/);
+      expect(() => d.leafRowsStatement(composite, { kind: 'residues', modulus: 0, residues: [] })).toThrow(/sales\.lines/);
+    }
   });
 });

@@ -128,6 +128,16 @@ describe('signal key filters (T-SQL, run by Debezium on the source)', () => {
     parsed.forEach((k, i) => expect(k).toEqual([['code', HOSTILE[i]], ['line', i]]));
   });
 
+  it('varchar keys are written as \'...\' (no N prefix: no conversion per row under a SQL_ collation); non-ASCII keeps N\'...\'', () => {
+    const VCODE: KeyColumnRef = { name: 'code', column: col('code', 'varchar', { length: 20 }), spec: { type: 'text' } };
+    const f = keyPredicate('mssql', [VCODE], [[text('AB-1')], [text("o'k")], [text('Zoë')]]);
+    expect(f).toBe("([code] IN ('AB-1', 'o''k', N'Zoë'))");
+    expect((whereOf(f).right as unknown as { value: Node[] }).value.map(literal)).toEqual(['AB-1', "o'k", 'Zoë']);
+    // nvarchar keys keep N'...'; PostgreSQL is unchanged.
+    expect(keyPredicate('mssql', [CODE], [[text('AB-1')]])).toBe("([code] IN (N'AB-1'))");
+    expect(keyPredicate('postgres', [{ ...VCODE, column: col('code', 'character varying') }], [[text('AB-1')]])).toBe(`("code" IN (E'AB-1'))`);
+  });
+
   it('line breaks are NCHAR()s, never raw: a backslash before one cannot become a line continuation', () => {
     expect(mssqlString('a\\\r\nb')).toBe("(N'a\\' + NCHAR(13) + NCHAR(10) + N'b')");
     expect(mssqlString('\n')).toBe('NCHAR(10)');

@@ -166,6 +166,11 @@ describe('capture and cleanup jobs, retention, log scans', () => {
     expect(check({ lastScan: null })).toEqual([]);
   });
 
+  it('the fix for log scan errors reads the CDC DMV in the checked database (DMVs describe the current database)', () => {
+    const f = checkCdc({ spec: specOf(), source: ORDERS, table: tracked([ci('dbo_orders', ['id', 'customer', 'total', 'email'])]), database: { ...DB_OK, lastScan: { startTime: new Date(), endTime: null, latencySeconds: 1, errorCount: 3 } } });
+    expect(f[0]!.fix).toBe('USE [shop]; -- the CDC DMVs describe the current database\nSELECT TOP (20) * FROM sys.dm_cdc_errors ORDER BY entry_time DESC;');
+  });
+
   it('jobs unreadable: info; a read-only secondary: not checked (jobs run on the primary)', () => {
     expect(check({ jobs: null, jobsUnreadable: 'The SELECT permission was denied on the object cdc_jobs' })).toEqual(['info cdc-jobs-unreadable']);
     expect(check({ readOnlyReplica: true, jobs: null })).toEqual([]);

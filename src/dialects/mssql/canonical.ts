@@ -32,6 +32,7 @@ export const DECIMAL_TYPES = new Set(['decimal', 'numeric']);
 export const MONEY_PRECISION: Readonly<Record<string, number>> = { money: 19, smallmoney: 10 };
 export const FIXED_CHAR_TYPES = new Set(['char', 'nchar']);
 export const VAR_CHAR_TYPES = new Set(['varchar', 'nvarchar', 'text', 'ntext', 'sysname']);
+const BOUNDED_TEXT_TYPES = new Set(['char', 'varchar', 'nchar', 'nvarchar']);
 export const BINARY_TYPES = new Set(['binary', 'varbinary', 'image', 'timestamp', 'rowversion']);
 /** Types holding a date and a time of day, no offset. */
 export const DATETIME_TYPES = new Set(['datetime2', 'datetime', 'smalldatetime']);
@@ -177,13 +178,13 @@ function isoTimestamp(nativeType: string, v: string, digits: number): string {
  * Decimal text of `v` (a DECIMAL(p, s) expression): plain notation, a leading
  * zero even when p = s (where SQL Server may print ".5"), never "-0.00".
  */
-function decimalText(v: string, precision: number, scale: number): string {
-  const t = `CONVERT(VARCHAR(48), ${v})`;
+function decimalText(v: string, precision: number, scale: number, share: Share): string {
+  const t = share(`CONVERT(VARCHAR(48), ${v})`);
   if (scale === 0 || precision > scale) return t;
-  return `(CASE WHEN LEFT(${t}, 1) = '.' THEN '0' + ${t} WHEN LEFT(${t}, 2) = '-.' THEN '-0' + SUBSTRING(${t}, 2, 48) ELSE ${t} END)`;
+  return share(`(CASE WHEN LEFT(${t}, 1) = '.' THEN '0' + ${t} WHEN LEFT(${t}, 2) = '-.' THEN '-0' + SUBSTRING(${t}, 2, 48) ELSE ${t} END)`);
 }
 
-function decimalExpression(c: string, column: CatalogColumn, scale: number | undefined): string {
+function decimalExpression(c: string, column: CatalogColumn, scale: number | undefined, share: Share): string {
   const t = column.dataType;
   if (INT_TYPES.has(t)) {
     const text = `CONVERT(VARCHAR(20), ${c})`;
@@ -202,7 +203,7 @@ function decimalExpression(c: string, column: CatalogColumn, scale: number | und
     cs = column.scale ?? 0;
     v = c;
   }
-  if (scale === undefined) return trimmedDecimal(c, v, p, cs);
+  if (scale === undefined) return trimmedDecimal(c, v, p, cs, share);
   if (cs > scale) {
     // Round half away from zero to the lower scale (what DECIMAL conversion does, like numeric round()).
     const p2 = Math.min(38, p - cs + scale + 1);
@@ -212,28 +213,41 @@ function decimalExpression(c: string, column: CatalogColumn, scale: number | und
   }
   const zero = scale > 0 ? `0.${zeros(scale)}` : '0';
   const pad = scale > cs ? (cs === 0 ? `.${zeros(scale)}` : zeros(scale - cs)) : '';
-  const text = decimalText(v, p, cs) + (pad ? ` + '${pad}'` : '');
+  const text = decimalText(v, p, cs, share) + (pad ? ` + '${pad}'` : '');
   return `CASE WHEN ${c} IS NULL THEN NULL WHEN ${v} = 0 THEN '${zero}' ELSE ${text} END`;
 }
 
 /** Trailing fractional zeros and a bare '.' removed (PostgreSQL trim_scale). */
-function trimmedDecimal(c: string, v: string, p: number, cs: number): string {
-  const t = decimalText(v, p, cs);
+function trimmedDecimal(c: string, v: string, p: number, cs: number, share: Share): string {
+  const t = decimalText(v, p, cs, share);
   if (cs === 0) return `CASE WHEN ${c} IS NULL THEN NULL WHEN ${v} = 0 THEN '0' ELSE ${t} END`;
-  const z = `LEFT(${t}, LEN(${t}) - PATINDEX('%[^0]%', REVERSE(${t})) + 1)`;
+  const z = share(`LEFT(${t}, LEN(${t}) - PATINDEX('%[^0]%', REVERSE(${t})) + 1)`);
   return `CASE WHEN ${c} IS NULL THEN NULL WHEN ${v} = 0 THEN '0' WHEN RIGHT(${z}, 1) = '.' THEN LEFT(${z}, LEN(${z}) - 1) ELSE ${z} END`;
 }
 
-/** The text as UTF-8 bytes: VARCHAR(MAX) under a _UTF8 collation (from NVARCHAR, so VARCHAR code pages are decoded first). */
-export function utf8Text(c: string, rtrim: boolean): string {
-  const n = `CONVERT(NVARCHAR(MAX), ${c})`;
-  return `CONVERT(VARCHAR(MAX), ${rtrim ? `RTRIM(${n})` : n} COLLATE ${UTF8_COLLATION})`;
+/**
+ * The text as UTF-8 bytes: VARCHAR under a _UTF8 collation (from NVARCHAR, so VARCHAR code pages are decoded
+ * first). Sized from the catalog length when it allows (no LOB for a varchar(20)): n characters or bytes are at
+ * most n UTF-16 units, and each unit at most 3 UTF-8 bytes (a surrogate pair: 2 units, 4 bytes).
+ */
+export function utf8Text(c: string, rtrim: boolean, length: number | null = null): string {
+  const bounded = length !== null && length > 0 && length <= 4000;
+  const n = `CONVERT(NVARCHAR(${bounded ? length : 'MAX'}), ${c})`;
+  const bytes = bounded && length * 3 <= 8000 ? String(length * 3) : 'MAX';
+  return `CONVERT(VARCHAR(${bytes}), ${rtrim ? `RTRIM(${n})` : n} COLLATE ${UTF8_COLLATION})`;
 }
+
+/**
+ * Where a sub-expression used several times in one canonical expression is computed: inline by default; the
+ * statements pass one that computes it once per row (a CROSS APPLY column) and returns a reference to it.
+ */
+export type Share = (expression: string) => string;
+const inline: Share = (e) => e;
 
 // ---------------------------------------------------------------------------------------------
 
 /** Canonical text of one column as T-SQL (VARCHAR; NULL when the value is NULL). Throws for unsupported pairs. */
-export function mssqlCanonicalExpression(side: SideColumn, sqlName = quoteIdent(side.column.name)): string {
+export function mssqlCanonicalExpression(side: SideColumn, sqlName = quoteIdent(side.column.name), share: Share = inline): string {
   const reason = mssqlUnsupportedReason(side.column, side.canonical);
   if (reason) throw new Error(`column ${side.column.name}: ${reason}`);
   const c = sqlName;
@@ -246,7 +260,7 @@ export function mssqlCanonicalExpression(side: SideColumn, sqlName = quoteIdent(
       if (DECIMAL_TYPES.has(t)) return `CASE WHEN ${c} IS NULL THEN NULL WHEN ${c} = 0 THEN '0' ELSE CONVERT(VARCHAR(48), ${c}) END`;
       return `CONVERT(VARCHAR(20), ${c})`;
     case 'decimal':
-      return decimalExpression(c, side.column, spec.scale);
+      return decimalExpression(c, side.column, spec.scale, share);
     case 'bool':
       return `CASE WHEN ${c} IS NULL THEN NULL WHEN ${c} <> 0 THEN '1' ELSE '0' END`;
     case 'date':
@@ -268,7 +282,10 @@ export function mssqlCanonicalExpression(side: SideColumn, sqlName = quoteIdent(
       return `LOWER(CONVERT(VARCHAR(36), ${c}))`;
     case 'text': {
       if (t === 'uniqueidentifier') return nullGuard(c, `'36:' + CONVERT(VARCHAR(36), ${c})`);
-      const u = utf8Text(c, spec.rtrim ?? false);
+      // Computed once, used twice (its byte length and the text itself).
+      // text / ntext report a 16-byte pointer as their length: only the (n)(var)char lengths bound the value.
+      const length = BOUNDED_TEXT_TYPES.has(t) ? side.column.length : null;
+      const u = share(utf8Text(c, spec.rtrim ?? false, length));
       return nullGuard(c, `CONVERT(VARCHAR(20), DATALENGTH(${u})) + ':' + ${u}`);
     }
     case 'binary':
@@ -293,9 +310,14 @@ export function mssqlRowHash(rowText: string): string {
   return `CONVERT(BIGINT, SUBSTRING(HASHBYTES('MD5', ${rowText}), 1, 8))`;
 }
 
-/** First 31 bits of MD5(key text): 4 bytes zero-extended to BIGINT, modulo 2^31 (= & 0x7fffffff). */
+/**
+ * First 31 bits of MD5(key text): 4 bytes zero-extended to BIGINT, modulo 2^31 (= & 0x7fffffff). The modulus
+ * is a BIGINT constant: the bare literal 2147483648 is typed numeric(10,0) and turns every row's arithmetic
+ * into DECIMAL. (BIGINT % BIGINT, not a `&` mask: the same BIGINT arithmetic, and the T-SQL parser of the
+ * unit tests reads it.)
+ */
 export function mssqlKeyHash(keyText: string): string {
-  return `(CONVERT(BIGINT, SUBSTRING(HASHBYTES('MD5', ${keyText}), 1, 4)) % 2147483648)`;
+  return `(CONVERT(BIGINT, SUBSTRING(HASHBYTES('MD5', ${keyText}), 1, 4)) % CONVERT(BIGINT, 2147483648))`;
 }
 
 /**

@@ -28,7 +28,7 @@ export const COLUMNS_SQL =
   'SELECT c.name AS column_name, ' +
   'CASE WHEN ty.is_user_defined = 1 AND ty.is_assembly_type = 0 THEN TYPE_NAME(ty.system_type_id) ELSE ty.name END AS type_name, ' +
   'c.precision AS num_precision, c.scale AS num_scale, c.max_length AS max_length, c.is_nullable AS is_nullable, ' +
-  'c.collation_name AS collation_name, c.column_id AS column_id ' +
+'c.collation_name AS collation_name, c.column_id AS column_id, c.is_computed AS is_computed ' +
   'FROM sys.columns AS c JOIN sys.types AS ty ON ty.user_type_id = c.user_type_id ' +
   'WHERE c.object_id = @p1 ORDER BY c.column_id';
 
@@ -58,6 +58,7 @@ export interface ColumnRow {
   is_nullable: boolean | number;
   collation_name: string | null;
   column_id: number;
+  is_computed?: boolean | number;
 }
 
 export interface KeyRow {
@@ -97,6 +98,7 @@ export function toCatalogColumn(r: ColumnRow): CatalogColumn {
     nullable: r.is_nullable === true || r.is_nullable === 1,
     collation: r.collation_name,
     ordinal: r.column_id,
+    ...(r.is_computed === true || r.is_computed === 1 ? { computed: true } : {}),
   };
 }
 

@@ -41,7 +41,8 @@ export function bindParameters(request: sql.Request, values: readonly unknown[])
     else if (typeof v === 'bigint') request.input(name, sql.BigInt, v);
     else if (typeof v === 'number' && Number.isInteger(v)) request.input(name, Math.abs(v) <= 2_147_483_647 ? sql.Int : sql.BigInt, v);
     else if (typeof v === 'string') request.input(name, v.length <= 4000 ? sql.NVarChar(4000) : sql.NVarChar(sql.MAX), v);
-    else if (v instanceof Uint8Array) request.input(name, sql.VarBinary(sql.MAX), Buffer.from(v));
+    // Bound at its own length (an LSN is VarBinary(10)): VARBINARY(MAX) against a binary(10) key converts every row.
+    else if (v instanceof Uint8Array) request.input(name, v.length >= 1 && v.length <= 8000 ? sql.VarBinary(v.length) : sql.VarBinary(sql.MAX), Buffer.from(v));
     else throw new Error(`cannot bind parameter @${name} of type ${typeof v}`);
   });
 }

@@ -7,8 +7,12 @@
 import type { ErrorClass } from '../types.js';
 import { ClassifiedError, errorMessage } from '../../util/errors.js';
 
-/** Deadlock victim, timeout, Azure SQL throttling / failover / reconfiguration. */
-export const TRANSIENT_NUMBERS: ReadonlySet<number> = new Set([1205, -2, 40197, 40501, 40613, 49918, 49919, 49920, 4221]);
+/**
+ * Deadlock victim, timeout, Azure SQL throttling / failover / reconfiguration; 3961: a SNAPSHOT read hit by
+ * concurrent DDL on a table it reads (the statement succeeds when retried after the DDL); 10928 / 10929: Azure
+ * SQL resource limits (workers, sessions; the database's minimum guarantee) that clear within seconds.
+ */
+export const TRANSIENT_NUMBERS: ReadonlySet<number> = new Set([1205, -2, 40197, 40501, 40613, 49918, 49919, 49920, 4221, 3961, 10928, 10929]);
 /** Login failed, cannot open the database, account locked / disabled / expired / must change password. */
 export const CRITICAL_NUMBERS: ReadonlySet<number> = new Set([18456, 4060, 18452, 18470, 18486, 18487, 18488]);
 export const TRANSIENT_CODES: ReadonlySet<string> = new Set([

@@ -1,6 +1,6 @@
 /** The SQL Server dialect: all T-SQL and driver code behind the Dialect interface. */
 import type { Dialect, LeafRow, SegmentChecksumRow } from '../types.js';
-import { mssqlCanonicalExpression, mssqlCanonicalFamily, mssqlServerSideSupported } from './canonical.js';
+import { mssqlCanonicalExpression, mssqlCanonicalFamily, mssqlServerSideSupported, mssqlUnsupportedReason } from './canonical.js';
 import { readMssqlTable } from './catalog.js';
 import { connectMssql } from './connect.js';
 import { classifyMssqlError } from './errors.js';
@@ -23,6 +23,7 @@ export const mssqlDialect: Dialect = {
   readTable: readMssqlTable,
   canonicalFamily: mssqlCanonicalFamily,
   serverSideSupported: mssqlServerSideSupported,
+  serverSideUnsupportedReason: (column, spec) => mssqlUnsupportedReason(column, spec),
   canonicalExpression: (side) => mssqlCanonicalExpression(side),
   countStatement: statements.countStatement,
   keyBoundsStatement: statements.keyBoundsStatement,

@@ -3,7 +3,7 @@
  * names as the PostgreSQL dialect. Names are quoted from the catalog, values
  * bound as @p1, @p2, ... (see connect.ts for their driver types).
  */
-import type { Bucketing, SegmentFilter, SideTable, Statement } from '../types.js';
+import { checkHashModulus, type Bucketing, type SegmentFilter, type SideTable, type Statement } from '../types.js';
 import { mssqlCanonicalExpression, mssqlKeyHash, mssqlRawExpression, mssqlRowHash, mssqlRowText } from './canonical.js';
 import { quoteIdent, quoteTable } from './quote.js';
 import { mergeRanges } from '../../util/ranges.js';
@@ -36,12 +36,40 @@ function intLiteral(v: number): string {
   return String(v);
 }
 
-function keyText(t: SideTable): string {
-  return mssqlRowText(t.keys.map((k) => mssqlCanonicalExpression(k)));
+/**
+ * Sub-expressions computed once per row: a CROSS APPLY of one derived row, so a text column's UTF-8 form or a
+ * decimal's text is converted once although the canonical form (and key text and row text) use it again.
+ */
+export class Applied {
+  /** expression -> [name, level]; an expression that refers to a level-n column goes on level n + 1. */
+  private readonly names = new Map<string, [string, number]>();
+  ref(expression: string): string {
+    let entry = this.names.get(expression);
+    if (!entry) {
+      const level = Math.max(-1, ...[...expression.matchAll(/__cdc_x(\d+)\./g)].map((m) => Number(m[1]))) + 1;
+      entry = [`__cdc_v${this.names.size}`, level];
+      this.names.set(expression, entry);
+    }
+    return `__cdc_x${entry[1]}.${quoteIdent(entry[0])}`;
+  }
+  /** ` CROSS APPLY (SELECT e AS [__cdc_v0], ...) AS __cdc_x0` per level (a later level may use an earlier), or nothing. */
+  clause(): string {
+    const levels: string[][] = [];
+    for (const [e, [name, level]] of this.names) (levels[level] ??= []).push(`${e} AS ${quoteIdent(name)}`);
+    return levels.map((cols, i) => ` CROSS APPLY (SELECT ${cols.join(', ')}) AS __cdc_x${i}`).join('');
+  }
 }
 
-function rowText(t: SideTable): string {
-  return mssqlRowText(t.columns.map((c) => mssqlCanonicalExpression(c)));
+function canonical(c: SideTable['columns'][number], ap: Applied): string {
+  return mssqlCanonicalExpression(c, undefined, (e) => ap.ref(e));
+}
+
+function keyText(t: SideTable, ap: Applied): string {
+  return mssqlRowText(t.keys.map((k) => canonical(k, ap)));
+}
+
+function rowText(t: SideTable, ap: Applied): string {
+  return mssqlRowText(t.columns.map((c) => canonical(c, ap)));
 }
 
 function singleKey(t: SideTable): string {
@@ -51,7 +79,8 @@ function singleKey(t: SideTable): string {
 }
 
 /** WHERE clause for a filter plus the trusted per-side filter from the config. */
-function whereClause(t: SideTable, filter: SegmentFilter, p: Params): string {
+/** `ap` receives the key text's conversions of a residue filter: its clause must be in the statement's FROM. */
+function whereClause(t: SideTable, filter: SegmentFilter, p: Params, ap: Applied): string {
   const parts: string[] = [];
   if (filter.kind === 'ranges') {
     const k = singleKey(t);
@@ -66,31 +95,32 @@ function whereClause(t: SideTable, filter: SegmentFilter, p: Params): string {
       parts.push(preds.length === 1 ? preds[0]! : `(${preds.join(' OR ')})`);
     }
   } else if (filter.kind === 'residues') {
-    const m = p.add(filter.modulus);
+    const m = p.add(checkHashModulus(filter.modulus, t.table));
     if (filter.residues.length === 0) {
       parts.push('1 = 0');
     } else {
       const bind = filter.residues.length <= MAX_BOUND_LIST;
       const list = filter.residues.map((r) => (bind ? p.add(r) : intLiteral(r)));
-      parts.push(`(${mssqlKeyHash(keyText(t))} % ${m}) IN (${list.join(', ')})`);
+      parts.push(`(${mssqlKeyHash(keyText(t, ap))} % ${m}) IN (${list.join(', ')})`);
     }
   }
   if (t.where) parts.push(`(${t.where})`);
   return parts.length ? ` WHERE ${parts.join(' AND ')}` : '';
 }
 
-function bucketExpression(t: SideTable, b: Bucketing, p: Params): string {
+function bucketExpression(t: SideTable, b: Bucketing, p: Params, ap: Applied): string {
   if (b.kind === 'range') {
-    // BIGINT division truncates toward zero, like PostgreSQL's bigint division.
-    return `(CONVERT(BIGINT, ${singleKey(t)}) - ${p.add(b.base)}) / ${p.add(b.width)}`;
+    // The offset in DECIMAL(20,0): keys spanning more than 2^63 (e.g. -9e18 .. 9e18) overflow BIGINT
+    // (Msg 8115). ROUND(.., 0, 1) truncates toward zero, like PostgreSQL's div(); width 1 buckets reach 2^64.
+    return `CONVERT(DECIMAL(20, 0), ROUND((CONVERT(DECIMAL(20, 0), ${singleKey(t)}) - ${p.add(b.base)}) / ${p.add(b.width)}, 0, 1))`;
   }
-  return `${mssqlKeyHash(keyText(t))} % ${p.add(b.modulus)}`;
+  return `${mssqlKeyHash(keyText(t, ap))} % ${p.add(checkHashModulus(b.modulus, t.table))}`;
 }
 
 export function countStatement(t: SideTable): Statement {
   const p = new Params();
   return {
-    text: `SELECT CONVERT(VARCHAR(20), COUNT_BIG(*)) AS n FROM ${quoteTable(t.table)}${whereClause(t, { kind: 'all' }, p)}`,
+    text: `SELECT CONVERT(VARCHAR(20), COUNT_BIG(*)) AS n FROM ${quoteTable(t.table)}${whereClause(t, { kind: 'all' }, p, new Applied())}`,
     values: p.values,
     label: 'count',
   };
@@ -101,7 +131,7 @@ export function keyBoundsStatement(t: SideTable): Statement {
   const k = singleKey(t);
   return {
     // MIN and MAX alone: answered from the ends of the key index, no scan.
-    text: `SELECT CONVERT(VARCHAR(48), MIN(${k})) AS lo, CONVERT(VARCHAR(48), MAX(${k})) AS hi FROM ${quoteTable(t.table)}${whereClause(t, { kind: 'all' }, p)}`,
+    text: `SELECT CONVERT(VARCHAR(48), MIN(${k})) AS lo, CONVERT(VARCHAR(48), MAX(${k})) AS hi FROM ${quoteTable(t.table)}${whereClause(t, { kind: 'all' }, p, new Applied())}`,
     values: p.values,
     label: 'key-bounds',
   };
@@ -110,12 +140,14 @@ export function keyBoundsStatement(t: SideTable): Statement {
 /** One scan: rows grouped by bucket, count and exact DECIMAL(38,0) sum of the 64-bit row hashes (no overflow). */
 export function segmentChecksumStatement(t: SideTable, filter: SegmentFilter, bucketing: Bucketing): Statement {
   const p = new Params();
-  const bucket = bucketExpression(t, bucketing, p);
-  const where = whereClause(t, filter, p);
-  const inner = `SELECT ${bucket} AS bucket, ${mssqlRowHash(rowText(t))} AS h FROM ${quoteTable(t.table)}${where}`;
+  const ap = new Applied();
+  const bucket = bucketExpression(t, bucketing, p, ap);
+  const where = whereClause(t, filter, p, ap);
+  const hash = mssqlRowHash(rowText(t, ap));
+  const inner = `SELECT ${bucket} AS bucket, ${hash} AS h FROM ${quoteTable(t.table)}${ap.clause()}${where}`;
   return {
     text:
-      'SELECT CONVERT(VARCHAR(20), __cdc_s.bucket) AS bucket, CONVERT(VARCHAR(20), COUNT_BIG(*)) AS cnt, ' +
+      'SELECT CONVERT(VARCHAR(48), __cdc_s.bucket) AS bucket, CONVERT(VARCHAR(20), COUNT_BIG(*)) AS cnt, ' +
       `CONVERT(VARCHAR(48), SUM(CONVERT(DECIMAL(38, 0), __cdc_s.h))) AS [sum] FROM (${inner}) AS __cdc_s GROUP BY __cdc_s.bucket`,
     values: p.values,
     label: 'segment-checksum',
@@ -125,10 +157,13 @@ export function segmentChecksumStatement(t: SideTable, filter: SegmentFilter, bu
 /** Canonical key text, row hash and every column's canonical text (sent as NVARCHAR, whatever the database code page). */
 export function leafRowsStatement(t: SideTable, filter: SegmentFilter): Statement {
   const p = new Params();
-  const cols = t.columns.map((c, i) => `CONVERT(NVARCHAR(MAX), ${mssqlCanonicalExpression(c)}) AS c${i}`);
-  const where = whereClause(t, filter, p);
+  const ap = new Applied();
+  const cols = t.columns.map((c, i) => `CONVERT(NVARCHAR(MAX), ${canonical(c, ap)}) AS c${i}`);
+  const where = whereClause(t, filter, p, ap);
+  const key = keyText(t, ap);
+  const hash = mssqlRowHash(rowText(t, ap));
   return {
-    text: `SELECT CONVERT(NVARCHAR(MAX), ${keyText(t)}) AS key_text, CONVERT(VARCHAR(20), ${mssqlRowHash(rowText(t))}) AS row_hash, ${cols.join(', ')} FROM ${quoteTable(t.table)}${where}`,
+    text: `SELECT CONVERT(NVARCHAR(MAX), ${key}) AS key_text, CONVERT(VARCHAR(20), ${hash}) AS row_hash, ${cols.join(', ')} FROM ${quoteTable(t.table)}${ap.clause()}${where}`,
     values: p.values,
     label: 'leaf-rows',
   };
@@ -138,6 +173,7 @@ export function leafRowsStatement(t: SideTable, filter: SegmentFilter): Statemen
 export function rowStreamStatement(t: SideTable, filter: SegmentFilter): Statement {
   const p = new Params();
   const cols = t.columns.map((c, i) => `${mssqlRawExpression(c.column)} AS c${i}`);
-  const where = whereClause(t, filter, p);
-  return { text: `SELECT ${cols.join(', ')} FROM ${quoteTable(t.table)}${where}`, values: p.values, label: 'row-stream' };
+  const ap = new Applied();
+  const where = whereClause(t, filter, p, ap);
+  return { text: `SELECT ${cols.join(', ')} FROM ${quoteTable(t.table)}${ap.clause()}${where}`, values: p.values, label: 'row-stream' };
 }

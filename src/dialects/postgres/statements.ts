@@ -1,5 +1,5 @@
 /** PostgreSQL statements for every engine step. Names are quoted, values bound ($n). */
-import type { Bucketing, SegmentFilter, SideTable, Statement } from '../types.js';
+import { checkHashModulus, type Bucketing, type SegmentFilter, type SideTable, type Statement } from '../types.js';
 import { pgCanonicalExpression, pgKeyHash, pgRowHash, pgRowText } from './canonical.js';
 import { quoteIdent, quoteTable } from './quote.js';
 
@@ -51,7 +51,8 @@ function fromWhere(t: SideTable, filter: SegmentFilter, p: Params): string {
       return ` FROM unnest(${los}, ${his}) AS __cdc_r(lo, hi) CROSS JOIN LATERAL (SELECT * FROM ${table} WHERE ${inner} OFFSET 0) AS __cdc_t`;
     }
   } else if (filter.kind === 'residues') {
-    parts.push(`${pgKeyHash(keyText(t))} % ${p.add(filter.modulus, '::int')} = ANY(${p.add(filter.residues, '::int[]')})`);
+    // bigint: the modulus reaches 2^31 (MAX_HASH_MODULUS), one past the int range.
+    parts.push(`${pgKeyHash(keyText(t))} % ${p.add(checkHashModulus(filter.modulus, t.table), '::bigint')} = ANY(${p.add(filter.residues, '::bigint[]')})`);
   }
   if (t.where) parts.push(`(${t.where})`);
   return ` FROM ${from}${parts.length ? ` WHERE ${parts.join(' AND ')}` : ''}`;
@@ -63,9 +64,10 @@ function lookup(p: Params): { lookup?: true } {
 
 function bucketExpression(t: SideTable, b: Bucketing, p: Params): string {
   if (b.kind === 'range') {
-    return `((${singleKey(t)})::bigint - ${p.add(b.base.toString(), '::bigint')}) / ${p.add(b.width.toString(), '::bigint')}`;
+    // In numeric: keys spanning more than 2^63 overflow bigint ("bigint out of range"); div() truncates toward zero.
+    return `div((${singleKey(t)})::numeric - ${p.add(b.base.toString(), '::numeric')}, ${p.add(b.width.toString(), '::numeric')})`;
   }
-  return `${pgKeyHash(keyText(t))} % ${p.add(b.modulus, '::int')}`;
+  return `${pgKeyHash(keyText(t))} % ${p.add(checkHashModulus(b.modulus, t.table), '::bigint')}`;
 }
 
 export function countStatement(t: SideTable): Statement {

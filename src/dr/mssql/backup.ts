@@ -38,10 +38,48 @@ export function serverPathJoin(dir: string, file: string): string {
   return dir.endsWith(s) ? `${dir}${file}` : `${dir}${s}${file}`;
 }
 
-export function buildBackupStatement(database: string, serverPath: string): TsqlStatement {
+/** BACKUP ... NAME is an nvarchar(128): cut to 128 UTF-16 units, never inside a surrogate pair. */
+export function backupSetName(database: string): string {
+  const name = `cdc-recon ${database}`;
+  if (name.length <= 128) return name;
+  const cut = name.slice(0, 128);
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, 127) : cut;
+}
+
+/** What the edition allows (SERVERPROPERTY 'EngineEdition' and 'Edition'). */
+export interface BackupOptions {
+  compression: boolean;
+  /** Why compression is left out, for the manifest. */
+  compressionNote?: string;
+}
+
+/**
+ * Backup options for the server's edition. Express (EngineEdition 4) and Web editions refuse WITH COMPRESSION;
+ * Azure SQL Managed Instance (8) refuses TO DISK and Azure SQL Database (5) has no BACKUP statement at all:
+ * both are refused with the alternative named.
+ */
+export function backupOptionsFor(info: { engine_edition?: number | null; edition?: string | null }): BackupOptions {
+  const edition = info.edition ?? 'unknown edition';
+  if (info.engine_edition === 8) {
+    throw new Error(
+      `SQL Server backup refused: the source is Azure SQL Managed Instance (${edition}), which does not allow BACKUP ... TO DISK. ` +
+        'Take a COPY_ONLY backup TO URL (Azure Blob Storage) with the instance\'s own tooling instead; see runbooks/disaster-recovery.md',
+    );
+  }
+  if (info.engine_edition === 5) {
+    throw new Error(`SQL Server backup refused: the source is Azure SQL Database (${edition}), which has no BACKUP statement; use its automated backups or a database copy / export (bacpac)`);
+  }
+  if (info.engine_edition === 4 || /\bweb\b/i.test(edition)) {
+    return { compression: false, compressionNote: `not compressed: ${edition} does not support backup compression` };
+  }
+  return { compression: true };
+}
+
+export function buildBackupStatement(database: string, serverPath: string, options: BackupOptions = { compression: true }): TsqlStatement {
+  const withs = [...(options.compression ? ['COMPRESSION'] : []), 'CHECKSUM', 'COPY_ONLY', 'INIT', 'NAME = @name'];
   return {
-    text: `BACKUP DATABASE ${quoteIdent(database)} TO DISK = @path WITH COMPRESSION, CHECKSUM, COPY_ONLY, INIT, NAME = @name`,
-    params: { path: serverPath, name: `cdc-recon ${database}` },
+    text: `BACKUP DATABASE ${quoteIdent(database)} TO DISK = @path WITH ${withs.join(', ')}`,
+    params: { path: serverPath, name: backupSetName(database) },
   };
 }
 
@@ -121,7 +159,9 @@ export function buildCdcJobStatements(database: string): TsqlStatement[] {
 }
 
 export const SERVER_INFO_SQL: TsqlStatement = {
-  text: "SELECT CAST(SERVERPROPERTY('ProductVersion') AS NVARCHAR(128)) AS version, CAST(SERVERPROPERTY('Edition') AS NVARCHAR(128)) AS edition",
+  text:
+    "SELECT CAST(SERVERPROPERTY('ProductVersion') AS NVARCHAR(128)) AS version, CAST(SERVERPROPERTY('Edition') AS NVARCHAR(128)) AS edition, " +
+    "CAST(SERVERPROPERTY('EngineEdition') AS INT) AS engine_edition",
   params: {},
 };
 
@@ -129,19 +169,26 @@ export function buildDatabaseInfoStatement(database: string): TsqlStatement {
   return { text: 'SELECT name, is_cdc_enabled, state_desc FROM sys.databases WHERE name = @db', params: { db: database } };
 }
 
-/** Row counts from partition stats (heap or clustered index): cheap, labelled "estimated". */
+/**
+ * Row counts from partition stats (heap or clustered index): cheap, labelled "estimated". Run inside the
+ * database (its sp_executesql): a DMV named [db].sys.dm_db_partition_stats still reads the connection's
+ * database, so with three-part names the counts would come from another database's object ids.
+ */
 export function buildRowCountStatement(database: string): TsqlStatement {
-  const db = quoteIdent(database);
-  return {
-    text:
-      `SELECT s.name AS schema_name, t.name AS table_name, SUM(p.row_count) AS row_count ` +
-      `FROM ${db}.sys.tables AS t ` +
-      `JOIN ${db}.sys.schemas AS s ON s.schema_id = t.schema_id ` +
-      `JOIN ${db}.sys.dm_db_partition_stats AS p ON p.object_id = t.object_id AND p.index_id IN (0, 1) ` +
-      `WHERE t.is_ms_shipped = 0 AND s.name <> 'cdc' ` +
-      `GROUP BY s.name, t.name ORDER BY s.name, t.name`,
-    params: {},
-  };
+  return inDatabase(
+    database,
+    'SELECT s.name AS schema_name, t.name AS table_name, SUM(p.row_count) AS row_count ' +
+      'FROM sys.tables AS t ' +
+      'JOIN sys.schemas AS s ON s.schema_id = t.schema_id ' +
+      'JOIN sys.dm_db_partition_stats AS p ON p.object_id = t.object_id AND p.index_id IN (0, 1) ' +
+      "WHERE t.is_ms_shipped = 0 AND s.name <> 'cdc' " +
+      'GROUP BY s.name, t.name ORDER BY s.name, t.name',
+  );
+}
+
+/** `sql` (constant text, no parameters) run in `database`: EXEC [db].sys.sp_executesql N'...'. */
+export function inDatabase(database: string, sql: string): TsqlStatement {
+  return { text: `EXEC ${quoteIdent(database)}.sys.sp_executesql N'${sql.replace(/'/g, "''")}'`, params: {} };
 }
 
 /** Does a database of that name exist on the server? */
@@ -181,11 +228,12 @@ export async function backupMssql(options: {
   const serverPath = serverPathJoin(config.serverBackupDir, file);
   const rel = `mssql/${file}`;
   const localPath = join(options.setDir, 'mssql', file);
-  const [info] = await runner.query<{ version: string }>(SERVER_INFO_SQL);
+  const [info] = await runner.query<{ version: string; edition?: string | null; engine_edition?: number | null }>(SERVER_INFO_SQL);
+  const backupOptions = backupOptionsFor(info ?? {});
   const [db] = await runner.query<{ is_cdc_enabled: boolean | number }>(buildDatabaseInfoStatement(config.database));
   if (!db) throw new Error(`SQL Server database ${config.database} does not exist`);
   const counts = await runner.query<{ schema_name: string; table_name: string; row_count: number | string }>(buildRowCountStatement(config.database));
-  const backup = buildBackupStatement(config.database, serverPath);
+  const backup = buildBackupStatement(config.database, serverPath, backupOptions);
   const verify = buildVerifyStatement(serverPath);
   await runner.query(backup, { timeoutMs: 0 });
   await runner.query(verify, { timeoutMs: 0 });
@@ -202,6 +250,7 @@ export async function backupMssql(options: {
       backupFile: rel,
       serverPath,
       verifyOnly: 'passed',
+      compression: backupOptions.compressionNote ?? 'compressed',
       cdcEnabled: Boolean(db.is_cdc_enabled),
       tables,
       durationMs: Date.now() - started,

@@ -2,7 +2,7 @@
  * Read-only health queries of SQL Server for the diagnostics bundle: the CDC
  * source side (capture/cleanup jobs, CDC errors, log scan latency, capture instances).
  */
-import { quoteMssqlIdent, type TsqlStatement } from './backup.js';
+import { inDatabase, quoteMssqlIdent, type TsqlStatement } from './backup.js';
 
 export function mssqlHealthSelects(database: string): Array<{ name: string; statement: TsqlStatement }> {
   return [
@@ -30,19 +30,6 @@ export function mssqlHealthSelects(database: string): Array<{ name: string; stat
         params: {},
       },
     },
-    {
-      name: 'cdc-errors',
-      statement: { text: 'SELECT TOP (100) session_id, phase_number, entry_time, error_number, error_severity, error_state, error_message FROM sys.dm_cdc_errors ORDER BY entry_time DESC', params: {} },
-    },
-    {
-      name: 'cdc-log-scan-sessions',
-      statement: {
-        text:
-          'SELECT TOP (50) session_id, start_time, end_time, duration, scan_phase, error_count, tran_count, command_count, latency, empty_scan_count, failed_sessions_count ' +
-          'FROM sys.dm_cdc_log_scan_sessions ORDER BY start_time DESC',
-        params: {},
-      },
-    },
   ];
 }
 
@@ -58,6 +45,19 @@ export function mssqlInDatabaseQueries(database: string): Array<{ name: string; 
           `create_date, CONVERT(VARCHAR(22), start_lsn, 1) AS start_lsn, CONVERT(VARCHAR(22), sys.fn_cdc_get_min_lsn(capture_instance), 1) AS min_lsn FROM cdc.change_tables'`,
         params: {},
       },
+    },
+    // The CDC DMVs describe the current database: run in the one named, not the connection's.
+    {
+      name: 'cdc-errors',
+      statement: inDatabase(database, 'SELECT TOP (100) session_id, phase_number, entry_time, error_number, error_severity, error_state, error_message FROM sys.dm_cdc_errors ORDER BY entry_time DESC'),
+    },
+    {
+      name: 'cdc-log-scan-sessions',
+      statement: inDatabase(
+        database,
+        'SELECT TOP (50) session_id, start_time, end_time, duration, scan_phase, error_count, tran_count, command_count, latency, empty_scan_count, failed_sessions_count ' +
+          'FROM sys.dm_cdc_log_scan_sessions ORDER BY start_time DESC',
+      ),
     },
     {
       name: 'max-lsn',

@@ -55,6 +55,8 @@ const mssqlPart = z.strictObject({
   backupFile: z.string(),
   serverPath: z.string(),
   verifyOnly: z.literal('passed'),
+  /** "compressed", or why not (an edition without backup compression); absent in sets made before it was recorded. */
+  compression: z.string().optional(),
   cdcEnabled: z.boolean(),
   tables: z.array(tableCountSchema),
   durationMs: z.number(),
