@@ -10,6 +10,7 @@ import { diffLeaf, toDiffRow, type DiffContext, type RowDiff } from './diff.js';
 import { describeCanonical, type TablePlan } from './plan.js';
 import type { BucketSum, SideReader } from './reader.js';
 import { mergeRanges } from '../util/ranges.js';
+import { ProgressReporter, type ProgressListener } from './progress.js';
 
 export interface TableReaders {
   source: SideReader;
@@ -27,8 +28,18 @@ export interface Segment {
 const MAX_HASH_MODULUS = 2 ** 31;
 /** Rows fetched per leaf batch per side: bounds memory whatever the drift. */
 const LEAF_BATCH_ROWS = 4_000;
-/** First-pass rows per statement on range-segmented tables: progress and parallelism without extra scans. */
-const FIRST_PASS_ROWS_PER_QUERY = 2_000_000;
+/**
+ * First-pass rows per statement on range-segmented tables, at most: each statement is an index range scan that
+ * ends within about a second, so progress moves at least every couple of seconds whatever the table's size
+ * (2M rows a statement left a 10M-row table silent for 30 s). A statement costs a round trip and a plan
+ * (about a millisecond), so 100 of them on 10M rows cost well under 1% of the scan.
+ */
+const FIRST_PASS_MAX_ROWS_PER_STATEMENT = 100_000;
+
+/** Rows per first-pass statement for a table of `total` rows: tables up to the bound stay one statement a side. */
+export function firstPassRowsPerStatement(total: number, chunkSize: number): number {
+  return Math.max(chunkSize, Math.min(total, FIRST_PASS_MAX_ROWS_PER_STATEMENT));
+}
 
 /** Receives every drifted row of a table (after the recheck), for --repair; nothing of it goes into the report. */
 export type DriftHook = (plan: TablePlan, drift: readonly RowDiff[]) => void;
@@ -37,6 +48,8 @@ export interface ReconcileTableOptions {
   logger: Logger;
   sleep?: (ms: number) => Promise<void>;
   onDrift?: DriftHook;
+  /** Rows checked of the estimate, after every first-pass statement and at each change of stage. */
+  onProgress?: ProgressListener;
 }
 
 export async function reconcileTable(plan: TablePlan, readers: TableReaders, opts: ReconcileTableOptions): Promise<TableResult> {
@@ -75,7 +88,8 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
     }
   }
 
-  const first = await firstPass(plan, readers, total, log);
+  const progress = new ProgressReporter(spec.id, Number(total), log, opts.onProgress);
+  const first = await firstPass(plan, readers, total, progress);
   result.counts = { source: Number(first.totals.source), target: Number(first.totals.target) };
   const countsDiffer = first.totals.source !== first.totals.target;
   result.segments.checked = first.checked;
@@ -83,8 +97,10 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
   result.segments.mismatched = first.segmentsMismatched;
   result.mismatchedSegments = first.segments.slice(0, spec.maxDiffRows);
 
+  const checked = Number(first.totals.source > first.totals.target ? first.totals.source : first.totals.target);
   if (spec.mode === 'checksum') {
     result.status = countsDiffer || mismatched.length > 0 ? 'mismatch' : 'match';
+    progress.report('done', checked);
     return result;
   }
 
@@ -93,6 +109,7 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
     columnNames: plan.pairs.map((p) => p.source.name),
     textColumns: plan.pairs.map((p) => p.canonical.type === 'text'),
   };
+  if (mismatched.length > 0) progress.report('diff', checked, { mismatchedBuckets: mismatched.length });
   const found = await bisect(plan, readers, mismatched, log);
 
   let drift = found.diffs;
@@ -116,6 +133,7 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
   if (countsDiffer && drift.length === 0 && inFlight.length === 0) {
     result.warnings.push('row counts differ but no differing row was found (rows changed during the run?)');
   }
+  progress.report('done', checked, { drifted: drift.length });
   return result;
 }
 
@@ -195,17 +213,18 @@ interface FirstPass {
 }
 
 /** Every segment checksum of a side from as few scans as possible (one for hash segmentation). */
-async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, log: Logger): Promise<FirstPass> {
+async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, progress: ProgressReporter): Promise<FirstPass> {
   const chunk = BigInt(plan.spec.chunkSize);
   const segments = ceilDiv(total, chunk);
   const split = ceilDiv(chunk, BigInt(Math.min(FIRST_PASS_RESOLUTION, plan.spec.chunkSize)));
-  const started = Date.now();
+  progress.report('checksum', 0);
   if (plan.segmentation === 'hash') {
     const segModulus = nextPow2(Number(segments));
     const bucketing: Bucketing = { kind: 'hash', modulus: nextPow2(segModulus * Number(split)) };
     const [s, t] = await Promise.all([readers.source.checksums({ kind: 'all' }, bucketing), readers.target.checksums({ kind: 'all' }, bucketing)]);
-    log.info('progress', { stage: 'checksum', segmentsDone: segModulus, segmentsTotal: segModulus, rowsPerSecond: rate(total, started) });
+    // One scan per side: the key hash has no index to split it by, so progress comes at its end.
     const cmp = compareBuckets(bucketing, s, t);
+    progress.report('checksum', Number(cmp.totals.source > cmp.totals.target ? cmp.totals.source : cmp.totals.target), { segmentsDone: segModulus, segmentsTotal: segModulus });
     return summarise(cmp.mismatched, cmp.totals, segModulus, (b) => Number(b.bucket % BigInt(segModulus)), (id, segs) => ({
       hash: { modulus: segModulus, residue: id },
       sourceCount: sumCounts(segs, 'sourceCount'),
@@ -224,9 +243,10 @@ async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, 
   const bucketing: Extract<Bucketing, { kind: 'range' }> = { kind: 'range', base: lo, width };
   const bucketCount = ceilDiv(hi - lo + 1n, width);
   const segmentCount = Number(ceilDiv(hi - lo + 1n, segWidth));
-  // Split the key space into a few statements (aligned to buckets) for progress and per-side parallelism.
+  // Split the key space into statements of bounded rows (aligned to segments) for progress and per-side parallelism.
   const rowsPerBucket = Math.max(1, Number(total) / Number(bucketCount));
-  const segmentsPerQuery = Math.max(1, Math.floor(FIRST_PASS_ROWS_PER_QUERY / rowsPerBucket / Number(split)));
+  const rowsPerStatement = firstPassRowsPerStatement(Number(total), plan.spec.chunkSize);
+  const segmentsPerQuery = Math.max(1, Math.floor(rowsPerStatement / rowsPerBucket / Number(split)));
   const perQuery = BigInt(segmentsPerQuery) * split;
   const parts: Array<[bigint, bigint]> = [];
   for (let b = 0n; b < bucketCount; b += perQuery) {
@@ -234,13 +254,17 @@ async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, 
     parts.push([lo + b * width, lo + end * width - 1n]);
   }
   let done = 0n;
+  const seen = { source: 0n, target: 0n };
   const results = await Promise.all(
     parts.map(async (range) => {
       const filter: SegmentFilter = parts.length === 1 ? { kind: 'all' } : { kind: 'ranges', ranges: [range] };
       const [s, t] = await Promise.all([readers.source.checksums(filter, bucketing), readers.target.checksums(filter, bucketing)]);
       done += ceilDiv(range[1] - range[0] + 1n, width);
-      log.info('progress', { stage: 'checksum', segmentsDone: Number((done * BigInt(segmentCount)) / bucketCount), segmentsTotal: segmentCount, rowsPerSecond: rate((total * done) / bucketCount, started) });
-      return compareBuckets(bucketing, s, t);
+      const cmp = compareBuckets(bucketing, s, t);
+      seen.source += cmp.totals.source;
+      seen.target += cmp.totals.target;
+      progress.report('checksum', Number(seen.source > seen.target ? seen.source : seen.target), { segmentsDone: Number((done * BigInt(segmentCount)) / bucketCount), segmentsTotal: segmentCount });
+      return cmp;
     }),
   );
   const mismatched = results.flatMap((r) => r.mismatched);
@@ -265,11 +289,6 @@ function summarise(mismatched: Segment[], totals: FirstPass['totals'], checked: 
   }
   const segments = [...bySegment.entries()].sort((a, b) => a[0] - b[0]).map(([id, buckets]) => describe(id, buckets));
   return { checked, mismatched, segments, segmentsMismatched: segments.length, totals };
-}
-
-function rate(rows: bigint, started: number): number {
-  const s = (Date.now() - started) / 1000;
-  return s > 0 ? Math.round(Number(rows) / s) : 0;
 }
 
 function filterFor(segments: Segment[]): SegmentFilter {

@@ -18,6 +18,7 @@ import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { ClientReader, ServerReader } from './reader.js';
 import { selectShard } from './shard.js';
 import { reconcileTable, type DriftHook } from './reconcile-table.js';
+import type { ProgressListener } from './progress.js';
 import { QueryRunner } from './runner.js';
 import { checkTable, planOf, schemaOnlyResult, withSchemaFindings, type SchemaCheck } from '../schema/check.js';
 
@@ -27,6 +28,7 @@ export interface RunHooks {
   onTableDone?: (result: TableResult) => void;
   onEndpoints?: (endpoints: Endpoint[]) => void;
   onDrift?: DriftHook;
+  onProgress?: ProgressListener;
 }
 
 export interface RunOptions {
@@ -155,7 +157,7 @@ export async function runReconcile(opts: RunOptions): Promise<RunReport> {
                 plan.hash === 'client'
                   ? { source: new ClientReader(runners.source, plan.source), target: new ClientReader(runners.target, plan.target) }
                   : { source: new ServerReader(runners.source, plan.source), target: new ServerReader(runners.target, plan.target) };
-              result = await reconcileTable(plan, readers, { logger: log, sleep: opts.sleep, onDrift: opts.hooks?.onDrift });
+              result = await reconcileTable(plan, readers, { logger: log, sleep: opts.sleep, onDrift: opts.hooks?.onDrift, onProgress: opts.hooks?.onProgress });
             }
           } catch (err) {
             const cls = err instanceof ClassifiedError ? err.errorClass : 'table';
