@@ -334,7 +334,18 @@ function render(results) {
   return lines.join('\n');
 }
 
-const results = { rows: ROWS, runs: RUNS, tools: TOOLS, machine: { cpus: cpus().length, node: process.version }, reladiff: { version: RELADIFF_VERSION, threads: Number(RELADIFF_THREADS), output: RELADIFF_ROWS ? 'rows' : 'stats' }, states: [] };
+/** Which code was measured: the commit, and whether the tree had changes. */
+function revision() {
+  try {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'dist'], { cwd: root, encoding: 'utf8' }).trim() !== '';
+    return { commit, dirty };
+  } catch {
+    return undefined;
+  }
+}
+
+const results = { rows: ROWS, runs: RUNS, tools: TOOLS, cli, revision: revision(), machine: { cpus: cpus().length, node: process.version }, reladiff: { version: RELADIFF_VERSION, threads: Number(RELADIFF_THREADS), output: RELADIFF_ROWS ? 'rows' : 'stats' }, states: [] };
 let pgServer;
 let reladiffBin;
 try {
