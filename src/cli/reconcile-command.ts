@@ -12,6 +12,7 @@ import { renderText } from '../report/text.js';
 import { ConfigError, CriticalError, errorMessage } from '../util/errors.js';
 import { createLogger, type LogLevel } from '../util/logger.js';
 import { redact } from '../util/redact.js';
+import { drawsLine, LiveProgress, PROGRESS_MODES, type ProgressMode } from './live-progress.js';
 
 function intArg(name: string) {
   return (v: string) => {
@@ -44,6 +45,7 @@ export function reconcileCommand(): Command {
     .addOption(new Option('--repair <how>', 'repair drifted rows').choices(['debezium-signal', 'sql']))
     .option('--dry-run', 'with --repair: show what would be done, change nothing')
     .option('--json', 'print the JSON report on stdout instead of the text summary')
+    .addOption(new Option('--progress <how>', 'progress: a live line per table on a terminal, JSON log lines otherwise (env CDC_RECON_PROGRESS forces auto)').choices([...PROGRESS_MODES]).default('auto'))
     .action(async (opts) => {
       process.exitCode = await reconcileAction(opts);
     });
@@ -70,10 +72,15 @@ export interface ReconcileCliOptions {
   metricsFile?: string;
   repair?: RepairMethod;
   dryRun?: boolean;
+  progress?: ProgressMode;
 }
 
 export async function reconcileAction(opts: ReconcileCliOptions): Promise<number> {
-  const logger = createLogger({ level: opts.logLevel });
+  // On a terminal the progress is a live line on stderr; its JSON lines stay for logs and CI.
+  const live = drawsLine(opts.progress ?? 'auto', process.stderr, process.env) ? new LiveProgress(process.stderr) : undefined;
+  const logger = live
+    ? createLogger({ level: opts.logLevel, sink: (line) => live.above(line), skip: (msg) => msg === 'progress' })
+    : createLogger({ level: opts.logLevel });
   try {
     if (opts.dryRun && !opts.repair) throw new ConfigError('--dry-run goes with --repair (it shows what the repair would do)');
     const outcome = await reconcile({
@@ -87,15 +94,18 @@ export async function reconcileAction(opts: ReconcileCliOptions): Promise<number
       metrics: { pushgatewayUrl: opts.pushgatewayUrl, job: opts.metricsJob, textfile: opts.metricsFile },
       failOn: opts.failOn,
       logger,
+      onProgress: live ? (p) => live.update(p) : undefined,
       // With --json, stdout carries the report only.
       print: (text) => (opts.json ? process.stderr : process.stdout).write(text),
       sinkReporter: { info: (m) => logger.info(m), warning: (m) => logger.warn(m) },
     });
+    live?.stop();
     const { report, written } = outcome;
     process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report) + pipelineLines(report).map((l) => `${redact(l)}\n`).join(''));
     process.stdout.write(opts.json ? '' : `report: ${written.reportPath}\n`);
     return outcome.exitCode;
   } catch (err) {
+    live?.stop();
     const kind = err instanceof ConfigError ? 'config error' : err instanceof CriticalError ? 'critical error' : 'error';
     logger.error(kind, { error: errorMessage(err) });
     process.stderr.write(`cdc-recon: ${kind}: ${redact(errorMessage(err))}\n`);

@@ -13,6 +13,7 @@ import { mergeRanges } from '../util/ranges.js';
 import { TableError } from '../util/errors.js';
 import { windowProblem, windowStart, type IncrementalDecision } from './incremental.js';
 import { clipFilter, clipRanges, evenCuts, floorTo, hashPartResidues, hashPartSegments, intervalOf, quantileCuts, type KeyInterval, type TablePart } from './part.js';
+import { ProgressReporter, type ProgressListener } from './progress.js';
 
 export interface TableReaders {
   source: SideReader;
@@ -30,8 +31,18 @@ export interface Segment {
 const MAX_HASH_MODULUS = 2 ** 31;
 /** Rows fetched per leaf batch per side: bounds memory whatever the drift. */
 const LEAF_BATCH_ROWS = 4_000;
-/** First-pass rows per statement on range-segmented tables: progress and parallelism without extra scans. */
-const FIRST_PASS_ROWS_PER_QUERY = 2_000_000;
+/**
+ * First-pass rows per statement on range-segmented tables, at most: each statement is an index range scan that
+ * ends within about a second, so progress moves at least every couple of seconds whatever the table's size
+ * (2M rows a statement left a 10M-row table silent for 30 s). A statement costs a round trip and a plan
+ * (about a millisecond), so 100 of them on 10M rows cost well under 1% of the scan.
+ */
+const FIRST_PASS_MAX_ROWS_PER_STATEMENT = 100_000;
+
+/** Rows per first-pass statement for a table of `total` rows: tables up to the bound stay one statement a side. */
+export function firstPassRowsPerStatement(total: number, chunkSize: number): number {
+  return Math.max(chunkSize, Math.min(total, FIRST_PASS_MAX_ROWS_PER_STATEMENT));
+}
 
 /** Receives every drifted row of a table (after the recheck), for --repair; nothing of it goes into the report. */
 export type DriftHook = (plan: TablePlan, drift: readonly RowDiff[]) => void;
@@ -44,6 +55,8 @@ export interface ReconcileTableOptions {
   part?: TablePart;
   /** scope: incremental: what the state of the last run says to verify (see incremental.ts). */
   incremental?: IncrementalDecision;
+  /** Rows checked of the estimate, after every first-pass statement and at each change of stage. */
+  onProgress?: ProgressListener;
 }
 
 export async function reconcileTable(plan: TablePlan, readers: TableReaders, opts: ReconcileTableOptions): Promise<TableResult> {
@@ -84,9 +97,12 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
     }
   }
 
+  // A part or a slice reads about its share of the table.
+  const share = (inc?.decision.scope === 'incremental' ? inc.decision.slice : opts.part)?.count ?? 1;
+  const progress = new ProgressReporter(spec.id, Math.round(Number(total) / share), log, opts.onProgress);
   const changed = inc?.changedKeys ? await verifyChangedKeys(readers, await inc.changedKeys(), spec.mode === 'diff', keyDomain(plan)) : undefined;
   const slice = inc?.decision.scope === 'incremental' ? inc.decision.slice : undefined;
-  const first = await firstPass(plan, readers, total, log, slice ?? opts.part);
+  const first = await firstPass(plan, readers, total, progress, slice ?? opts.part);
   if (first.warning) result.warnings.push(first.warning);
   if (inc) {
     result.incremental = {
@@ -109,8 +125,10 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
   result.segments.mismatched = first.segmentsMismatched;
   result.mismatchedSegments = first.segments.slice(0, spec.maxDiffRows);
 
+  const checked = Number(first.totals.source > first.totals.target ? first.totals.source : first.totals.target);
   if (spec.mode === 'checksum') {
     result.status = countsDiffer || mismatched.length > 0 || (changed?.differing ?? 0) > 0 ? 'mismatch' : 'match';
+    progress.report('done', checked);
     return result;
   }
 
@@ -119,6 +137,7 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
     columnNames: plan.pairs.map((p) => p.source.name),
     textColumns: plan.pairs.map((p) => p.canonical.type === 'text'),
   };
+  if (mismatched.length > 0) progress.report('diff', checked, { mismatchedBuckets: mismatched.length });
   const found = await bisect(plan, readers, mismatched, log, first.interval);
   if (changed) {
     // Changed keys inside the slice are found twice: keep one.
@@ -154,6 +173,7 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
   if (countsDiffer && drift.length === 0 && inFlight.length === 0) {
     result.warnings.push('row counts differ but no differing row was found (rows changed during the run?)');
   }
+  progress.report('done', checked, { drifted: drift.length });
   return result;
 }
 
@@ -289,19 +309,20 @@ interface FirstPass {
 }
 
 /** Every segment checksum of a side from as few scans as possible (one for hash segmentation). */
-async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, log: Logger, part?: TablePart): Promise<FirstPass> {
+async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, progress: ProgressReporter, part?: TablePart): Promise<FirstPass> {
   const chunk = BigInt(plan.spec.chunkSize);
   const segments = ceilDiv(total, chunk);
   const split = ceilDiv(chunk, BigInt(Math.min(FIRST_PASS_RESOLUTION, plan.spec.chunkSize)));
-  const started = Date.now();
+  progress.report('checksum', 0);
   if (plan.segmentation === 'hash') {
     const segModulus = nextPow2(Number(segments));
     const bucketing: Bucketing = { kind: 'hash', modulus: nextPow2(segModulus * Number(split)) };
     // A part of a table split across shards: the buckets of its segments only.
     const filter: SegmentFilter = part ? { kind: 'residues', modulus: bucketing.modulus, residues: hashPartResidues(bucketing.modulus, segModulus, part) } : { kind: 'all' };
     const [s, t] = await Promise.all([readers.source.checksums(filter, bucketing), readers.target.checksums(filter, bucketing)]);
-    log.info('progress', { stage: 'checksum', segmentsDone: segModulus, segmentsTotal: segModulus, rowsPerSecond: rate(total, started) });
+    // One scan per side: the key hash has no index to split it by, so progress comes at its end.
     const cmp = compareBuckets(bucketing, s, t);
+    progress.report('checksum', Number(cmp.totals.source > cmp.totals.target ? cmp.totals.source : cmp.totals.target), { segmentsDone: segModulus, segmentsTotal: segModulus });
     return summarise(cmp.mismatched, cmp.totals, part ? hashPartSegments(segModulus, part) : segModulus, (b) => Number(b.bucket % BigInt(segModulus)), (id, segs) => ({
       hash: { modulus: segModulus, residue: id },
       sourceCount: sumCounts(segs, 'sourceCount'),
@@ -332,9 +353,10 @@ async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, 
     interval = cut.interval;
   }
   const domain = keyDomain(plan);
-  // Split the key space into a few statements (aligned to buckets) for progress and per-side parallelism.
+  // Split the key space into statements of bounded rows (aligned to segments) for progress and per-side parallelism.
   const rowsPerBucket = Math.max(1, Number(total) / Number(bucketCount));
-  const segmentsPerQuery = Math.max(1, Math.floor(FIRST_PASS_ROWS_PER_QUERY / rowsPerBucket / Number(split)));
+  const rowsPerStatement = firstPassRowsPerStatement(Number(total), plan.spec.chunkSize);
+  const segmentsPerQuery = Math.max(1, Math.floor(rowsPerStatement / rowsPerBucket / Number(split)));
   const perQuery = BigInt(segmentsPerQuery) * split;
   const parts: Array<[bigint, bigint]> = [];
   for (let b = 0n; b < bucketCount; b += perQuery) {
@@ -343,13 +365,17 @@ async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, 
   }
   const scoped = interval ? parts.flatMap((r) => clipRanges([r], interval!)) : parts;
   let done = 0n;
+  const seen = { source: 0n, target: 0n };
   const results = await Promise.all(
     scoped.map(async (range) => {
       const filter: SegmentFilter = scoped.length === 1 && !interval ? { kind: 'all' } : { kind: 'ranges', ranges: [range] };
       const [s, t] = await Promise.all([readers.source.checksums(filter, bucketing), readers.target.checksums(filter, bucketing)]);
       done += ceilDiv(range[1] - range[0] + 1n, width);
-      log.info('progress', { stage: 'checksum', segmentsDone: Number((done * BigInt(segmentCount)) / bucketCount), segmentsTotal: segmentCount, rowsPerSecond: rate((total * done) / bucketCount, started) });
-      return compareBuckets(bucketing, s, t);
+      const cmp = compareBuckets(bucketing, s, t);
+      seen.source += cmp.totals.source;
+      seen.target += cmp.totals.target;
+      progress.report('checksum', Number(seen.source > seen.target ? seen.source : seen.target), { segmentsDone: Number((done * BigInt(segmentCount)) / bucketCount), segmentsTotal: segmentCount });
+      return cmp;
     }),
   );
   const mismatched = results.flatMap((r) => r.mismatched);
@@ -401,11 +427,6 @@ function summarise(mismatched: Segment[], totals: FirstPass['totals'], checked: 
   }
   const segments = [...bySegment.entries()].sort((a, b) => a[0] - b[0]).map(([id, buckets]) => describe(id, buckets));
   return { checked, mismatched, segments, segmentsMismatched: segments.length, totals };
-}
-
-function rate(rows: bigint, started: number): number {
-  const s = (Date.now() - started) / 1000;
-  return s > 0 ? Math.round(Number(rows) / s) : 0;
 }
 
 function filterFor(segments: Segment[], domain: readonly [bigint, bigint], interval?: KeyInterval): SegmentFilter {

@@ -19,6 +19,7 @@ import { ClientReader, ServerReader } from './reader.js';
 import { selectShard, type ShardTable } from './shard.js';
 import { coverageAgeSeconds, decide, nextState, type IncrementalState } from './incremental.js';
 import { reconcileTable, type DriftHook } from './reconcile-table.js';
+import type { ProgressListener } from './progress.js';
 import { QueryRunner } from './runner.js';
 import { checkTable, planOf, schemaOnlyResult, withSchemaFindings, type SchemaCheck } from '../schema/check.js';
 
@@ -28,6 +29,7 @@ export interface RunHooks {
   onTableDone?: (result: TableResult) => void;
   onEndpoints?: (endpoints: Endpoint[]) => void;
   onDrift?: DriftHook;
+  onProgress?: ProgressListener;
 }
 
 export interface RunOptions {
@@ -162,7 +164,7 @@ export async function runReconcile(opts: RunOptions): Promise<RunReport> {
                   ? { source: new ClientReader(runners.source, plan.source), target: new ClientReader(runners.target, plan.target) }
                   : { source: new ServerReader(runners.source, plan.source), target: new ServerReader(runners.target, plan.target) };
               const decision = spec.scope === 'incremental' ? decide(spec, opts.incrementalState) : undefined;
-              result = await reconcileTable(plan, readers, { logger: log, sleep: opts.sleep, onDrift: opts.hooks?.onDrift, part, incremental: decision });
+              result = await reconcileTable(plan, readers, { logger: log, sleep: opts.sleep, onDrift: opts.hooks?.onDrift, onProgress: opts.hooks?.onProgress, part, incremental: decision });
               if (decision && result.incremental) {
                 const now = (opts.now ?? (() => new Date()))();
                 const state = nextState(spec, decision, result.incremental.scope === 'incremental', result.incremental.watermark, now);

@@ -23,13 +23,15 @@ export function utcTimestamp(date = new Date()): string {
 }
 
 export function createLogger(
-  options: { level?: LogLevel; sink?: LogSink; base?: Record<string, unknown> } = {},
+  options: { level?: LogLevel; sink?: LogSink; base?: Record<string, unknown>; skip?: (msg: string) => boolean } = {},
 ): Logger {
   const min = ORDER[options.level ?? 'info'];
+  // A face that shows some messages its own way (the CLI's progress line) leaves them out of the JSON lines.
+  const skip = options.skip ?? (() => false);
   const sink: LogSink = options.sink ?? ((line) => process.stderr.write(`${line}\n`));
   const base = options.base ?? {};
   const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
-    if (ORDER[level] < min) return;
+    if (ORDER[level] < min || skip(msg)) return;
     const record = { timestamp: utcTimestamp(), level, msg, ...base, ...fields };
     sink(redact(JSON.stringify(record, jsonSafe)));
   };
@@ -38,7 +40,7 @@ export function createLogger(
     info: (m, f) => emit('info', m, f),
     warn: (m, f) => emit('warn', m, f),
     error: (m, f) => emit('error', m, f),
-    child: (fields) => createLogger({ level: options.level, sink, base: { ...base, ...fields } }),
+    child: (fields) => createLogger({ level: options.level, sink, base: { ...base, ...fields }, skip }),
   };
 }
 
