@@ -10,6 +10,7 @@
  *   node scripts/pipeline.mjs down [--dir DIR]          stop exactly what `up` started (PIDs from the state file)
  *   node scripts/pipeline.mjs env [--dir DIR]           `export` lines for the config's environment variables
  *   node scripts/pipeline.mjs recon [--dir DIR] [-- ARGS]  run the cdc-recon CLI on the live pipeline
+ *   node scripts/pipeline.mjs restart connect|kafka [--kill]  restart one JVM (--kill: SIGKILL, as a crash)
  *
  * Jars: Maven Central through scripts/pipeline/pom.xml into CDC_RECON_PIPELINE_CACHE
  * (default ~/.cache/cdc-recon/pipeline). State (data, logs, state.json): --dir or CDC_RECON_PIPELINE_DIR
@@ -444,6 +445,8 @@ async function up() {
   await ensureJars();
   await fs.remove(stateDir);
   await fs.mkdirp(stateDir);
+  // The postgres OS user must reach its data folders inside (mkdtemp makes 0700 folders); secrets in here are 0600.
+  await fs.chmod(stateDir, 0o755);
   await writeLog4j();
   const kafkaPort = await freePort();
   const state = {
@@ -551,6 +554,29 @@ async function down() {
   log(`pipeline in ${stateDir} stopped`);
 }
 
+/**
+ * `restart connect|kafka [--kill]`: stops one JVM (SIGTERM, or SIGKILL with --kill, as a crash would)
+ * and starts it again on the same ports and data; the state file gets the new PID, so `down` still
+ * stops exactly what runs.
+ */
+async function restart() {
+  const state = await readState();
+  if (!state) throw new Error(`no pipeline in ${stateDir}`);
+  const which_ = argv._[1];
+  if (which_ !== 'connect' && which_ !== 'kafka') throw new Error('usage: restart connect|kafka [--kill]');
+  const part = state[which_];
+  if (argv.kill) {
+    if (alive(part.pid)) process.kill(part.pid, 'SIGKILL');
+    for (let i = 0; i < 40 && alive(part.pid); i++) await sleep(250);
+  } else {
+    await killAndWait(part.pid, which_);
+  }
+  if (which_ === 'kafka') await startBroker(state);
+  else await startWorker(state);
+  await writeState(state);
+  log(`${which_} restarted (pid ${part.pid})`);
+}
+
 async function recon() {
   const state = await readState();
   if (!state) throw new Error(`no pipeline in ${stateDir}: node scripts/pipeline.mjs up`);
@@ -561,7 +587,7 @@ async function recon() {
   process.exitCode = p.exitCode ?? 1;
 }
 
-const commands = { up, status, down, recon, env: async () => {
+const commands = { up, status, down, recon, restart, env: async () => {
   const state = await readState();
   if (!state) throw new Error(`no pipeline in ${stateDir}`);
   console.log(envLines(state));
@@ -571,7 +597,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const cmd = argv._[0];
   const fn = commands[cmd];
   if (!fn) {
-    log('usage: node scripts/pipeline.mjs up|status|down|env|recon [--dir DIR] [--json]');
+    log('usage: node scripts/pipeline.mjs up|status|down|env|recon|restart [--dir DIR] [--json]');
     process.exit(2);
   }
   try {
