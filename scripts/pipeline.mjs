@@ -5,7 +5,8 @@
  *   -> Kafka (one KRaft node, broker + controller) -> Kafka Connect (one distributed worker)
  *   -> Debezium JDBC sink connector -> target PostgreSQL.
  *
- *   node scripts/pipeline.mjs up [--dir DIR] [--json]   start everything, print endpoints and a cdc-recon config
+ *   node scripts/pipeline.mjs up [--dir DIR] [--json] [--source mssql]   start everything, print endpoints and a cdc-recon config
+ *     (--source mssql: an existing SQL Server from PIPELINE_MSSQL_URL with the Debezium SQL Server connector)
  *   node scripts/pipeline.mjs status [--dir DIR]        what runs, connector states
  *   node scripts/pipeline.mjs down [--dir DIR]          stop exactly what `up` started (PIDs from the state file)
  *   node scripts/pipeline.mjs env [--dir DIR]           `export` lines for the config's environment variables
@@ -33,6 +34,8 @@ const cacheDir = process.env.CDC_RECON_PIPELINE_CACHE ?? path.join(homedir(), '.
 const stateDir = path.resolve(argv.dir ?? process.env.CDC_RECON_PIPELINE_DIR ?? path.join(repo, '.tmp', 'pipeline'));
 const stateFile = path.join(stateDir, 'state.json');
 const isRoot = process.getuid?.() === 0;
+/** `--source mssql`: an existing SQL Server (PIPELINE_MSSQL_URL, CDC enabled by scripts/pipeline/mssql-source.sql) instead of a source PostgreSQL. */
+const sourceKind = argv.source === 'mssql' ? 'mssql' : 'postgres';
 
 /** Tables the pipeline carries: a bigint key, a composite key and a text key (schema `app` on both sides). */
 export const TABLES_SQL = `
@@ -113,9 +116,10 @@ async function writeState(state) {
 
 async function pomHash() {
   const h = createHash('sha256');
-  for (const f of ['pom.xml', 'settings.xml', 'kafka/pom.xml', 'debezium-postgres/pom.xml', 'debezium-jdbc/pom.xml']) {
+  for (const f of ['pom.xml', 'settings.xml', 'kafka/pom.xml', 'debezium-postgres/pom.xml', 'debezium-jdbc/pom.xml', 'debezium-sqlserver/pom.xml']) {
     h.update(await fs.readFile(path.join(pomDir, f)));
   }
+  h.update(sourceKind);
   return h.digest('hex').slice(0, 16);
 }
 
@@ -128,7 +132,7 @@ export async function ensureJars() {
   if (!mvn) throw new Error('mvn not found: install Maven (apt-get install maven) to fetch the pipeline jars');
   await fs.remove(cacheDir);
   await spinner(`fetching Kafka and Debezium jars into ${cacheDir}`, () =>
-    retry(2, '5s', () => $`${mvn} -B -q -s ${path.join(pomDir, 'settings.xml')} -f ${path.join(pomDir, 'pom.xml')} package -Dpipeline.cache=${cacheDir}`),
+    retry(2, '5s', () => $`${mvn} -B -q -s ${path.join(pomDir, 'settings.xml')} -f ${path.join(pomDir, 'pom.xml')} package ${sourceKind === 'mssql' ? ['-Pmssql'] : []} -Dpipeline.cache=${cacheDir}`),
   );
   await fs.writeFile(stamp, `${want}\n`);
   return true;
@@ -315,11 +319,33 @@ export async function startWorker(state) {
 
 // ---------------------------------------------------------------- connectors
 
+function mssqlSourceConfig(state) {
+  const u = new URL(state.source.url);
+  return {
+    'connector.class': 'io.debezium.connector.sqlserver.SqlServerConnector',
+    'tasks.max': '1',
+    'database.hostname': u.hostname,
+    'database.port': u.port || '1433',
+    'database.user': decodeURIComponent(u.username),
+    'database.password': decodeURIComponent(u.password),
+    'database.names': 'cdcapp',
+    'database.encrypt': 'false',
+    'topic.prefix': 'cdc',
+    'table.include.list': 'app.accounts,app.order_lines,app.products,app.heartbeat',
+    'schema.history.internal.kafka.bootstrap.servers': `127.0.0.1:${state.kafka.port}`,
+    'schema.history.internal.kafka.topic': 'cdc-schema-history',
+    'snapshot.mode': 'initial',
+    'poll.interval.ms': '200',
+    'heartbeat.interval.ms': '1000',
+    'tombstones.on.delete': 'false',
+  };
+}
+
 export function connectorConfigs(state) {
   const s = state.source;
   const t = state.target;
   return {
-    [SOURCE_CONNECTOR]: {
+    [SOURCE_CONNECTOR]: state.source.kind === 'mssql' ? mssqlSourceConfig(state) : ({
       'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
       'tasks.max': '1',
       'plugin.name': 'pgoutput',
@@ -339,11 +365,12 @@ export function connectorConfigs(state) {
       'heartbeat.interval.ms': '1000',
       // Tombstones are not needed: the sink deletes on the delete event itself.
       'tombstones.on.delete': 'false',
-    },
+    }),
     [SINK_CONNECTOR]: {
       'connector.class': 'io.debezium.connector.jdbc.JdbcSinkConnector',
       'tasks.max': '1',
-      'topics.regex': 'cdc\\.app\\.(accounts|order_lines|products|heartbeat)',
+      // SQL Server topics carry the database name: cdc.cdcapp.app.accounts.
+      'topics.regex': 'cdc\\.([^.]+\\.)?app\\.(accounts|order_lines|products|heartbeat)',
       'connection.url': `jdbc:postgresql://127.0.0.1:${t.port}/app`,
       'connection.username': 'postgres',
       'connection.password': t.password,
@@ -410,7 +437,7 @@ function reconYaml(state) {
   return [
     '# cdc-recon config for the live test-bed pipeline (node scripts/pipeline.mjs up); URLs from `pipeline.mjs env`.',
     'version: 1',
-    'source: { dialect: postgres, urlEnv: PIPELINE_SOURCE_URL, schema: app }',
+    `source: { dialect: ${state.source.kind === 'mssql' ? 'mssql' : 'postgres'}, urlEnv: PIPELINE_SOURCE_URL, schema: app }`,
     'target: { dialect: postgres, urlEnv: PIPELINE_TARGET_URL, schema: app }',
     'defaults:',
     '  mode: diff',
@@ -463,7 +490,13 @@ async function up() {
   // Saved at each step, so `down` stops what was started even when a later step fails.
   try {
     await step('starting PostgreSQL source and target', async () => {
-      state.source = await startCluster('source-pg', { logical: true });
+      if (sourceKind === 'mssql') {
+        const url = process.env.PIPELINE_MSSQL_URL;
+        if (!url) throw new Error('--source mssql needs PIPELINE_MSSQL_URL (mssql://user:password@host:port/cdcapp), the database made by scripts/pipeline/mssql-source.sql');
+        state.source = { kind: 'mssql', url };
+      } else {
+        state.source = { kind: 'postgres', ...(await startCluster('source-pg', { logical: true })) };
+      }
       await writeState(state);
       state.target = await startCluster('target-pg', { logical: false });
       await writeState(state);
@@ -499,7 +532,8 @@ async function up() {
   }
   console.log(`pipeline up in ${state.upSeconds.toFixed(1)} s (state: ${stateFile})`);
   console.log(`  steps: ${Object.entries(timings).map(([k, v]) => `${k} ${v} s`).join('; ')}`);
-  console.log(`  source PostgreSQL   127.0.0.1:${state.source.port}  db app, schema app (wal_level=logical, slot cdc_recon)`);
+  if (state.source.kind === 'mssql') console.log(`  source SQL Server   ${new URL(state.source.url).host}  db cdcapp, schema app (CDC enabled)`);
+  else console.log(`  source PostgreSQL   127.0.0.1:${state.source.port}  db app, schema app (wal_level=logical, slot cdc_recon)`);
   console.log(`  target PostgreSQL   127.0.0.1:${state.target.port}  db app, schema app`);
   console.log(`  Kafka bootstrap     127.0.0.1:${state.kafka.port}`);
   console.log(`  Kafka Connect REST  ${state.connect.url}  connectors ${SOURCE_CONNECTOR} (Debezium PostgreSQL), ${SINK_CONNECTOR} (Debezium JDBC sink)`);
@@ -549,7 +583,7 @@ async function down() {
   await killAndWait(state.connect?.pid, 'Kafka Connect');
   await killAndWait(state.kafka?.pid, 'Kafka');
   await stopCluster(state.target);
-  await stopCluster(state.source);
+  if (state.source?.kind !== 'mssql') await stopCluster(state.source);
   await fs.remove(stateFile);
   log(`pipeline in ${stateDir} stopped`);
 }
