@@ -552,7 +552,8 @@ async function status() {
   }
   const row = (name, pid, extra = '') => console.log(`  ${name.padEnd(18)} ${alive(pid) ? 'running' : 'stopped'} (pid ${pid ?? '-'}) ${extra}`);
   console.log(`pipeline in ${stateDir}, started ${state.startedAt}`);
-  row('source PostgreSQL', state.source?.pid, `127.0.0.1:${state.source?.port}`);
+  if (state.source?.kind === 'mssql') console.log(`  source SQL Server   external (${new URL(state.source.url).host})`);
+  else row('source PostgreSQL', state.source?.pid, `127.0.0.1:${state.source?.port}`);
   row('target PostgreSQL', state.target?.pid, `127.0.0.1:${state.target?.port}`);
   row('Kafka', state.kafka?.pid, `127.0.0.1:${state.kafka?.port}`);
   row('Kafka Connect', state.connect?.pid, state.connect?.url);
