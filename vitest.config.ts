@@ -1,12 +1,13 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+const common = {
+  testTimeout: 120_000,
+  hookTimeout: 120_000,
+  pool: 'forks' as const,
+};
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-    pool: 'forks',
     reporters: ['default', './test/support/summary-reporter.ts'],
     coverage: {
       provider: 'v8',
@@ -15,5 +16,28 @@ export default defineConfig({
       reporter: ['text-summary', 'text', 'json-summary'],
       thresholds: { lines: 90 },
     },
+    projects: [
+      {
+        test: {
+          ...common,
+          name: 'main',
+          include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'test/pipeline/**'],
+          globalSetup: ['test/support/global-setup.ts'],
+        },
+      },
+      {
+        // The live CDC pipeline (Kafka, Connect, Debezium): started once for this project, its files one at a time.
+        test: {
+          ...common,
+          name: 'pipeline',
+          include: ['test/pipeline/**/*.test.ts'],
+          globalSetup: ['test/pipeline/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+        },
+      },
+    ],
   },
 });

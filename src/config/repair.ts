@@ -51,6 +51,23 @@ export const lagConfigSchema = z.strictObject({
       timeout: duration.optional(),
     })
     .optional(),
+  /**
+   * End-to-end probe (opt-in; the only write the reconciler makes besides repair signals): a heartbeat row
+   * (columns id, beat, at) upserted into `source` and timed until `target` shows it.
+   */
+  heartbeat: z
+    .strictObject({
+      source: tableName,
+      target: tableName,
+      /** A connection allowed to write the heartbeat table; default: the source connection. */
+      urlEnv: envName.optional(),
+      timeout: duration.optional(),
+    })
+    .optional(),
+  /** PostgreSQL source: the Debezium connector's replication slot (its confirmed position against the current WAL). */
+  slot: identifier.optional(),
+  /** The sink connector's consumer-group lag in messages, read from Kafka. */
+  sink: z.strictObject({ bootstrapEnv: envName, connector: z.string().min(1) }).optional(),
   /** Recheck delay chosen from the lag when none is configured: lag x factor, clamped to [min, max]. */
   recheck: z
     .strictObject({
@@ -78,6 +95,9 @@ export interface RepairConfig {
 export interface LagConfig {
   enabled: boolean;
   kafkaConnect?: { urlEnv: string; connector: string; timeoutMs: number };
+  heartbeat?: { source: TableName; target: TableName; urlEnv: string; timeoutMs: number };
+  slot?: string;
+  sink?: { bootstrapEnv: string; connector: string };
   recheck: { factor: number; minMs: number; maxMs: number };
 }
 
@@ -130,7 +150,12 @@ export function lagConfigOf(config: LoadedConfig): LagConfig {
     throw new ConfigError(`invalid config ${config.file}:\n  - ${issue}`, config.file, [issue]);
   }
   return {
-    enabled: l.enabled ?? (config.source.dialect === 'mssql' || l.kafkaConnect !== undefined),
+    enabled: l.enabled ?? (config.source.dialect === 'mssql' || l.kafkaConnect !== undefined || l.heartbeat !== undefined || l.slot !== undefined || l.sink !== undefined),
+    heartbeat: l.heartbeat
+      ? { source: parseTableName(l.heartbeat.source), target: parseTableName(l.heartbeat.target), urlEnv: l.heartbeat.urlEnv ?? config.source.urlEnv, timeoutMs: l.heartbeat.timeout ?? 60_000 }
+      : undefined,
+    slot: l.slot,
+    sink: l.sink,
     kafkaConnect: l.kafkaConnect ? { urlEnv: l.kafkaConnect.urlEnv, connector: l.kafkaConnect.connector, timeoutMs: l.kafkaConnect.timeout ?? 10_000 } : undefined,
     recheck,
   };

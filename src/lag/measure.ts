@@ -124,6 +124,16 @@ export function lagLine(lag: LagReport): string {
   if (lag.lsn.connector) pos.push(`connector ${lag.connector ?? ''} at ${lag.lsn.connector}`.replace('  ', ' '));
   if (lag.lsn.pendingTransactions !== null) pos.push(`${lag.lsn.pendingTransactions} transaction(s) not yet read`);
   if (pos.length) parts.push(pos.join(', '));
+  const r = lag.readings;
+  if (r) {
+    const shown = (v: number | null | undefined, label: string, unit: (v: number) => string) => (v === undefined ? [] : [`${label} ${v === null ? 'unknown' : unit(v)}`]);
+    const readings = [
+      ...shown(r.endToEndSeconds, 'end to end', seconds),
+      ...shown(r.sinkConsumerMessages, 'sink consumer behind by', (v) => `${v} messages`),
+      ...shown(r.sourceSlotBytes, 'source slot behind by', (v) => `${v} WAL bytes`),
+    ];
+    if (readings.length) parts.push(`readings: ${readings.join(', ')}`);
+  }
   if (lag.recheckDelayMs !== undefined) parts.push(`recheck delay ${seconds(lag.recheckDelayMs / 1000)} chosen from the lag`);
   for (const w of lag.warnings) parts.push(`warning: ${w}`);
   return parts.join('; ');
@@ -132,5 +142,6 @@ export function lagLine(lag: LagReport): string {
 /** cdc_lag_seconds for every table of the run (NaN when the lag was looked for but not measured). */
 export function recordLag(metrics: ReconMetrics, report: Pick<RunReport, 'lag' | 'tables'>): void {
   if (!report.lag) return;
+  if (report.lag.readings) metrics.recordLagReadings(report.lag.readings);
   for (const t of report.tables) metrics.recordCdcLag(t.table, report.lag.seconds ?? Number.NaN);
 }

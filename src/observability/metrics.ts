@@ -74,6 +74,9 @@ export const METRIC_NAMES = [
   'backup_runs_total',
   'cdc_recon_coverage_age_seconds',
   'cdc_recon_coverage_runs',
+  'cdc_pipeline_e2e_lag_seconds',
+  'cdc_sink_consumer_lag_messages',
+  'cdc_source_slot_lag_bytes',
 ] as const;
 
 export type MetricName = (typeof METRIC_NAMES)[number];
@@ -137,6 +140,8 @@ export interface ReconMetrics {
   recordSchemaDrift(table: string, counts: Partial<Record<DriftSeverity, number>>): void;
   /** Pipeline lag of a table's CDC stream, seconds. */
   recordCdcLag(table: string, seconds: number): void;
+  /** The pipeline's own readings of the run (lag.heartbeat / lag.sink / lag.slot); NaN when looked for but not read. */
+  recordLagReadings(readings: { endToEndSeconds?: number | null; sinkConsumerMessages?: number | null; sourceSlotBytes?: number | null }): void;
   /** The reconcile run finished (whatever its outcome); default now. */
   recordRunFinished(at?: Date): void;
   /** One component of a backup run. */
@@ -192,6 +197,9 @@ export function createMetrics(): ReconMetrics {
   const backupRuns = counter('backup_runs_total', 'Backups in the latest backup run, by component and outcome (success, failure).', ['component', 'status']);
   const coverageAge = gauge('cdc_recon_coverage_age_seconds', 'scope incremental: seconds since the least recently verified slice of the table was verified (0 after a full run).', ['table_name']);
   const coverageRuns = gauge('cdc_recon_coverage_runs', 'scope incremental: runs in which every row of the table is verified at least once (incremental.coverage).', ['table_name']);
+  const e2eLag = gauge('cdc_pipeline_e2e_lag_seconds', 'Seconds a heartbeat written on the source took to show on the target, in the latest run (lag.heartbeat).', []);
+  const sinkLag = gauge('cdc_sink_consumer_lag_messages', 'Messages the sink connector\'s consumer group had not read, in the latest run (lag.sink).', []);
+  const slotLag = gauge('cdc_source_slot_lag_bytes', 'WAL bytes between the PostgreSQL source\'s position and the connector slot\'s confirmed one, in the latest run (lag.slot).', []);
 
   const peaks = new Map<string, { inUse: number; waiting: number }>();
 
@@ -261,6 +269,13 @@ export function createMetrics(): ReconMetrics {
     recordSchemaDrift(table, counts) {
       const table_name = safeLabelValue(table);
       for (const severity of DRIFT_SEVERITIES) schemaDrift.set({ table_name, severity }, counts[severity] ?? 0);
+    },
+
+    recordLagReadings(r) {
+      const put = (g: Gauge, v: number | null | undefined) => (v === undefined ? undefined : g.set(v === null ? Number.NaN : v));
+      put(e2eLag, r.endToEndSeconds);
+      put(sinkLag, r.sinkConsumerMessages);
+      put(slotLag, r.sourceSlotBytes);
     },
 
     recordCdcLag(table, value) {

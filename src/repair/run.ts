@@ -31,6 +31,7 @@ import { QueryRunner } from '../engine/runner.js';
 import { KafkaConnectPosition, PipelineLagReader, recheckDelayFromLag } from '../lag/measure.js';
 import { MssqlCdcPosition } from '../lag/mssql.js';
 import type { LagReader, LagReport } from '../lag/types.js';
+import { measureReadings } from '../lag/readings.js';
 import type { RunReport, TableResult } from '../report/model.js';
 import { ConfigError, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
@@ -76,7 +77,7 @@ function recheckConfigured(config: ReconConfig, index: number): boolean {
   return raw.tables[index]?.recheckDelay !== undefined || raw.defaults?.recheckDelay !== undefined;
 }
 
-function emptyLag(warning: string): LagReport {
+function emptyLag(warning?: string): LagReport {
   return {
     measuredAt: new Date().toISOString(),
     basis: 'unavailable',
@@ -84,15 +85,25 @@ function emptyLag(warning: string): LagReport {
     lsn: { source: null, connector: null, pendingTransactions: null },
     sourceTime: null,
     oldestPendingTime: null,
-    warnings: [warning],
+    warnings: warning ? [warning] : [],
   };
 }
 
+/** The lag: SQL Server's CDC position (LSN), and the pipeline's own readings where configured (lag/readings.ts). */
 async function measureLag(opts: RepairRunOptions, cfg: LagConfig, env: NodeJS.ProcessEnv): Promise<LagReport | undefined> {
   if (opts.lagReader) return opts.lagReader.measure();
   if (!cfg.enabled) return undefined;
+  const [position, extra] = await Promise.all([measurePosition(opts, cfg, env), measureReadings(cfg, opts.config, env)]);
+  if (!extra) return position;
+  const e2e = extra.readings.endToEndSeconds;
+  // On a source without an LSN reading, the end-to-end heartbeat is the lag.
+  const base = position && position.basis !== 'unavailable' ? position : { ...emptyLag(), ...(e2e !== undefined && e2e !== null ? { basis: 'end-to-end' as const, seconds: e2e } : {}) };
+  return { ...base, readings: extra.readings, warnings: [...(position?.warnings ?? []), ...extra.warnings] };
+}
+
+async function measurePosition(opts: RepairRunOptions, cfg: LagConfig, env: NodeJS.ProcessEnv): Promise<LagReport | undefined> {
   const { config } = opts;
-  if (config.source.dialect !== 'mssql') return emptyLag('the CDC position is read from SQL Server sources only');
+  if (config.source.dialect !== 'mssql') return cfg.heartbeat || cfg.slot || cfg.sink ? undefined : emptyLag('the CDC position is read from SQL Server sources only');
   const url = env[config.source.urlEnv];
   if (!url) return undefined; // runReconcile reports the missing connection
   registerSecret(url);

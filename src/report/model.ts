@@ -112,7 +112,7 @@ export interface LagReport {
    * has not committed (0 when none); `source-only`: the connector position is
    * unknown, seconds is null; `unavailable`: the source position could not be read.
    */
-  basis: 'connector-offsets' | 'source-only' | 'unavailable';
+  basis: 'connector-offsets' | 'source-only' | 'unavailable' | 'end-to-end';
   /** Pipeline lag, seconds; null when it could not be measured. */
   seconds: number | null;
   lsn: {
@@ -130,7 +130,18 @@ export interface LagReport {
   connector?: string;
   /** Recheck delay chosen from this lag, when none was configured (ms). */
   recheckDelayMs?: number;
+  /** The pipeline's own readings, where configured (lag.heartbeat, lag.sink, lag.slot); null: looked for, not read. */
+  readings?: LagReadings;
   warnings: string[];
+}
+
+export interface LagReadings {
+  /** Seconds a heartbeat written on the source took to show on the target (opt-in write). */
+  endToEndSeconds?: number | null;
+  /** Messages the sink connector's consumer group has not read yet. */
+  sinkConsumerMessages?: number | null;
+  /** WAL bytes between the PostgreSQL source's current position and the connector slot's confirmed one. */
+  sourceSlotBytes?: number | null;
 }
 
 /** What a repair did, as the JSON report shows it. */

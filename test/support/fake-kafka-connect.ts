@@ -1,6 +1,10 @@
 /**
- * FakeKafkaConnect: an in-memory Kafka Connect REST worker on 127.0.0.1
- * (Kafka Connect cannot run here). It implements the endpoints cdc-recon's
+ * FakeKafkaConnect: an in-memory Kafka Connect REST worker on 127.0.0.1.
+ * A real worker now runs in the test bed (scripts/pipeline.mjs, test/pipeline/: connector states, a FAILED
+ * task and its trace, lag, worker and broker faults). This fake stays only for what that pipeline cannot
+ * produce: a worker behind basic auth (credential redaction), a worker without the offsets API (before
+ * Kafka 3.5), SQL Server connector offsets (the live pipeline's source is PostgreSQL) and a request log
+ * to assert the order of the DR calls. It implements the endpoints cdc-recon's
  * DR code uses, with the worker's rules that matter: offsets can only be
  * altered while a connector is STOPPED, a new config on a running connector
  * restarts it RUNNING, and the offsets API can be switched off (workers older
