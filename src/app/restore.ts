@@ -6,7 +6,7 @@
  */
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { BackupConfig, Component } from '../config/backup.js';
+import type { BackupConfig } from '../config/backup.js';
 import { loadBackupConfig } from '../config/load-backup.js';
 import { createRedactor, secretsFromConfig, type Redactor } from '../dr/redact.js';
 import type { RestoreOptions, RestoreReport } from '../dr/restore.js';

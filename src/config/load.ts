@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../util/errors.js';
-import { configSchema, type EndpointConfig, type Mode, type RawConfig } from './schema.js';
+import { configSchema, type EndpointConfig, type RawConfig } from './schema.js';
 import { parseTableName, type TableName } from './table-name.js';
 import { DEFAULT_INCREMENTAL, DEFAULT_TUNING, type EndpointSpec, type ReconConfig, type TableSpec, type Tuning } from './model.js';
 import { formatIssuePath } from './issue-path.js';

@@ -2,7 +2,7 @@
  * One table, end to end: count -> segment -> checksum -> bisect -> diff -> recheck.
  * Dialect-agnostic: everything database-specific sits behind SideReader.
  */
-import type { Bucketing, SegmentFilter, SideColumn } from '../dialects/types.js';
+import type { Bucketing, SegmentFilter } from '../dialects/types.js';
 import type { DiffRow, SegmentInfo, TableResult } from '../report/model.js';
 import { emptyTableResult } from './results.js';
 import type { Logger } from '../util/logger.js';
