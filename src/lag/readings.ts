@@ -102,8 +102,12 @@ async function slotBytes(slot: string, config: ReconConfig, env: NodeJS.ProcessE
 export async function measureReadings(cfg: LagConfig, config: ReconConfig, env: NodeJS.ProcessEnv): Promise<ReadingsResult | undefined> {
   if (!cfg.heartbeat && !cfg.sink && !cfg.slot) return undefined;
   const warnings: string[] = [];
-  const readings: LagReadings = {};
-  const take = async <K extends keyof LagReadings>(key: K, what: string, read: () => Promise<number>) => {
+  const readings: LagReadings = {
+    ...(cfg.heartbeat ? { heartbeatTable: `${cfg.heartbeat.source.schema ? `${cfg.heartbeat.source.schema}.` : ''}${cfg.heartbeat.source.name}` } : {}),
+    ...(cfg.sink ? { sinkConnector: cfg.sink.connector } : {}),
+    ...(cfg.slot ? { slot: cfg.slot } : {}),
+  };
+  const take = async (key: 'endToEndSeconds' | 'sinkConsumerMessages' | 'sourceSlotBytes', what: string, read: () => Promise<number>) => {
     try {
       readings[key] = await read();
     } catch (err) {

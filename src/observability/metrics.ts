@@ -114,6 +114,19 @@ export interface TableRunMetrics {
   previousSuccessAt?: Date;
 }
 
+/**
+ * The pipeline's own lag readings of a run. Each carries what it read (heartbeat table, sink connector, slot)
+ * as a label: it says which part of the pipeline, and a labelled 0 is exported (an unlabelled 0 reads as unset).
+ */
+export interface LagReadingsMetrics {
+  endToEndSeconds?: number | null;
+  heartbeatTable?: string;
+  sinkConsumerMessages?: number | null;
+  sinkConnector?: string;
+  sourceSlotBytes?: number | null;
+  slot?: string;
+}
+
 export interface BackupRunMetrics {
   /** postgres | mssql | kafka-connect */
   component: string;
@@ -141,7 +154,7 @@ export interface ReconMetrics {
   /** Pipeline lag of a table's CDC stream, seconds. */
   recordCdcLag(table: string, seconds: number): void;
   /** The pipeline's own readings of the run (lag.heartbeat / lag.sink / lag.slot); NaN when looked for but not read. */
-  recordLagReadings(readings: { endToEndSeconds?: number | null; sinkConsumerMessages?: number | null; sourceSlotBytes?: number | null }): void;
+  recordLagReadings(readings: LagReadingsMetrics): void;
   /** The reconcile run finished (whatever its outcome); default now. */
   recordRunFinished(at?: Date): void;
   /** One component of a backup run. */
@@ -197,9 +210,9 @@ export function createMetrics(): ReconMetrics {
   const backupRuns = counter('backup_runs_total', 'Backups in the latest backup run, by component and outcome (success, failure).', ['component', 'status']);
   const coverageAge = gauge('cdc_recon_coverage_age_seconds', 'scope incremental: seconds since the least recently verified slice of the table was verified (0 after a full run).', ['table_name']);
   const coverageRuns = gauge('cdc_recon_coverage_runs', 'scope incremental: runs in which every row of the table is verified at least once (incremental.coverage).', ['table_name']);
-  const e2eLag = gauge('cdc_pipeline_e2e_lag_seconds', 'Seconds a heartbeat written on the source took to show on the target, in the latest run (lag.heartbeat).', []);
-  const sinkLag = gauge('cdc_sink_consumer_lag_messages', 'Messages the sink connector\'s consumer group had not read, in the latest run (lag.sink).', []);
-  const slotLag = gauge('cdc_source_slot_lag_bytes', 'WAL bytes between the PostgreSQL source\'s position and the connector slot\'s confirmed one, in the latest run (lag.slot).', []);
+  const e2eLag = gauge('cdc_pipeline_e2e_lag_seconds', 'Seconds a heartbeat written on the source took to show on the target, in the latest run (lag.heartbeat).', ['heartbeat_table']);
+  const sinkLag = gauge('cdc_sink_consumer_lag_messages', 'Messages the sink connector\'s consumer group had not read, in the latest run (lag.sink).', ['connector']);
+  const slotLag = gauge('cdc_source_slot_lag_bytes', 'WAL bytes between the PostgreSQL source\'s position and the connector slot\'s confirmed one, in the latest run (lag.slot).', ['slot']);
 
   const peaks = new Map<string, { inUse: number; waiting: number }>();
 
@@ -272,10 +285,13 @@ export function createMetrics(): ReconMetrics {
     },
 
     recordLagReadings(r) {
-      const put = (g: Gauge, v: number | null | undefined) => (v === undefined ? undefined : g.set(v === null ? Number.NaN : v));
-      put(e2eLag, r.endToEndSeconds);
-      put(sinkLag, r.sinkConsumerMessages);
-      put(slotLag, r.sourceSlotBytes);
+      const put = (g: Gauge, label: string, name: string | undefined, v: number | null | undefined) => {
+        if (v === undefined) return;
+        g.set({ [label]: safeLabelValue(name ?? '') }, v === null ? Number.NaN : v);
+      };
+      put(e2eLag, 'heartbeat_table', r.heartbeatTable, r.endToEndSeconds);
+      put(sinkLag, 'connector', r.sinkConnector, r.sinkConsumerMessages);
+      put(slotLag, 'slot', r.slot, r.sourceSlotBytes);
     },
 
     recordCdcLag(table, value) {

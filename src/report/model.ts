@@ -142,6 +142,10 @@ export interface LagReadings {
   sinkConsumerMessages?: number | null;
   /** WAL bytes between the PostgreSQL source's current position and the connector slot's confirmed one. */
   sourceSlotBytes?: number | null;
+  /** What each reading read: the heartbeat table (source), the sink connector, the slot. */
+  heartbeatTable?: string;
+  sinkConnector?: string;
+  slot?: string;
 }
 
 /** What a repair did, as the JSON report shows it. */

@@ -289,7 +289,7 @@ describe('writeTextfile', () => {
     m.recordRunFinished();
     m.recordBackup({ component: 'postgres', status: 'success', durationSeconds: 1, sizeBytes: 10 });
     m.recordCdcLag('dbo.orders', 3);
-    m.recordLagReadings({ endToEndSeconds: 1.5, sinkConsumerMessages: 12, sourceSlotBytes: 4096 });
+    m.recordLagReadings({ endToEndSeconds: 1.5, heartbeatTable: 'app.heartbeat', sinkConsumerMessages: 0, sinkConnector: 'cdc-sink', sourceSlotBytes: 4096, slot: 'debezium' });
     m.recordRetry('target');
     m.recordPoolExhausted('target');
     expect((await writeTextfile(m.registry, path)).ok).toBe(true);
