@@ -51,6 +51,13 @@ CREATE TABLE IF NOT EXISTS app.products (
 CREATE TABLE IF NOT EXISTS app.heartbeat (id integer PRIMARY KEY, beat bigint NOT NULL, at timestamptz NOT NULL);
 `;
 
+/** Debezium's signalling table (source channel, and the incremental snapshots' watermarks): on the source only. */
+export const SIGNAL_TABLE_SQL = `
+CREATE TABLE IF NOT EXISTS app.debezium_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data text);
+`;
+/** The Kafka signal channel's topic (one partition: Debezium reads partition 0). */
+export const SIGNAL_TOPIC = 'cdc-signal';
+
 const SOURCE_CONNECTOR = 'cdc-source';
 const timings = {};
 
@@ -187,7 +194,7 @@ async function startCluster(name, { logical }) {
   await asPg(path.join(bin, 'pg_ctl'), ['-D', dataDir, '-w', '-t', '60', '-l', path.join(dataDir, 'startup.log'), 'start']);
   const pid = Number((await fs.readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
   await asPg(path.join(bin, 'createdb'), ['-h', dataDir, '-p', String(port), '-U', 'postgres', 'app']);
-  await asPg(path.join(bin, 'psql'), ['-h', dataDir, '-p', String(port), '-U', 'postgres', '-d', 'app', '-v', 'ON_ERROR_STOP=1', '-q', '-c', TABLES_SQL]);
+  await asPg(path.join(bin, 'psql'), ['-h', dataDir, '-p', String(port), '-U', 'postgres', '-d', 'app', '-v', 'ON_ERROR_STOP=1', '-q', '-c', logical ? TABLES_SQL + SIGNAL_TABLE_SQL : TABLES_SQL]);
   return {
     name, dataDir, port, pid, password, binDir: bin,
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/app`,
@@ -319,6 +326,18 @@ export async function startWorker(state) {
 
 // ---------------------------------------------------------------- connectors
 
+/** Signals through both channels: the Kafka topic (cdc-recon's default) and the signalling table. */
+function signalSettings(state, collection) {
+  return {
+    'signal.enabled.channels': 'source,kafka',
+    'signal.data.collection': collection,
+    'signal.kafka.topic': SIGNAL_TOPIC,
+    'signal.kafka.bootstrap.servers': `127.0.0.1:${state.kafka.port}`,
+    'signal.kafka.poll.timeout.ms': '100',
+    'incremental.snapshot.chunk.size': '1024',
+  };
+}
+
 function mssqlSourceConfig(state) {
   const u = new URL(state.source.url);
   return {
@@ -331,7 +350,8 @@ function mssqlSourceConfig(state) {
     'database.names': 'cdcapp',
     'database.encrypt': 'false',
     'topic.prefix': 'cdc',
-    'table.include.list': 'app.accounts,app.order_lines,app.products,app.heartbeat',
+    'table.include.list': 'app.accounts,app.order_lines,app.products,app.heartbeat,app.debezium_signal',
+    ...signalSettings(state, 'cdcapp.app.debezium_signal'),
     'schema.history.internal.kafka.bootstrap.servers': `127.0.0.1:${state.kafka.port}`,
     'schema.history.internal.kafka.topic': 'cdc-schema-history',
     'snapshot.mode': 'initial',
@@ -355,11 +375,12 @@ export function connectorConfigs(state) {
       'database.password': s.password,
       'database.dbname': 'app',
       'topic.prefix': 'cdc',
+      // Every table of schema app, also those a test creates later (the publication is FOR ALL TABLES).
       'schema.include.list': 'app',
-      'table.include.list': 'app.accounts,app.order_lines,app.products,app.heartbeat',
+      ...signalSettings(state, 'app.debezium_signal'),
       'slot.name': 'cdc_recon',
       'publication.name': 'cdc_recon',
-      'publication.autocreate.mode': 'filtered',
+      'publication.autocreate.mode': 'all_tables',
       'snapshot.mode': 'initial',
       'poll.interval.ms': '100',
       'heartbeat.interval.ms': '1000',
@@ -370,7 +391,8 @@ export function connectorConfigs(state) {
       'connector.class': 'io.debezium.connector.jdbc.JdbcSinkConnector',
       'tasks.max': '1',
       // SQL Server topics carry the database name: cdc.cdcapp.app.accounts.
-      'topics.regex': 'cdc\\.([^.]+\\.)?app\\.(accounts|order_lines|products|heartbeat)',
+      // Every table of schema app but the signalling table (tests add tables: the sink creates none, they exist on both sides).
+      'topics.regex': 'cdc\\.([^.]+\\.)?app\\.(?!debezium_signal$)[A-Za-z0-9_]+',
       'connection.url': `jdbc:postgresql://127.0.0.1:${t.port}/app`,
       'connection.username': 'postgres',
       'connection.password': t.password,
@@ -425,7 +447,20 @@ export async function waitRunning(state, tries = 240) {
   });
 }
 
+/** The signal topic exists before the connector's Kafka signal channel looks for it. */
+async function createSignalTopic(state) {
+  const { Kafka, logLevel } = await import('kafkajs');
+  const admin = new Kafka({ clientId: 'pipeline', brokers: [`127.0.0.1:${state.kafka.port}`], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic: SIGNAL_TOPIC, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 async function registerConnectors(state) {
+  await createSignalTopic(state);
   for (const [name, config] of Object.entries(connectorConfigs(state))) {
     await retry(20, '1s', () => connectRest(state, 'PUT', `/connectors/${name}/config`, config));
   }
@@ -449,6 +484,13 @@ function reconYaml(state) {
     '  - table: order_lines',
     '  - table: products',
     `report: { dir: ${path.join(stateDir, 'reports')} }`,
+    'repair:',
+    '  recheckDelay: 2m',
+    '  signal:',
+    '    channel: kafka',
+    '    kafka: { bootstrapEnv: PIPELINE_KAFKA_BOOTSTRAP }',
+    `    connector: { urlEnv: PIPELINE_CONNECT_URL, name: ${SOURCE_CONNECTOR} }`,
+    '    table: app.debezium_signal',
     '',
   ].join('\n');
 }

@@ -15,6 +15,8 @@ CREATE TABLE app.order_lines (order_id bigint NOT NULL, line_no int NOT NULL, sk
   price decimal(12,2) NOT NULL, PRIMARY KEY (order_id, line_no));
 CREATE TABLE app.products (sku nvarchar(100) PRIMARY KEY, title nvarchar(400) NULL, weight_g int NULL, tags nvarchar(400) NULL);
 CREATE TABLE app.heartbeat (id int PRIMARY KEY, beat bigint NOT NULL, at datetimeoffset(6) NOT NULL);
+-- Debezium's signalling table (source channel, and the incremental snapshots' watermarks).
+CREATE TABLE app.debezium_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data nvarchar(max) NULL);
 GO
 EXEC sys.sp_cdc_enable_db;
 GO
@@ -22,4 +24,5 @@ EXEC sys.sp_cdc_enable_table @source_schema = 'app', @source_name = 'accounts', 
 EXEC sys.sp_cdc_enable_table @source_schema = 'app', @source_name = 'order_lines', @role_name = NULL, @supports_net_changes = 0;
 EXEC sys.sp_cdc_enable_table @source_schema = 'app', @source_name = 'products', @role_name = NULL, @supports_net_changes = 0;
 EXEC sys.sp_cdc_enable_table @source_schema = 'app', @source_name = 'heartbeat', @role_name = NULL, @supports_net_changes = 0;
+EXEC sys.sp_cdc_enable_table @source_schema = 'app', @source_name = 'debezium_signal', @role_name = NULL, @supports_net_changes = 0;
 GO

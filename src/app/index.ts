@@ -8,6 +8,7 @@ export { plan, type PlanSettings, type PlanOutcome } from './plan.js';
 export { backup, backupFailureWarnings, loadBackupSettings, type BackupSettings, type BackupOutcome } from './backup.js';
 export { restore, drRedactor, loadDrConfig, type RestoreSettings, type RestoreOutcome } from './restore.js';
 export { drill, type DrillSettings, type DrillOutcome } from './drill.js';
+export { liveDrill, renderLiveDrill, type LiveDrillSettings, type LiveDrillReport, type LiveDrillOutcome } from './live-drill.js';
 export { diagnostics, type DiagnosticsSettings } from './diagnostics.js';
 export { exitCodeWithPolicy, exitCodeForFailure } from './exit-code.js';
 export { createLogger } from '../util/logger.js';

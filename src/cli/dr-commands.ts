@@ -9,9 +9,10 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { backup, backupFailureWarnings, loadBackupSettings } from '../app/backup.js';
 import { diagnostics } from '../app/diagnostics.js';
 import { drill } from '../app/drill.js';
+import { liveDrill } from '../app/live-drill.js';
 import { drRedactor, loadDrConfig, restore } from '../app/restore.js';
 import { COMPONENTS, parseComponentList, type BackupConfig, type Component } from '../config/backup.js';
-import { errorMessage } from '../util/errors.js';
+import { ConfigError, errorMessage } from '../util/errors.js';
 import { createLogger, type LogLevel } from '../util/logger.js';
 
 export function parseComponents(value: string): Component[] {
@@ -26,6 +27,25 @@ function parsePositiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got ${value}`);
   return n;
+}
+
+interface DrillOptions {
+  set: string;
+  config?: string;
+  components?: Component[];
+  target?: string;
+  live?: boolean;
+  reconConfig?: string;
+  confirm?: string;
+  sink?: string[];
+  rtoTarget?: number;
+  pushgateway?: string;
+  owner?: boolean;
+  json?: boolean;
+  report?: string;
+  summary?: string;
+  summaryTitle?: string;
+  logLevel?: string;
 }
 
 interface Io {
@@ -161,21 +181,54 @@ export function registerDrCommands(program: Command, io: Io = defaultIo): void {
 
   program
     .command('drill')
-    .description('DR drill: restore the newest complete set under --set into a scratch database, verify it, drop it (the live target is never touched); exit 1 when RTO or RPO misses its target')
-    .requiredOption('--set <path|s3://…>', 'the folder (or S3 prefix) holding backup sets')
+    .description(
+      'DR drill. Default: restore the newest complete set under --set into a scratch database, verify it, drop it (the live target is never touched). ' +
+        '--live: the real sequence on the running pipeline: back up the target and Kafka Connect into --set, drop the target (--confirm), fence the sinks, restore, ' +
+        'rewind the sinks to the backup and resume them, heal through Debezium signals, reconcile clean. Exit 1 when a target is missed',
+    )
+    .requiredOption('--set <path|s3://…>', 'the folder (or S3 prefix) holding backup sets (--live: where its backup set is written)')
     .option('--config <file>', 'YAML config with a backup: section (connections by env var)')
     .option('--components <list>', `subset of ${COMPONENTS.join(',')} (default: all in the set)`, parseComponents)
     .option('--target <name>', 'PostgreSQL database whose scratch copy is made (default: the database of the connection URL)')
+    .option('--live', 'the live drill on the running pipeline (drops and restores the target: needs --confirm and --recon-config)')
+    .option('--recon-config <file>', '--live: the reconcile config of the pipeline, with repair.signal')
+    .option('--confirm <database>', '--live: the target database name, typed: the drill drops it')
+    .option('--sink <name...>', '--live: sink connectors to fence and rewind (default: every sink in the set)')
+    .option('--rto-target <seconds>', '--live: RTO the drill must meet, seconds', parsePositiveInt, 120)
+    .option('--pushgateway <url>', '--live: push dr_drill_* metrics here (default $PUSHGATEWAY_URL)')
     .option('--no-owner', 'PostgreSQL: skip ownership and privileges (target server lacks the roles)')
     .option('--json', 'print the report as JSON')
     .option('--report <file>', 'also write the JSON report to this file')
     .option('--summary <file>', 'append a Markdown summary with RTO/RPO figures (e.g. $GITHUB_STEP_SUMMARY)')
     .option('--summary-title <title>', 'heading of the Markdown summary', 'DR drill')
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
-    .action(async (opts: { set: string; config?: string; components?: Component[]; target?: string; owner?: boolean; json?: boolean; report?: string; summary?: string; summaryTitle?: string; logLevel?: string }) => {
+    .action(async (opts: DrillOptions) => {
       let config: BackupConfig | undefined;
       try {
         config = loadDrConfig(opts.config);
+        if (opts.live) {
+          if (!opts.config || !opts.reconConfig || !opts.confirm) throw new ConfigError('drill --live needs --config (backup:), --recon-config (the pipeline\'s reconcile config) and --confirm <target database>');
+          const { report, text, exitCode } = await liveDrill(
+            {
+              set: opts.set,
+              backupConfigFile: opts.config,
+              reconConfigFile: opts.reconConfig,
+              confirm: opts.confirm,
+              sinks: opts.sink,
+              rtoTargetSeconds: opts.rtoTarget,
+              pushgatewayUrl: opts.pushgateway,
+              reportFile: opts.report,
+              summaryFile: opts.summary,
+              noOwner: opts.owner === false,
+              env: io.env,
+              logger: logger(io, opts.logLevel),
+            },
+            config,
+          );
+          io.stdout(opts.json ? drRedactor(config, io.env)(`${JSON.stringify(report, null, 2)}\n`) : `${text}\n`);
+          process.exitCode = exitCode;
+          return;
+        }
         const { report, text, exitCode } = await drill(
           { set: opts.set, configFile: opts.config, components: opts.components, target: opts.target, noOwner: opts.owner === false, reportFile: opts.report, summaryFile: opts.summary, summaryTitle: opts.summaryTitle, env: io.env, logger: logger(io, opts.logLevel) },
           config,

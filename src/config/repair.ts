@@ -11,6 +11,8 @@ import { parseTableName, type TableName } from './table-name.js';
 import { ConfigError } from '../util/errors.js';
 
 export const REPAIR_METHODS = ['debezium-signal', 'sql'] as const;
+export const SIGNAL_CHANNELS = ['source', 'kafka'] as const;
+export type SignalChannel = (typeof SIGNAL_CHANNELS)[number];
 export type RepairMethod = (typeof REPAIR_METHODS)[number];
 
 const envName = envNameField();
@@ -18,14 +20,39 @@ const envName = envNameField();
 export const repairConfigSchema = z.strictObject({
   /** Drifted keys per table that a repair handles; a table with more is not repaired (re-snapshot it whole instead). */
   maxKeys: z.number().int().min(1).max(1_000_000).optional(),
-  /** Wait between signalling and checking the drifted keys again; default: from the measured lag, else 60 s. */
+  /**
+   * Longest wait for the signalled keys to heal (they are read again every `healPoll` and the wait ends as soon
+   * as all of them match); default: from the measured lag (at least 30 s), else 2 min.
+   */
   recheckDelay: duration.optional(),
+  /** How often the signalled keys are read again while they heal (default 2 s). */
+  healPoll: duration.optional(),
   signal: z
     .strictObject({
-      /** The connector's signalling table on the source (Debezium `signal.data.collection`), resolved in the source catalog. */
-      table: tableName,
+      /**
+       * How the signal reaches the connector: `kafka` (a message on the connector's signal topic; nothing is written
+       * into the source database) or `source` (a row in the signalling table). Default: kafka when `kafka` is set.
+       */
+      channel: z.enum(SIGNAL_CHANNELS).optional(),
+      /** The connector's signalling table on the source (Debezium `signal.data.collection`): needed for channel source. */
+      table: tableName.optional(),
       /** A connection allowed to INSERT into the signalling table; default: the source connection. */
       urlEnv: envName.optional(),
+      /** The Kafka signal channel: brokers, and the topic and message key when no `connector` says them. */
+      kafka: z
+        .strictObject({
+          bootstrapEnv: envName,
+          /** Default: the connector's `signal.kafka.topic`, else `<topic.prefix>-signal`. */
+          topic: z.string().min(1).optional(),
+          /** Message key: the connector's `topic.prefix` (default: read from the connector's config). */
+          key: z.string().min(1).optional(),
+        })
+        .optional(),
+      /**
+       * The source connector on Kafka Connect, checked before any signal is sent (running, the channel enabled);
+       * default: lag.kafkaConnect.
+       */
+      connector: z.strictObject({ urlEnv: envName, name: z.string().min(1), timeout: duration.optional() }).optional(),
       /** Database name in the data-collection ids (SQL Server: <database>.<schema>.<table>); default: the connection's database. */
       database: identifier.optional(),
       /** Keys per signal (each signal is one incremental snapshot with one key filter). */
@@ -79,15 +106,20 @@ export const lagConfigSchema = z.strictObject({
 });
 
 export interface SignalConfig {
-  table: TableName;
+  channel: SignalChannel;
+  /** The signalling table (channel source). */
+  table?: TableName;
   urlEnv: string;
   database?: string;
   batchSize: number;
+  kafka?: { bootstrapEnv: string; topic?: string; key?: string };
+  connector?: { urlEnv: string; name: string; timeoutMs: number };
 }
 
 export interface RepairConfig {
   maxKeys: number;
   recheckDelayMs?: number;
+  healPollMs: number;
   signal?: SignalConfig;
   sqlFile?: string;
 }
@@ -110,6 +142,7 @@ interface LoadedConfig {
 
 export const DEFAULT_MAX_KEYS = 10_000;
 export const DEFAULT_SIGNAL_BATCH = 200;
+export const DEFAULT_HEAL_POLL_MS = 2_000;
 export const DEFAULT_RECHECK = { factor: 2, minMs: 5_000, maxMs: 10 * 60_000 } as const;
 
 function parseSection<S extends z.ZodType>(schema: S, raw: unknown, section: string, file: string): z.output<S> {
@@ -125,15 +158,30 @@ export function repairConfigOf(config: LoadedConfig): RepairConfig {
   const r = parseSection(repairConfigSchema, raw ?? {}, 'repair', config.file);
   let signal: SignalConfig | undefined;
   if (r.signal) {
-    const t = parseTableName(r.signal.table);
+    const s = r.signal;
+    const channel: SignalChannel = s.channel ?? (s.kafka ? 'kafka' : 'source');
+    const fail = (field: string, message: string): never => {
+      const issue = `repair.signal.${field}: ${message}`;
+      throw new ConfigError(`invalid config ${config.file}:\n  - ${issue}`, config.file, [issue]);
+    };
+    if (channel === 'source' && !s.table) fail('table', 'channel source needs the signalling table (Debezium signal.data.collection)');
+    if (channel === 'kafka' && !s.kafka) fail('kafka', 'channel kafka needs kafka.bootstrapEnv (the brokers of the signal topic)');
+    const connectorGiven = s.connector !== undefined || (config.raw as { lag?: { kafkaConnect?: unknown } }).lag?.kafkaConnect !== undefined;
+    if (channel === 'kafka' && !connectorGiven && (!s.kafka?.topic || !s.kafka.key)) {
+      fail('kafka', 'without a connector (repair.signal.connector or lag.kafkaConnect) to read them from, give kafka.topic and kafka.key (the connector\'s topic.prefix)');
+    }
+    const t = s.table ? parseTableName(s.table) : undefined;
     signal = {
-      table: { schema: t.schema ?? config.source.schema, name: t.name },
-      urlEnv: r.signal.urlEnv ?? config.source.urlEnv,
-      database: r.signal.database,
-      batchSize: r.signal.batchSize ?? DEFAULT_SIGNAL_BATCH,
+      channel,
+      table: t ? { schema: t.schema ?? config.source.schema, name: t.name } : undefined,
+      urlEnv: s.urlEnv ?? config.source.urlEnv,
+      database: s.database,
+      batchSize: s.batchSize ?? DEFAULT_SIGNAL_BATCH,
+      kafka: s.kafka,
+      connector: s.connector ? { urlEnv: s.connector.urlEnv, name: s.connector.name, timeoutMs: s.connector.timeout ?? 10_000 } : undefined,
     };
   }
-  return { maxKeys: r.maxKeys ?? DEFAULT_MAX_KEYS, recheckDelayMs: r.recheckDelay, signal, sqlFile: r.sql?.file };
+  return { maxKeys: r.maxKeys ?? DEFAULT_MAX_KEYS, recheckDelayMs: r.recheckDelay, healPollMs: r.healPoll ?? DEFAULT_HEAL_POLL_MS, signal, sqlFile: r.sql?.file };
 }
 
 /** The `lag:` section, normalised. */

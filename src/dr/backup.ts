@@ -155,7 +155,11 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
   const files: ManifestFile[] = [];
   const parts: Manifest['components'] = {};
 
-  for (const outcome of outcomes) {
+  // Kafka Connect before PostgreSQL: the sinks' committed offsets are then never ahead of the dump, so a
+  // restored target rewound to them replays everything the dump missed (app/live-drill.ts).
+  const captureOrder: Component[] = ['mssql', 'kafka-connect', 'postgres'];
+  const inCaptureOrder = [...outcomes].sort((a, b) => captureOrder.indexOf(a.component) - captureOrder.indexOf(b.component));
+  for (const outcome of inCaptureOrder) {
     const t0 = Date.now();
     const c = outcome.component;
     log.info('backup component starting', { component: c, setId });

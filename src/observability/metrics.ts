@@ -77,6 +77,13 @@ export const METRIC_NAMES = [
   'cdc_pipeline_e2e_lag_seconds',
   'cdc_sink_consumer_lag_messages',
   'cdc_source_slot_lag_bytes',
+  'cdc_recon_repair_keys',
+  'cdc_recon_repair_time_to_heal_seconds',
+  'dr_drill_rto_seconds',
+  'dr_drill_rpo_gap_rows',
+  'dr_drill_healed_rows',
+  'dr_drill_final_drift_rows',
+  'dr_drill_last_run_timestamp_seconds',
 ] as const;
 
 export type MetricName = (typeof METRIC_NAMES)[number];
@@ -155,6 +162,10 @@ export interface ReconMetrics {
   recordCdcLag(table: string, seconds: number): void;
   /** The pipeline's own readings of the run (lag.heartbeat / lag.sink / lag.slot); NaN when looked for but not read. */
   recordLagReadings(readings: LagReadingsMetrics): void;
+  /** A signal repair of a table: keys signalled, healed and not healed, and the time to heal (NaN when not all healed). */
+  recordRepair(table: string, r: { signalled: number; healed: number; notHealed: number; timeToHealSeconds: number | null }): void;
+  /** A live DR drill (target lost and restored): RTO, the rows the backup missed, rows healed, drift left; labelled by the target database (a labelled 0 is exported). */
+  recordDrill(d: { target: string; rtoSeconds: number; rpoGapRows: number; healedRows: number; finalDriftRows: number | null; finishedAt?: Date }): void;
   /** The reconcile run finished (whatever its outcome); default now. */
   recordRunFinished(at?: Date): void;
   /** One component of a backup run. */
@@ -213,6 +224,13 @@ export function createMetrics(): ReconMetrics {
   const e2eLag = gauge('cdc_pipeline_e2e_lag_seconds', 'Seconds a heartbeat written on the source took to show on the target, in the latest run (lag.heartbeat).', ['heartbeat_table']);
   const sinkLag = gauge('cdc_sink_consumer_lag_messages', 'Messages the sink connector\'s consumer group had not read, in the latest run (lag.sink).', ['connector']);
   const slotLag = gauge('cdc_source_slot_lag_bytes', 'WAL bytes between the PostgreSQL source\'s position and the connector slot\'s confirmed one, in the latest run (lag.slot).', ['slot']);
+  const repairKeys = gauge('cdc_recon_repair_keys', 'Signal repair of the latest run: drifted keys signalled, healed and not healed, by table.', ['table_name', 'outcome']);
+  const timeToHeal = gauge('cdc_recon_repair_time_to_heal_seconds', 'Signal repair of the latest run: seconds from the signal to every signalled key matching (NaN when some did not heal).', ['table_name']);
+  const drillRto = gauge('dr_drill_rto_seconds', 'Latest live DR drill: seconds from the target\'s loss to it restored, verified and the sink connectors resumed.', ['target']);
+  const drillGap = gauge('dr_drill_rpo_gap_rows', 'Latest live DR drill: rows the restored target lacked or had stale against the source (what the backup missed).', ['target']);
+  const drillHealed = gauge('dr_drill_healed_rows', 'Latest live DR drill: drifted rows healed through Debezium signals after the restore.', ['target']);
+  const drillDrift = gauge('dr_drill_final_drift_rows', 'Latest live DR drill: drifted rows left at the final reconcile (NaN when it did not run).', ['target']);
+  const drillLast = gauge('dr_drill_last_run_timestamp_seconds', 'Unix time the latest live DR drill finished.', ['target']);
 
   const peaks = new Map<string, { inUse: number; waiting: number }>();
 
@@ -298,6 +316,23 @@ export function createMetrics(): ReconMetrics {
       cdcLag.set({ table_name: safeLabelValue(table) }, finiteOrNaN(value));
     },
 
+    recordRepair(table, r) {
+      const table_name = safeLabelValue(table);
+      repairKeys.set({ table_name, outcome: 'signalled' }, r.signalled);
+      repairKeys.set({ table_name, outcome: 'healed' }, r.healed);
+      repairKeys.set({ table_name, outcome: 'not_healed' }, r.notHealed);
+      timeToHeal.set({ table_name }, r.timeToHealSeconds ?? Number.NaN);
+    },
+
+    recordDrill(d) {
+      const t = { target: safeLabelValue(d.target) };
+      drillRto.set(t, d.rtoSeconds);
+      drillGap.set(t, d.rpoGapRows);
+      drillHealed.set(t, d.healedRows);
+      drillDrift.set(t, d.finalDriftRows ?? Number.NaN);
+      drillLast.set(t, seconds(d.finishedAt ?? new Date()));
+    },
+
     recordRunFinished(at = new Date()) {
       lastRun.set(seconds(at));
     },
@@ -341,6 +376,16 @@ export function recordRunReport(metrics: ReconMetrics, report: RunReport, previo
       coverageAgeSeconds: t.incremental?.coverageAgeSeconds,
       coverageRuns: t.incremental?.coverage,
     });
+    const r = t.repair;
+    if (r?.signals && !r.dryRun && r.status !== 'failed') {
+      const h = r.heal;
+      metrics.recordRepair(t.table, {
+        signalled: r.signals.keys,
+        healed: h?.healed ?? 0,
+        notHealed: h?.notHealed ?? r.signals.keys,
+        timeToHealSeconds: h?.timeToHealMs != null ? h.timeToHealMs / 1000 : null,
+      });
+    }
   }
   metrics.recordRunFinished(finishedAt);
 }

@@ -19,10 +19,23 @@ export function repairLine(report: RunReport): string | undefined {
   return parts.join('; ');
 }
 
+/** Per table of a signal repair: keys signalled, healed, not healed, and the time to heal. */
+export function healLines(report: RunReport): string[] {
+  const out: string[] = [];
+  for (const t of report.tables) {
+    const r = t.repair;
+    if (!r?.signals || r.dryRun) continue;
+    const h = r.heal;
+    const time = h ? (h.timeToHealMs !== null ? `healed in ${(h.timeToHealMs / 1000).toFixed(1)} s` : `not all healed after ${(h.waitedMs / 1000).toFixed(1)} s`) : 'not checked';
+    out.push(`${t.table}: ${r.signals.keys} key(s) signalled through ${r.signals.channel === 'kafka' ? 'Kafka' : 'the signalling table'} in ${r.signals.count} signal(s); ${h?.healed ?? 0} healed, ${h?.notHealed ?? r.signals.keys} not healed; ${time}`);
+  }
+  return out;
+}
+
 export function pipelineLines(report: RunReport): string[] {
   const out: string[] = [];
   if (report.lag) out.push(lagLine(report.lag));
   const r = repairLine(report);
-  if (r) out.push(r);
+  if (r) out.push(r, ...healLines(report));
   return out;
 }

@@ -4,9 +4,11 @@
  * run, then, with --repair, the drifted rows repaired:
  *
  *  - debezium-signal: one ad-hoc incremental snapshot signal per batch of
- *    missing / changed keys, written into the connector's signalling table on
- *    the source (the only write cdc-recon ever makes); after a wait, those
- *    keys are read again on both sides and the report says which healed.
+ *    missing / changed keys, sent through the connector's Kafka signal topic
+ *    or written into its signalling table on the source (with the lag
+ *    heartbeat, the only writes cdc-recon makes); those keys are then read
+ *    again on both sides until they match or the wait is over, and the
+ *    report says which healed and how long it took (channel.ts, healCheck).
  *    Extra rows cannot come back through a snapshot (it only emits rows that
  *    exist): they get a reviewed file of DELETEs instead.
  *  - sql: a reviewed SQL file for the target (upserts and deletes), never run.
@@ -37,13 +39,14 @@ import { ConfigError, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { redact, registerSecret } from '../util/redact.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { lagConfigOf, repairConfigOf, type LagConfig, type RepairConfig, type RepairMethod } from '../config/repair.js';
+import { lagConfigOf, repairConfigOf, type LagConfig, type RepairConfig, type RepairMethod, type SignalConfig } from '../config/repair.js';
 import { diffRows, readKeys, recheckKeys } from './heal.js';
 import { driftKeysOf, keyColumns, KeyEncodingError } from './keys.js';
 import { dataCollectionId, insertSignalStatement, planSignals, resolveSignalTable, type PlannedSignal, type SignalTable } from './signal.js';
 import { renderRepairSql, tableRepairSql, type TableSql } from './sql-file.js';
 import type { RunRepair, TableRepair } from '../report/model.js';
-import { openSignalWriter, type SignalWriter } from './writer.js';
+import { openSignalWriter } from './writer.js';
+import { checkConnector, KAFKA_MAX_DATA_LENGTH, kafkaSignalAddress, kafkaSignalValue, openKafkaSender, SignalPreflightError, tableSender, type ConnectorSignalSettings, type SignalSender } from './channel.js';
 
 export interface RepairRequest {
   method: RepairMethod;
@@ -64,8 +67,8 @@ export interface RepairRunOptions extends RunOptions {
   print?: (text: string) => void;
 }
 
-/** Heal wait when neither repair.recheckDelay nor a lag says how long. */
-export const DEFAULT_HEAL_DELAY_MS = 60_000;
+/** Longest heal wait when neither repair.recheckDelay nor a lag says how long. */
+export const DEFAULT_HEAL_DELAY_MS = 120_000;
 /** An incremental snapshot takes a moment beyond the pipeline lag: the heal wait is at least this. */
 export const MIN_HEAL_DELAY_MS = 30_000;
 
@@ -147,7 +150,7 @@ export async function runReconcileWithRepair(opts: RepairRunOptions): Promise<Ru
   const lagCfg = lagConfigOf(config);
   const repairCfg = repairConfigOf(config);
   if (opts.repair?.method === 'debezium-signal' && !repairCfg.signal) {
-    throw new ConfigError(`--repair debezium-signal needs repair.signal.table in ${config.file}: the connector's signalling table on the source`);
+    throw new ConfigError(`--repair debezium-signal needs repair.signal in ${config.file}: the Kafka signal channel (channel: kafka, kafka.bootstrapEnv) or the connector's signalling table (table)`);
   }
   if (opts.repair?.method === 'sql' && config.target.dialect !== 'postgres') {
     throw new ConfigError('--repair sql writes PostgreSQL statements: the target must be a PostgreSQL database');
@@ -363,33 +366,104 @@ interface Signalled {
   signals: PlannedSignal[];
 }
 
-async function signalTarget(ctx: RepairContext, sides: Sides): Promise<{ table: SignalTable; database: string }> {
-  const signal = ctx.cfg.signal!;
-  const catalog = await sides.sd.readTable(sides.source, signal.table);
-  if (!catalog) throw new Error(`signalling table ${formatTableName(signal.table)} not found in the source catalog`);
-  const table = resolveSignalTable(catalog);
-  let database = signal.database;
-  if (!database) {
-    const text = sides.sd.name === 'mssql' ? 'SELECT DB_NAME() AS db' : 'SELECT current_database() AS db';
-    const rows = await sides.source.query<{ db: string }>({ text, values: [], label: 'repair-database' });
-    database = rows[0]?.db ?? '';
+/** The connector to check before signalling: repair.signal.connector, else lag.kafkaConnect. */
+function signalConnector(ctx: RepairContext): { urlEnv: string; name: string; timeoutMs: number } | undefined {
+  const own = ctx.cfg.signal?.connector;
+  if (own) return own;
+  const lag = ctx.lagCfg.kafkaConnect;
+  return lag ? { urlEnv: lag.urlEnv, name: lag.connector, timeoutMs: lag.timeoutMs } : undefined;
+}
+
+async function databaseName(ctx: RepairContext, sides: Sides): Promise<string> {
+  const given = ctx.cfg.signal?.database;
+  if (given) return given;
+  const text = sides.sd.name === 'mssql' ? 'SELECT DB_NAME() AS db' : 'SELECT current_database() AS db';
+  const rows = await sides.source.query<{ db: string }>({ text, values: [], label: 'repair-database' });
+  return rows[0]?.db ?? '';
+}
+
+async function signalTable(ctx: RepairContext, sides: Sides): Promise<SignalTable> {
+  const ref = ctx.cfg.signal!.table!;
+  const catalog = await sides.sd.readTable(sides.source, ref);
+  if (!catalog) throw new SignalPreflightError(`signalling table ${formatTableName(ref)} not found in the source catalog; nothing was signalled`);
+  return resolveSignalTable(catalog);
+}
+
+/**
+ * Everything checked before the first signal: the connector (running, channel enabled), the signal topic or
+ * the signalling table, and a connection that can send. Throws with the reason; nothing has been sent.
+ */
+async function openSender(ctx: RepairContext, sides: Sides): Promise<{ sender: SignalSender; warnings: string[] }> {
+  const cfg = ctx.cfg.signal!;
+  const warnings: string[] = [];
+  const connectorRef = signalConnector(ctx);
+  let connector: ConnectorSignalSettings | undefined;
+  if (connectorRef) {
+    const url = ctx.env[connectorRef.urlEnv];
+    if (!url) throw new ConfigError(`environment variable ${connectorRef.urlEnv} (the Kafka Connect URL) is not set`);
+    if (/\/\/[^/@]*@/.test(url)) registerSecret(url);
+    connector = await checkConnector(new KafkaConnectClient(url, { timeoutMs: connectorRef.timeoutMs }), connectorRef.name, cfg.channel);
+  } else {
+    warnings.push('no connector to check (repair.signal.connector or lag.kafkaConnect): the signal is sent without knowing that the connector runs and reads it');
   }
-  return { table, database };
+  if (cfg.channel === 'kafka') {
+    const address = kafkaSignalAddress(cfg, connector);
+    const bootstrap = ctx.env[cfg.kafka!.bootstrapEnv];
+    if (!bootstrap) throw new ConfigError(`environment variable ${cfg.kafka!.bootstrapEnv} (the Kafka brokers of the signal topic) is not set`);
+    return { sender: await openKafkaSender(bootstrap, address), warnings };
+  }
+  const table = await signalTable(ctx, sides);
+  if (connector?.dataCollection) {
+    const expected = dataCollectionId(sides.sd.name, await databaseName(ctx, sides), table.ref);
+    if (connector.dataCollection !== expected) {
+      throw new SignalPreflightError(`connector ${connector.connector} reads signals from ${connector.dataCollection}, not from ${expected} (repair.signal.table); nothing was signalled`);
+    }
+  }
+  const url = ctx.env[cfg.urlEnv];
+  if (!url) throw new ConfigError(`environment variable ${cfg.urlEnv} (the connection that writes the signal) is not set`);
+  const writer = await openSignalWriter(sides.sd.name, url, {
+    applicationName: `${TOOL_NAME}/${TOOL_VERSION} repair`,
+    connectTimeoutMs: ctx.opts.config.source.connectTimeoutMs,
+    statementTimeoutMs: Math.min(ctx.opts.config.source.statementTimeoutMs, 60_000),
+  });
+  return { sender: tableSender(sides.sd.name, table, writer), warnings };
+}
+
+function failAll(ctx: RepairContext, rows: Iterable<Work>, reason: string): void {
+  ctx.report.repair!.warnings.push(reason);
+  for (const w of rows) Object.assign(w.result.repair ?? (w.result.repair = base(ctx, w.drift.length)), { status: 'failed', reason });
 }
 
 async function signalRepair(ctx: RepairContext, sides: Sides, work: Work[], cfg: RepairConfig): Promise<void> {
   const signalCfg = cfg.signal!;
   const dry = ctx.request.dryRun;
-  let target: { table: SignalTable; database: string };
+  let sender: SignalSender | undefined;
+  let database: string;
+  let dryTable: SignalTable | undefined;
   try {
-    target = await signalTarget(ctx, sides);
+    database = await databaseName(ctx, sides);
+    // A dry run shows the plan even when the connector or the topic would refuse: it only reads the catalog.
+    if (dry && signalCfg.channel === 'source') dryTable = await signalTable(ctx, sides);
+    if (!dry) {
+      const opened = await openSender(ctx, sides);
+      sender = opened.sender;
+      ctx.report.repair!.warnings.push(...opened.warnings);
+    }
   } catch (err) {
-    const reason = redact(errorMessage(err));
-    ctx.report.repair!.warnings.push(reason);
-    for (const w of work) w.result.repair = { ...base(ctx, w.drift.length), status: 'failed', reason };
+    failAll(ctx, work, redact(errorMessage(err)));
     return;
   }
-  const signalName = `${target.table.ref.schema}.${target.table.ref.name}`;
+  try {
+    await planAndSend(ctx, sides, work, signalCfg, database, sender, dryTable);
+  } finally {
+    await sender?.close();
+  }
+}
+
+async function planAndSend(ctx: RepairContext, sides: Sides, work: Work[], signalCfg: SignalConfig, database: string, sender: SignalSender | undefined, dryTable?: SignalTable): Promise<void> {
+  const dry = ctx.request.dryRun;
+  const destination = sender?.destination ?? (signalCfg.channel === 'kafka' ? 'the Kafka signal topic' : `signalling table ${formatTableName(signalCfg.table!)}`);
+  const maxDataLength = sender ? sender.maxDataLength : signalCfg.channel === 'kafka' ? KAFKA_MAX_DATA_LENGTH : (dryTable?.dataMaxLength ?? null);
   const planned: Signalled[] = [];
   const deletes: TableSql[] = [];
   const listing: string[] = [];
@@ -399,7 +473,7 @@ async function signalRepair(ctx: RepairContext, sides: Sides, work: Work[], cfg:
     const r: TableRepair = { ...base(ctx, w.drift.length), deletesRequired: extras.length || undefined };
     w.result.repair = r;
     try {
-      const collection = dataCollectionId(sides.sd.name, target.database, w.plan.source.table);
+      const collection = dataCollectionId(sides.sd.name, database, w.plan.source.table);
       const signals = toSignal.length
         ? planSignals({
             dialect: sides.sd.name,
@@ -407,19 +481,22 @@ async function signalRepair(ctx: RepairContext, sides: Sides, work: Work[], cfg:
             columns: keyColumns(w.plan, 'source'),
             keys: driftKeysOf(w.plan, toSignal).map((k) => k.values),
             batchSize: signalCfg.batchSize,
-            maxDataLength: target.table.dataMaxLength,
+            maxDataLength,
           })
         : [];
       if (extras.length) deletes.push(tableRepairSql({ plan: w.plan, drift: extras, sourceRows: new Map() }));
-      r.signals = { table: signalName, collection, count: signals.length, ids: signals.map((s) => s.id), keys: toSignal.length };
+      r.signals = { channel: signalCfg.channel, table: destination, collection, count: signals.length, ids: signals.map((s) => s.id), keys: toSignal.length };
       r.status = dry ? 'planned' : signals.length ? 'signalled' : 'skipped';
       if (!signals.length) r.reason = 'only extra rows: an incremental snapshot cannot remove them; apply the deletes file';
       planned.push({ w, signals });
       if (dry) {
-        listing.push(`${w.result.table}: ${signals.length} signal(s) for ${toSignal.length} key(s) into ${signalName} (collection ${collection})${extras.length ? `; ${extras.length} extra row(s) need deletes` : ''}`);
+        listing.push(`${w.result.table}: ${signals.length} signal(s) for ${toSignal.length} key(s) through ${destination} (collection ${collection})${extras.length ? `; ${extras.length} extra row(s) need deletes` : ''}`);
         for (const s of signals) {
-          const stmt = insertSignalStatement(sides.sd.name, target.table, s);
-          listing.push(`  ${stmt.text}`, `    id=${s.id} type=${stmt.values[1]} keys=${s.keys}`, `    data=${s.data}`);
+          if (signalCfg.channel === 'kafka') listing.push(`  message keys=${s.keys}`, `    value=${kafkaSignalValue(s)}`);
+          else if (dryTable) {
+            const stmt = insertSignalStatement(sides.sd.name, dryTable, s);
+            listing.push(`  ${stmt.text}`, `    id=${s.id} type=${stmt.values[1]} keys=${s.keys}`, `    data=${s.data}`);
+          }
         }
       }
     } catch (err) {
@@ -439,71 +516,70 @@ async function signalRepair(ctx: RepairContext, sides: Sides, work: Work[], cfg:
     }
   }
   if (dry) {
-    print(ctx, `repair (dry run): nothing was written to ${signalName}\n${listing.join('\n')}\n`);
+    print(ctx, `repair (dry run): nothing was sent to ${destination}\n${listing.join('\n')}\n`);
     return;
   }
 
   const toWrite = planned.filter((p) => p.signals.length > 0);
-  if (toWrite.length === 0) return;
-  const url = ctx.env[signalCfg.urlEnv];
-  let writer: SignalWriter | undefined;
+  if (toWrite.length === 0 || !sender) return;
+  const sentAt = Date.now();
   try {
-    if (!url) throw new ConfigError(`environment variable ${signalCfg.urlEnv} (the connection that writes the signal) is not set`);
-    writer = await openSignalWriter(sides.sd.name, url, {
-      applicationName: `${TOOL_NAME}/${TOOL_VERSION} repair`,
-      connectTimeoutMs: ctx.opts.config.source.connectTimeoutMs,
-      statementTimeoutMs: Math.min(ctx.opts.config.source.statementTimeoutMs, 60_000),
-    });
-    for (const p of toWrite) {
-      let written = 0;
+    // Every table's signals in one send: all of them reach the connector, or none does.
+    await sender.sendAll(toWrite.flatMap((p) => p.signals));
+  } catch (err) {
+    failAll(ctx, toWrite.map((p) => p.w), redact(`no signal was sent: ${errorMessage(err)}`));
+    return;
+  }
+  ctx.opts.logger.info('signals sent', { tables: toWrite.length, signals: toWrite.reduce((a, p) => a + p.signals.length, 0), to: destination });
+  await healCheck(ctx, sides, toWrite, sentAt);
+}
+
+/** The longest wait for the signalled keys: repair.recheckDelay, else from the lag (at least 30 s), else 2 min. */
+function healTimeout(ctx: RepairContext): number {
+  if (ctx.cfg.recheckDelayMs !== undefined) return ctx.cfg.recheckDelayMs;
+  const auto = recheckDelayFromLag(ctx.lag, ctx.lagCfg.recheck);
+  return auto !== undefined ? Math.max(auto, MIN_HEAL_DELAY_MS) : DEFAULT_HEAL_DELAY_MS;
+}
+
+/**
+ * Reads the signalled tables' drifted keys again every repair.healPoll until all of them match or the wait is
+ * over; a table's time to heal is from the send to the check that found it whole.
+ */
+async function healCheck(ctx: RepairContext, sides: Sides, healing: Signalled[], sentAt: number): Promise<void> {
+  const timeout = healTimeout(ctx);
+  const poll = Math.max(1, Math.min(ctx.cfg.healPollMs, timeout));
+  const pause = ctx.opts.healSleep ?? sleep;
+  ctx.opts.logger.info('waiting for the signalled keys to heal', { timeoutMs: timeout, pollMs: poll });
+  const pending = new Set(healing);
+  let checks = 0;
+  for (;;) {
+    const remaining = timeout - (Date.now() - sentAt);
+    await pause(Math.max(0, Math.min(poll, remaining)));
+    checks += 1;
+    const last = Date.now() - sentAt >= timeout;
+    for (const p of [...pending]) {
+      const { w } = p;
+      const r = w.result.repair!;
       try {
-        for (const s of p.signals) {
-          await writer.execute(insertSignalStatement(sides.sd.name, target.table, s));
-          written += 1;
-        }
+        const again = await recheckKeys(w.plan, sides.readers(w.plan), w.drift, driftKeysOf(w.plan, w.drift));
+        const max = w.plan.spec.maxDiffRows;
+        const done = again.notHealed.length === 0;
+        r.heal = {
+          checkedAt: new Date().toISOString(),
+          waitedMs: Date.now() - sentAt,
+          timeToHealMs: done ? Date.now() - sentAt : null,
+          checks,
+          healed: again.healed.length,
+          notHealed: again.notHealed.length,
+          healedRows: diffRows(w.plan, again.healed, max),
+          notHealedRows: diffRows(w.plan, again.notHealed, max),
+        };
+        if (done) pending.delete(p);
       } catch (err) {
-        const r = p.w.result.repair!;
-        r.status = written > 0 ? 'signalled' : 'failed';
-        r.reason = redact(`${written} of ${p.signals.length} signal(s) written: ${errorMessage(err)}`);
-        if (r.signals) {
-          r.signals.ids = r.signals.ids.slice(0, written);
-          r.signals.count = written;
-        }
+        r.reason = redact(`heal check failed: ${errorMessage(err)}`);
+        pending.delete(p);
       }
     }
-  } catch (err) {
-    const reason = redact(errorMessage(err));
-    ctx.report.repair!.warnings.push(reason);
-    for (const p of toWrite) Object.assign(p.w.result.repair!, { status: 'failed', reason });
-    return;
-  } finally {
-    await writer?.close();
-  }
-  ctx.opts.logger.info('signals written', { tables: toWrite.length, signals: toWrite.reduce((a, p) => a + p.signals.length, 0), table: signalName });
-
-  // Heal: wait, then read every drifted key of the signalled tables again.
-  const healing = planned.filter((p) => p.w.result.repair?.status === 'signalled');
-  if (healing.length === 0) return;
-  const auto = recheckDelayFromLag(ctx.lag, ctx.lagCfg.recheck);
-  const wait = cfg.recheckDelayMs ?? (auto !== undefined ? Math.max(auto, MIN_HEAL_DELAY_MS) : DEFAULT_HEAL_DELAY_MS);
-  ctx.opts.logger.info('waiting before the heal check', { delayMs: wait });
-  await (ctx.opts.healSleep ?? sleep)(wait);
-  for (const p of healing) {
-    const { w } = p;
-    const r = w.result.repair!;
-    try {
-      const again = await recheckKeys(w.plan, sides.readers(w.plan), w.drift, driftKeysOf(w.plan, w.drift));
-      const max = w.plan.spec.maxDiffRows;
-      r.heal = {
-        checkedAt: new Date().toISOString(),
-        waitedMs: wait,
-        healed: again.healed.length,
-        notHealed: again.notHealed.length,
-        healedRows: diffRows(w.plan, again.healed, max),
-        notHealedRows: diffRows(w.plan, again.notHealed, max),
-      };
-    } catch (err) {
-      r.reason = redact(`heal check failed: ${errorMessage(err)}`);
-    }
+    if (pending.size === 0 || last) break;
   }
 }

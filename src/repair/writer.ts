@@ -4,7 +4,8 @@
  * the dialects' endpoints, which stay read-only (PostgreSQL sessions with
  * default_transaction_read_only, SQL Server with ApplicationIntent=ReadOnly,
  * which an availability group routes to a read-only secondary). It runs only
- * the statements src/repair/signal.ts builds, one per signal, autocommitted.
+ * the statements src/repair/signal.ts builds (a repair's signals in one
+ * transaction) and the lag heartbeat's upsert.
  * Give it its own login (`repair.signal.urlEnv`) with INSERT on the
  * signalling table and nothing else.
  */
@@ -14,6 +15,8 @@ import { redact, registerSecret } from '../util/redact.js';
 
 export interface SignalWriter {
   execute(stmt: Statement): Promise<void>;
+  /** All the statements in one transaction: all written, or none. */
+  executeAll(stmts: readonly Statement[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,6 +49,16 @@ async function openPgWriter(url: string, options: WriterOptions): Promise<Signal
   return {
     execute: async (stmt) => {
       await client.query({ text: stmt.text, values: stmt.values });
+    },
+    executeAll: async (stmts) => {
+      await client.query('BEGIN');
+      try {
+        for (const stmt of stmts) await client.query({ text: stmt.text, values: stmt.values });
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
     },
     close: () => client.end().catch(() => undefined),
   };
@@ -80,6 +93,21 @@ async function openMssqlWriter(url: string, options: WriterOptions): Promise<Sig
       const request = pool.request();
       bindParameters(request, stmt.values);
       await request.query(stmt.text);
+    },
+    executeAll: async (stmts) => {
+      const tx = new sql.Transaction(pool);
+      await tx.begin();
+      try {
+        for (const stmt of stmts) {
+          const request = new sql.Request(tx);
+          bindParameters(request, stmt.values);
+          await request.query(stmt.text);
+        }
+        await tx.commit();
+      } catch (err) {
+        await tx.rollback().catch(() => undefined);
+        throw err;
+      }
     },
     close: () => pool.close().catch(() => undefined),
   };

@@ -162,7 +162,9 @@ export interface TableRepair {
   /** Drifted keys the repair covered. */
   keys: number;
   signals?: {
-    /** The signalling table, as resolved in the source catalog. */
+    /** How the signals went: the Kafka signal topic, or the signalling table on the source. */
+    channel: 'kafka' | 'source';
+    /** Where they went: the topic and key, or the signalling table as resolved in the source catalog. */
     table: string;
     /** Debezium data-collection id of the table. */
     collection: string;
@@ -176,7 +178,12 @@ export interface TableRepair {
   sql?: { upserts: number; deletes: number; leftOut: number };
   heal?: {
     checkedAt: string;
+    /** From the send to the last check. */
     waitedMs: number;
+    /** From the send to the check that found every key healed; null when some are not. */
+    timeToHealMs: number | null;
+    /** Times the keys were read again. */
+    checks: number;
     healed: number;
     notHealed: number;
     /** Drift rows that match now (up to maxDiffRows). */

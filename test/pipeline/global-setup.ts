@@ -22,6 +22,12 @@ const script = join(process.cwd(), 'scripts', 'pipeline.mjs');
 let dir: string | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
+  // Development: CDC_RECON_PIPELINE_REUSE=<dir> runs the files on a pipeline already up there (`pipeline.mjs up --dir`), left running.
+  const reuse = process.env.CDC_RECON_PIPELINE_REUSE;
+  if (reuse) {
+    project.provide('pipelineState', readFileSync(join(reuse, 'state.json'), 'utf8'));
+    return;
+  }
   dir = mkdtempSync(join(tmpdir(), 'cdc-recon-pipeline-'));
   try {
     execFileSync('node', [script, 'up', '--dir', dir, '--json'], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 });

@@ -3,9 +3,11 @@
  * end-to-end heartbeat probe, Connect REST calls and the real CLI.
  */
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { inject } from 'vitest';
 import type { RunReport } from '../../src/report/model.js';
@@ -278,7 +280,7 @@ export function cliEntry(): string {
 }
 
 /** Runs the real CLI's reconcile on the pipeline and returns its JSON report. */
-export async function reconcileCli(p: PipelineState, opts: { recheckDelayMs?: number; extraYaml?: string; args?: string[] } = {}): Promise<RunReport> {
+export async function reconcileCli(p: PipelineState, opts: { recheckDelayMs?: number; extraYaml?: string; args?: string[]; tables?: string[] } = {}): Promise<RunReport> {
   const file = join(p.dir, `recon-${Date.now()}.yml`);
   writeFileSync(file, [
     'version: 1',
@@ -286,9 +288,7 @@ export async function reconcileCli(p: PipelineState, opts: { recheckDelayMs?: nu
     'target: { dialect: postgres, urlEnv: PIPELINE_TARGET_URL, schema: app }',
     'defaults: { mode: diff, chunkSize: 500, concurrency: 2 }',
     'tables:',
-    '  - table: accounts',
-    '  - table: order_lines',
-    '  - table: products',
+    ...(opts.tables ?? ['accounts', 'order_lines', 'products']).map((t) => `  - table: ${t}`),
     opts.extraYaml ?? '',
     '',
   ].join('\n'));
@@ -296,8 +296,59 @@ export async function reconcileCli(p: PipelineState, opts: { recheckDelayMs?: nu
   if (opts.recheckDelayMs !== undefined) args.push('--recheck-delay', `${opts.recheckDelayMs}ms`);
   args.push(...(opts.args ?? []));
   const { stdout } = await execFileP('node', args, {
-    env: { ...process.env, PIPELINE_SOURCE_URL: p.source.url, PIPELINE_TARGET_URL: p.target.url, PIPELINE_CONNECT_URL: p.connect.url },
+    env: { ...process.env, PIPELINE_SOURCE_URL: p.source.url, PIPELINE_TARGET_URL: p.target.url, PIPELINE_CONNECT_URL: p.connect.url, PIPELINE_KAFKA_BOOTSTRAP: `127.0.0.1:${p.kafka.port}` },
     maxBuffer: 64 * 1024 * 1024,
   });
   return JSON.parse(stdout) as RunReport;
+}
+
+/** A topic's end offsets by partition (where records produced from now on start). */
+export async function topicEnds(p: PipelineState, topic: string): Promise<Map<number, number>> {
+  const admin = new Kafka({ clientId: 'cdc-recon-test', brokers: [`127.0.0.1:${p.kafka.port}`], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic).catch(() => []);
+    return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface TopicRecord {
+  offset: number;
+  key: unknown;
+  value: { payload?: { op?: string; after?: Record<string, unknown> | null; source?: { snapshot?: string } } } | null;
+}
+
+/** Every record of `topic` from `from` (default: the beginning) up to its end now, decoded from JSON. */
+export async function topicRecords(p: PipelineState, topic: string, from = new Map<number, number>()): Promise<TopicRecord[]> {
+  const kafka = new Kafka({ clientId: 'cdc-recon-test', brokers: [`127.0.0.1:${p.kafka.port}`], logLevel: logLevel.NOTHING });
+  const ends = await topicEnds(p, topic);
+  const wanted = [...ends].filter(([part, end]) => end > (from.get(part) ?? 0));
+  if (wanted.length === 0) return [];
+  const consumer = kafka.consumer({ groupId: `cdc-recon-test-${randomUUID()}` });
+  const out: TopicRecord[] = [];
+  const done = new Set<number>();
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    let finish!: () => void;
+    const finished = new Promise<void>((r) => (finish = r));
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        const offset = Number(message.offset);
+        const end = ends.get(partition) ?? 0;
+        if (offset >= (from.get(partition) ?? 0) && offset < end) {
+          out.push({ offset, key: message.key ? JSON.parse(message.key.toString()) : null, value: message.value ? JSON.parse(message.value.toString()) : null });
+        }
+        if (offset >= end - 1) done.add(partition);
+        if (wanted.every(([part]) => done.has(part))) finish();
+      },
+    });
+    for (const [partition] of wanted) consumer.seek({ topic, partition, offset: String(from.get(partition) ?? 0) });
+    await Promise.race([finished, sleep(60_000).then(() => { throw new Error(`reading ${topic}: end not reached in 60 s`); })]);
+  } finally {
+    await consumer.disconnect();
+  }
+  return out;
 }

@@ -292,6 +292,8 @@ describe('writeTextfile', () => {
     m.recordLagReadings({ endToEndSeconds: 1.5, heartbeatTable: 'app.heartbeat', sinkConsumerMessages: 0, sinkConnector: 'cdc-sink', sourceSlotBytes: 4096, slot: 'debezium' });
     m.recordRetry('target');
     m.recordPoolExhausted('target');
+    m.recordRepair('app.t', { signalled: 3, healed: 2, notHealed: 1, timeToHealSeconds: null });
+    m.recordDrill({ target: 'app', rtoSeconds: 41.5, rpoGapRows: 120, healedRows: 0, finalDriftRows: 0 });
     expect((await writeTextfile(m.registry, path)).ok).toBe(true);
     const text = readFileSync(path, 'utf8');
     // every metric family is in the file

@@ -295,10 +295,25 @@ describe('repair: and lag: config sections', () => {
 
   it('defaults, and the signal table in the source schema', () => {
     const c = parseConfig(`${base}repair: { signal: { table: debezium_signal } }\n`, 'x.yml');
-    expect(repairConfigOf(c)).toEqual({ maxKeys: 10_000, recheckDelayMs: undefined, signal: { table: { schema: 'sales', name: 'debezium_signal' }, urlEnv: 'S', database: undefined, batchSize: 200 }, sqlFile: undefined });
+    expect(repairConfigOf(c)).toEqual({
+      maxKeys: 10_000,
+      recheckDelayMs: undefined,
+      healPollMs: 2_000,
+      signal: { channel: 'source', table: { schema: 'sales', name: 'debezium_signal' }, urlEnv: 'S', database: undefined, batchSize: 200, kafka: undefined, connector: undefined },
+      sqlFile: undefined,
+    });
     expect(lagConfigOf(c)).toEqual({ enabled: true, kafkaConnect: undefined, recheck: { factor: 2, minMs: 5_000, maxMs: 600_000 } });
     const pg = parseConfig(base.replace('dialect: mssql', 'dialect: postgres'), 'x.yml');
     expect(lagConfigOf(pg).enabled).toBe(false);
+  });
+
+  it('the Kafka channel is the default when kafka is set; its connector defaults to lag.kafkaConnect', () => {
+    const k = parseConfig(`${base}repair: { healPoll: 500ms, signal: { kafka: { bootstrapEnv: K, topic: sig, key: cdc } } }\n`, 'x.yml');
+    expect(repairConfigOf(k)).toMatchObject({ healPollMs: 500, signal: { channel: 'kafka', table: undefined, kafka: { bootstrapEnv: 'K', topic: 'sig', key: 'cdc' } } });
+    const viaLag = parseConfig(`${base}lag: { kafkaConnect: { urlEnv: KC, connector: src } }\nrepair: { signal: { kafka: { bootstrapEnv: K } } }\n`, 'x.yml');
+    expect(repairConfigOf(viaLag).signal).toMatchObject({ channel: 'kafka', connector: undefined });
+    const own = parseConfig(`${base}repair: { signal: { channel: kafka, kafka: { bootstrapEnv: K }, connector: { urlEnv: KC, name: src } } }\n`, 'x.yml');
+    expect(repairConfigOf(own).signal?.connector).toEqual({ urlEnv: 'KC', name: 'src', timeoutMs: 10_000 });
   });
 
   it('typos and inline connections are errors that name the field', () => {
@@ -310,6 +325,11 @@ describe('repair: and lag: config sections', () => {
     };
     bad('repair: { signal: { table: t, urlEnv: "mssql://sa:pw@h/db" } }\n', /repair\.signal\.urlEnv: must be an environment variable name/);
     bad('repair: { maxkeys: 5 }\n', /repair: Unrecognized key/);
+    bad('repair: { signal: { channel: kafka } }\n', /repair\.signal\.kafka: channel kafka needs kafka\.bootstrapEnv/);
+    bad('repair: { signal: { channel: source } }\n', /repair\.signal\.table: channel source needs the signalling table/);
+    bad('repair: { signal: { channel: pigeon, table: t } }\n', /repair\.signal\.channel/);
+    bad('repair: { signal: { kafka: { bootstrapEnv: K } } }\n', /repair\.signal\.kafka: without a connector .* give kafka\.topic and kafka\.key/);
+    bad('repair: { signal: { kafka: { bootstrapEnv: "localhost:9092" } } }\n', /repair\.signal\.kafka\.bootstrapEnv: must be an environment variable name/);
     bad('repair: { recheckDelay: soon }\n', /repair\.recheckDelay: expected a duration/);
     bad('lag: { kafkaConnect: { urlEnv: KC } }\n', /lag\.kafkaConnect\.connector/, lagConfigOf);
     bad('lag: { recheck: { min: 10m, max: 1m } }\n', /min \(600000 ms\) is above max/, lagConfigOf);

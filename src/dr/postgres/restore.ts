@@ -9,7 +9,7 @@ import pg from 'pg';
 import { quoteIdent } from '../../dialects/postgres/quote.js';
 import type { PostgresManifest, TableCount } from '../store/manifest.js';
 import { resolveInSet } from '../store/manifest.js';
-import { toolConnection, withDatabase } from './conn.js';
+import { databaseOf, toolConnection, withDatabase } from './conn.js';
 import { pgTool } from './backup.js';
 import { run } from '../process.js';
 import { applyStableOutput, checksumSql, compareStats, countSql, listUserTables, type StatsComparison } from './stats.js';
@@ -73,6 +73,12 @@ export function planPostgresRestore(options: {
     steps.push(`keep ${quoteIdent(scratch)} for inspection; ${quoteIdent(options.target)} untouched (pass --promote to swap it in)`);
   }
   return { target: options.target, scratch, preRestoreName, promote: options.promote, dropScratch: options.dropScratch, dump: m.dumpPath, steps };
+}
+
+/** Drops the database of `url` with its sessions (a DR drill's simulated loss; the caller holds the typed confirmation). */
+export async function dropDatabase(url: string): Promise<void> {
+  const admin = await maintenanceUrl(url);
+  await withClient(admin, (c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdent(databaseOf(url))} WITH (FORCE)`));
 }
 
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {

@@ -1,0 +1,2 @@
+import { createRequire as __cdcReconRequire } from 'node:module'; import { fileURLToPath as __cdcReconPath } from 'node:url'; import { dirname as __cdcReconDir } from 'node:path'; const require = __cdcReconRequire(import.meta.url); const __cdcReconFilename = __cdcReconPath(import.meta.url); const __cdcReconDirname = __cdcReconDir(__cdcReconFilename);
+import{databaseOf,parsePgUrl,toolConnection,withDatabase}from"./chunk-G77ODDG5.js";import"./chunk-JYXAPJIJ.js";import"./chunk-DC57B7ZK.js";export{databaseOf,parsePgUrl,toolConnection,withDatabase};
