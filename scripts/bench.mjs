@@ -17,6 +17,15 @@
 //        --streaming (adds diff --hash client: every row streamed to Node; slow at 10M)
 //        --unpooled (adds diff with a new connection per statement)  --reladiff-threads N (reladiff -j, default 1)
 //        --reladiff-rows (reladiff prints every row instead of --stats: slow, rich formats each line)
+//        --incremental (issue 19: adds scope incremental against a full diff on a table pair of its own, see below;
+//          --states none runs it alone)  --incremental-fraction 0.001  --incremental-drift 100  --coverage 7
+//          --overlap 10m
+// The incremental measurement: a pair `incr` (the same rows as the states, plus an index on updated_at, the change
+// column), kept between --server runs. An untimed first run with scope incremental sets the state (it is a full run:
+// no state yet); then each round changes `fraction` of the rows on the source and, as the pipeline would deliver
+// them, on the target, except `drift` of them (missed inserts, missed deletes, missed updates: core.mjs
+// incrementalPlan), and times an incremental run (changed keys + a 1/coverage slice) against a full diff, tools
+// alternating; then it heals the target for the next round. The drift must be found exactly by both.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -24,7 +33,7 @@ import { cpus, homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { countReladiffRows, parseReladiffStats, driftPlan, foundExactly, formatRatio, formatSeconds, ratio, roundOrder, summary } from './bench/core.mjs';
+import { countReladiffRows, parseReladiffStats, driftPlan, incrementalPlan, foundExactly, formatRatio, formatSeconds, ratio, roundOrder, summary } from './bench/core.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = Object.fromEntries(
@@ -48,6 +57,15 @@ const STATES = [
 const TOOLS = ['limit', 'countStar', 'count', 'checksum', 'diff', 'reladiff', ...(args.streaming ? ['streaming'] : []), ...(args.unpooled ? ['unpooled'] : [])]
   .filter((t) => (args.tools ? args.tools.split(',').includes(t) : true));
 const LAYOUT = 'states-v2';
+const INCREMENTAL = args.incremental !== undefined && args.incremental !== 'false';
+const INC = {
+  table: 'incr',
+  layout: 'incr-v1',
+  fraction: Number(args['incremental-fraction'] ?? 0.001),
+  drifted: Number(args['incremental-drift'] ?? 100),
+  coverage: Number(args.coverage ?? 7),
+  overlap: String(args.overlap ?? '10m'),
+};
 const isRoot = process.getuid?.() === 0;
 const work = mkdtempSync(join(tmpdir(), 'cdc-recon-bench-'));
 chmodSync(work, 0o755);
@@ -276,6 +294,151 @@ function toolRunner(port, state, planted) {
   };
 }
 
+/** The statements of one round of the incremental measurement: what the source and the target get, and the healing. */
+function incrementalSql(plan, round) {
+  const t = INC.table;
+  const ids = (r) => `SELECT ${r.first} + k * ${r.stride} FROM generate_series(0, ${r.count - 1}) k`;
+  // Round n's changes carry updated_at = 2025-01-01 + n days + id ms: past every earlier round's, so the watermark moves on.
+  const at = `(timestamptz '2025-01-01 00:00:00+00' + ${round} * interval '1 day' + id * interval '1 millisecond')`;
+  const update = (where) => `UPDATE ${t} SET label = label || ' r${round}', updated_at = ${at} WHERE ${where}`;
+  const insert = `INSERT INTO ${t} SELECT id, 1, 1, 'inserted r${round}', ${at}, true, md5('i' || id)::uuid FROM (${ids(plan.missedInsertIds)}) AS e(id)`;
+  const del = `DELETE FROM ${t} WHERE id IN (${ids(plan.missedDeleteIds)})`;
+  return {
+    source: [update(`id IN (${ids(plan.changedIds)})`), del, insert],
+    target: [update(`id IN (${ids(plan.changedIds)}) AND id NOT IN (${ids(plan.missedUpdateIds)})`)],
+    heal: [update(`id IN (${ids(plan.missedUpdateIds)})`), del, insert],
+  };
+}
+
+async function ensureDatabase(port, db) {
+  const r = await sql(url(port, 'postgres'), 'SELECT 1 FROM pg_database WHERE datname = $1', [db]);
+  if (r.rowCount === 0) await sql(url(port, 'postgres'), `CREATE DATABASE ${db}`);
+}
+
+/** The incr pair of an earlier --server run: same size, same layout, and healed after its last round. */
+async function incrementalMeta(port) {
+  try {
+    const r = await Promise.all(['bench_src', 'bench_tgt'].map((db) => sql(url(port, db), 'SELECT rows::text, layout, clean, rounds FROM bench_incr_meta')));
+    const ok = r.every((x) => x.rows[0]?.rows === String(ROWS) && x.rows[0]?.layout === INC.layout && x.rows[0]?.clean === true && x.rows[0]?.rounds === r[0].rows[0].rounds);
+    return ok ? { rounds: r[0].rows[0].rounds } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function buildIncremental(port) {
+  for (const db of ['bench_src', 'bench_tgt']) await ensureDatabase(port, db);
+  log(`building the incremental pair: ${ROWS.toLocaleString()} rows x 2 databases, indexed on updated_at...`);
+  const t0 = process.hrtime.bigint();
+  await Promise.all(['bench_src', 'bench_tgt'].map(async (db) => {
+    const u = url(port, db);
+    await sql(u, `DROP TABLE IF EXISTS ${INC.table}; DROP TABLE IF EXISTS bench_incr_meta`);
+    await sql(u, DDL.replace('%T', INC.table));
+    await sql(u, FILL.replace('%T', INC.table), [ROWS]);
+    await sql(u, `CREATE INDEX ${INC.table}_updated_at ON ${INC.table} (updated_at)`);
+    await sql(u, `VACUUM ANALYZE ${INC.table}`);
+    await sql(u, 'CREATE TABLE bench_incr_meta (rows bigint NOT NULL, layout text NOT NULL, clean boolean NOT NULL, rounds integer NOT NULL)');
+    await sql(u, 'INSERT INTO bench_incr_meta VALUES ($1, $2, true, 0)', [ROWS, INC.layout]);
+  }));
+  log(`built in ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s`);
+  return { rounds: 0 };
+}
+
+/** Rows the server read from the table (sequential + index fetches), once its statistics have settled. */
+async function rowsRead(u, table) {
+  const once = async () => Number((await sql(u, 'SELECT (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::text AS n FROM pg_stat_user_tables WHERE relname = $1', [table])).rows[0]?.n ?? NaN);
+  let last = await once();
+  for (let i = 0; i < 25; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    const now = await once();
+    if (now === last) return now;
+    last = now;
+  }
+  return last;
+}
+
+async function measureIncremental(port) {
+  const src = url(port, 'bench_src');
+  const tgt = url(port, 'bench_tgt');
+  const env = { BENCH_SOURCE_URL: src, BENCH_TARGET_URL: tgt };
+  const endpoint = (e) => `{ dialect: postgres, urlEnv: ${e}, schema: public }`;
+  const head = `source: ${endpoint('BENCH_SOURCE_URL')}\ntarget: ${endpoint('BENCH_TARGET_URL')}\ndefaults: { maxDiffRows: 100000 }\n`;
+  const incremental = `{ changeColumn: updated_at, overlap: ${INC.overlap}, coverage: ${INC.coverage} }`;
+  const incConfig = join(work, 'recon-incr-incremental.yml');
+  const fullConfig = join(work, 'recon-incr-full.yml');
+  writeFileSync(incConfig, `${head}tables: [{ table: ${INC.table}, scope: incremental, incremental: ${incremental} }]\n`);
+  writeFileSync(fullConfig, `${head}tables: [{ table: ${INC.table} }]\n`);
+  const stateFile = join(work, 'incremental-state.json');
+
+  const meta = (await incrementalMeta(port)) ?? (await buildIncremental(port));
+  const cdcRecon = async (config, extra) => {
+    const before = await rowsRead(tgt, INC.table);
+    const r = await runProcess(process.execPath, [cli, 'reconcile', '--config', config, '--mode', 'diff', '--json', '--report-dir', join(work, 'reports'), '--log-level', 'error', ...extra], env);
+    if (r.code !== 0 && r.code !== 1) throw new Error(`cdc-recon exited ${r.code}: ${r.stderr}`);
+    const table = JSON.parse(r.stdout).tables[0];
+    return { r, table, read: (await rowsRead(tgt, INC.table)) - before };
+  };
+  // Untimed: no state yet, so this first incremental run is a full one; it leaves the starting point.
+  log('incremental: first run (full, untimed) to set the state...');
+  const first = await cdcRecon(incConfig, ['--state-file', stateFile]);
+  if (first.table.status !== 'match') throw new Error(`the incremental pair differs before the first round (${first.table.status}): rebuild it (drop bench_incr_meta)`);
+  log(`incremental: state set (${first.table.incremental?.scope}, watermark ${first.table.incremental?.watermark}) in ${first.r.seconds.toFixed(2)} s`);
+
+  const tools = ['incremental', 'diff'];
+  const rounds = [];
+  let planned;
+  for (let round = 0; round < RUNS; round++) {
+    const n = meta.rounds + round;
+    const plan = incrementalPlan(ROWS, n, { fraction: INC.fraction, drifted: INC.drifted });
+    planned = plan;
+    const stmts = incrementalSql(plan, n);
+    for (const u of [src, tgt]) await sql(u, 'UPDATE bench_incr_meta SET clean = false');
+    for (const s of stmts.source) await sql(src, s);
+    for (const s of stmts.target) await sql(tgt, s);
+    const planted = { missing: plan.missing, extra: plan.extra, changed: plan.changed };
+    const order = roundOrder(tools, round);
+    const res = {};
+    for (const tool of order) {
+      const { r, table, read } = tool === 'incremental' ? await cdcRecon(incConfig, ['--state-file', stateFile]) : await cdcRecon(fullConfig, []);
+      const found = { missing: table.drift.missing, extra: table.drift.extra, changed: table.drift.changed };
+      const inc = table.incremental;
+      res[tool] = {
+        seconds: r.seconds,
+        tableSeconds: table.durationMs / 1000,
+        peakMiB: r.peakMiB,
+        statements: table.queries,
+        rowsRead: read,
+        found,
+        exact: foundExactly(found, planted) && (tool !== 'incremental' || inc?.scope === 'incremental'),
+        ...(inc ? { incremental: { scope: inc.scope, reason: inc.reason, changedKeys: inc.changedKeys, changedKeysDiffering: inc.changedKeysDiffering, slice: inc.slice } } : {}),
+      };
+      log(`incremental round ${round + 1}/${RUNS} ${tool}: ${r.seconds.toFixed(2)} s, ${r.peakMiB.toFixed(0)} MiB, ${read} rows read on the target${inc ? `, ${inc.scope}, ${inc.changedKeys} changed keys, slice ${inc.slice?.index}/${inc.slice?.count}` : ''}${res[tool].exact ? '' : ', DRIFT NOT FOUND EXACTLY'}`);
+    }
+    for (const s of stmts.heal) await sql(tgt, s);
+    for (const u of [src, tgt]) await sql(u, 'UPDATE bench_incr_meta SET clean = true, rounds = $1', [n + 1]);
+    rounds.push({ round: round + 1, tableRound: n, order, changed: plan.changedIds.count, planted, results: res });
+  }
+  const s = summarise(rounds, tools);
+  for (const tool of tools) {
+    s[tool].rowsRead = summary(rounds.map((r) => r.results[tool].rowsRead));
+    s[tool].changedKeys = summary(rounds.map((r) => r.results[tool].incremental?.changedKeys ?? NaN));
+  }
+  return {
+    table: INC.table,
+    rows: ROWS,
+    changed: planned.changedIds.count,
+    fraction: INC.fraction,
+    coverage: INC.coverage,
+    overlap: INC.overlap,
+    planted: { missing: planned.missing, extra: planned.extra, changed: planned.changed },
+    setup: { seconds: first.r.seconds, scope: first.table.incremental?.scope, reason: first.table.incremental?.reason },
+    rounds,
+    summary: s,
+    toFullDiff: ratio(s.incremental.seconds, s.diff.seconds),
+    toFullDiffTableTime: ratio(s.incremental.tableSeconds, s.diff.tableSeconds),
+  };
+}
+
 const LABELS = {
   limit: 'limit: md5(t::text) scan x2',
   countStar: 'count(*) x2',
@@ -285,6 +448,7 @@ const LABELS = {
   reladiff: `reladiff ${RELADIFF_VERSION}`,
   streaming: 'cdc-recon diff --hash client',
   unpooled: 'cdc-recon diff, unpooled',
+  incremental: `cdc-recon diff, scope incremental`,
 };
 
 function summarise(rounds, tools) {
@@ -331,6 +495,20 @@ function render(results) {
     }
     if (st.ratios.count?.toCountStar) lines.push(`cdc-recon count / two parallel count(*): ${formatRatio(st.ratios.count.toCountStar)}`);
   }
+  const inc = results.incremental;
+  if (inc) {
+    const p = inc.planted;
+    lines.push('', `incremental: ${inc.changed.toLocaleString()} of ${inc.rows.toLocaleString()} rows changed per round (${(inc.fraction * 100).toFixed(1)} %), ${p.missing + p.extra + p.changed} of them drifted (${p.missing} missed inserts, ${p.extra} missed deletes, ${p.changed} missed updates); coverage ${inc.coverage}, overlap ${inc.overlap}; state set by an untimed first run (${inc.setup.scope}, ${inc.setup.seconds.toFixed(2)} s)`);
+    lines.push('| tool | seconds | x full diff | table time (report) | peak RSS MiB | statements | rows read (target) | changed keys verified | drift found |', '|---|---:|---:|---:|---:|---:|---:|---:|---|');
+    for (const tool of ['incremental', 'diff']) {
+      const v = inc.summary[tool];
+      const x = tool === 'incremental' ? formatRatio(inc.toFullDiff) : '1.00x';
+      const found = `${v.found.missing}/${v.found.extra}/${v.found.changed} ${v.exactEveryRound ? 'exact' : 'NOT EXACT'}`;
+      const keys = Number.isFinite(v.changedKeys.median) ? `${v.changedKeys.median} (${v.changedKeys.min}-${v.changedKeys.max})` : '-';
+      lines.push(`| ${tool === 'diff' ? 'cdc-recon diff (full)' : LABELS[tool]} | ${formatSeconds(v.seconds)} | ${x} | ${formatSeconds(v.tableSeconds)} | ${v.peakMiB.median.toFixed(0)} (${v.peakMiB.min.toFixed(0)}-${v.peakMiB.max.toFixed(0)}) | ${v.statements.median} | ${v.rowsRead.median.toLocaleString()} | ${keys} | ${found} |`);
+    }
+    lines.push(`incremental / full diff: ${formatRatio(inc.toFullDiff)} (process time), ${formatRatio(inc.toFullDiffTableTime)} (table time)`);
+  }
   return lines.join('\n');
 }
 
@@ -354,10 +532,12 @@ try {
   pgServer = SERVER ? { port: Number(SERVER.port || 5432), server: `PostgreSQL at ${SERVER.host}`, stop: () => undefined } : await startPostgres();
   const { port } = pgServer;
   results.machine.postgres = `${pgServer.server}, ${(await sql(url(port, 'postgres'), 'SHOW server_version')).rows[0].server_version}`;
-  if (await builtBefore(port)) log('reusing the bench tables of an earlier --server run');
+  const states = STATES.filter((s) => s.drifted <= ROWS);
+  if (states.length === 0) log('no data states asked for');
+  else if (await builtBefore(port)) log('reusing the bench tables of an earlier --server run');
   else await build(port);
 
-  for (const state of STATES.filter((s) => s.drifted <= ROWS)) {
+  for (const state of states) {
     const planted = driftPlan(ROWS, state.drifted);
     const run = toolRunner(port, state, planted);
     const rounds = [];
@@ -381,6 +561,7 @@ try {
       ratios: ratios(s),
     });
   }
+  if (INCREMENTAL) results.incremental = await measureIncremental(port);
 
   process.stdout.write(`${render(results)}\n`);
   const outDir = join(root, 'bench-results');

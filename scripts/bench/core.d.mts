@@ -16,3 +16,5 @@ export function roundOrder<T>(tools: readonly T[], round: number): T[];
 export function countReladiffRows(stdout: string): DriftSplit;
 export function foundExactly(found: DriftSplit | undefined, planted: DriftSplit): boolean;
 export function parseReladiffStats(stdout: string): DriftSplit;
+export interface IncrementalPlan extends DriftSplit { changedIds: IdRange; missedUpdateIds: IdRange; missedDeleteIds: IdRange; missedInsertIds: IdRange }
+export function incrementalPlan(rows: number, round: number, opts?: { fraction?: number; drifted?: number }): IncrementalPlan;

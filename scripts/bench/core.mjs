@@ -108,3 +108,32 @@ export function parseReladiffStats(stdout) {
   const s = JSON.parse(line);
   return { missing: s.exclusive_A, extra: s.exclusive_B, changed: s.updated };
 }
+
+/**
+ * One round of the incremental bench (issue 19) on a table of ids 1..rows: `fraction` of the rows change
+ * (spread evenly over the key range, a different set each round: ids = first + k * stride with first moving by
+ * one per round), and `drifted` of those changes reach the target wrongly, split as driftSplit does:
+ *   - missing: inserts on the source the target never got (new ids above `rows`, different each round);
+ *   - extra: changed rows the source then deleted and the target kept (a missed delete);
+ *   - changed: updates the target never got (a missed update).
+ * Missed deletes and missed updates are taken from the changed ids, alternating and spread over all of them.
+ */
+export function incrementalPlan(rows, round, { fraction = 0.001, drifted = 100 } = {}) {
+  const count = Math.round(rows * fraction);
+  if (!(count >= 1)) throw new Error(`${fraction} of ${rows} rows is no row to change`);
+  const stride = Math.floor(rows / count);
+  if (!Number.isInteger(round) || round < 0 || round >= stride) throw new Error(`round must be a whole number in [0, ${stride}), got ${round}`);
+  const split = driftSplit(drifted);
+  const inside = Math.max(split.changed, split.extra);
+  if (2 * inside > count) throw new Error(`${drifted} drifted rows need ${2 * inside} of the changed rows, ${count} change`);
+  // Drift slots over the changed ids: missed updates on even slots, missed deletes on odd ones.
+  const gap = inside > 0 ? Math.floor(count / (2 * inside)) : 1;
+  const first = 1 + round;
+  return {
+    ...split,
+    changedIds: { first, stride, count },
+    missedUpdateIds: { first, stride: 2 * gap * stride, count: split.changed },
+    missedDeleteIds: { first: first + gap * stride, stride: 2 * gap * stride, count: split.extra },
+    missedInsertIds: { first: rows + 1 + round * Math.max(1, split.missing), stride: 1, count: split.missing },
+  };
+}

@@ -7,6 +7,7 @@ import {
   driftSplit,
   foundExactly,
   idsOf,
+  incrementalPlan,
   median,
   ratio,
   roundOrder,
@@ -92,5 +93,43 @@ describe('reladiff --stats output', () => {
     const out = 'some log line\n{"rows_A": 10, "rows_B": 9, "exclusive_A": 3, "exclusive_B": 2, "updated": 4, "unchanged": 3, "total": 9, "stats": {}}\n';
     expect(parseReladiffStats(out)).toEqual({ missing: 3, extra: 2, changed: 4 });
     expect(() => parseReladiffStats('nothing')).toThrow(/no JSON stats/);
+  });
+});
+
+describe('bench incremental plan (issue 19)', () => {
+  it.each([
+    [10_000_000, 0],
+    [10_000_000, 2],
+    [1_000_000, 5],
+    [200_000, 0],
+  ])('%i rows, round %i: 0.1%% changed, the drift among them, missed inserts above the table', (rows, round) => {
+    const plan = incrementalPlan(rows, round);
+    const changed = idsOf(plan.changedIds);
+    expect(changed).toHaveLength(rows / 1000);
+    expect(new Set(changed).size).toBe(changed.length);
+    for (const id of changed) expect(id >= 1 && id <= rows).toBe(true);
+    const inChanged = new Set(changed);
+    const updates = idsOf(plan.missedUpdateIds);
+    const deletes = idsOf(plan.missedDeleteIds);
+    const inserts = idsOf(plan.missedInsertIds);
+    expect([inserts.length, deletes.length, updates.length]).toEqual([plan.missing, plan.extra, plan.changed]);
+    expect(plan.missing + plan.extra + plan.changed).toBe(100);
+    for (const id of [...updates, ...deletes]) expect(inChanged.has(id)).toBe(true);
+    expect(new Set([...updates, ...deletes]).size).toBe(updates.length + deletes.length);
+    for (const id of inserts) expect(id).toBeGreaterThan(rows);
+    // Spread over the key range, not bunched at its start.
+    expect(Math.max(...updates, ...deletes)).toBeGreaterThan(0.9 * rows);
+  });
+
+  it('changes a different set of rows, and inserts different ids, every round', () => {
+    const a = incrementalPlan(1_000_000, 0);
+    const b = incrementalPlan(1_000_000, 1);
+    const inA = new Set([...idsOf(a.changedIds), ...idsOf(a.missedInsertIds)]);
+    for (const id of [...idsOf(b.changedIds), ...idsOf(b.missedInsertIds)]) expect(inA.has(id)).toBe(false);
+  });
+
+  it('refuses a round past the stride and more drift than rows changed', () => {
+    expect(() => incrementalPlan(1_000_000, 1_000)).toThrow(/round must be/);
+    expect(() => incrementalPlan(10_000, 0, { drifted: 100 })).toThrow(/need 66 of the changed rows, 10 change/);
   });
 });
