@@ -364,6 +364,8 @@ async function sqlRepair(ctx: RepairContext, sides: Sides, work: Work[]): Promis
 interface Signalled {
   w: Work;
   signals: PlannedSignal[];
+  /** The missing and changed rows the signals name (extra rows cannot heal through a snapshot). */
+  drift: RowDiff[];
 }
 
 /** The connector to check before signalling: repair.signal.connector, else lag.kafkaConnect. */
@@ -488,7 +490,7 @@ async function planAndSend(ctx: RepairContext, sides: Sides, work: Work[], signa
       r.signals = { channel: signalCfg.channel, table: destination, collection, count: signals.length, ids: signals.map((s) => s.id), keys: toSignal.length };
       r.status = dry ? 'planned' : signals.length ? 'signalled' : 'skipped';
       if (!signals.length) r.reason = 'only extra rows: an incremental snapshot cannot remove them; apply the deletes file';
-      planned.push({ w, signals });
+      planned.push({ w, signals, drift: toSignal });
       if (dry) {
         listing.push(`${w.result.table}: ${signals.length} signal(s) for ${toSignal.length} key(s) through ${destination} (collection ${collection})${extras.length ? `; ${extras.length} extra row(s) need deletes` : ''}`);
         for (const s of signals) {
@@ -561,7 +563,7 @@ async function healCheck(ctx: RepairContext, sides: Sides, healing: Signalled[],
       const { w } = p;
       const r = w.result.repair!;
       try {
-        const again = await recheckKeys(w.plan, sides.readers(w.plan), w.drift, driftKeysOf(w.plan, w.drift));
+        const again = await recheckKeys(w.plan, sides.readers(w.plan), p.drift, driftKeysOf(w.plan, p.drift));
         const max = w.plan.spec.maxDiffRows;
         const done = again.notHealed.length === 0;
         r.heal = {
