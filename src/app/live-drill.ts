@@ -9,7 +9,8 @@
  *   5. measure the RPO gap: a reconcile of the restored target, sinks still stopped, counts the rows the
  *      backup missed (and the ones changed since the loss);
  *   6. the sinks' offsets are set back to the backup's (offsets API) and they resume: the pipeline
- *      replays what the backup missed. RTO is measured from the loss to here;
+ *      replays what the backup missed (with `rewind: false` they resume where they stopped, and step 7
+ *      heals the gap through signals). RTO is measured from the loss to here, without step 5;
  *   7. reconcile with repair through Debezium signals: anything the replay did not cover is re-emitted;
  *   8. a final reconcile: the target must end with 0 drift.
  *
@@ -36,6 +37,11 @@ export interface LiveDrillSettings {
   confirm: string;
   /** Sink connectors to fence and rewind (default: every sink connector in the set). */
   sinks?: string[];
+  /**
+   * Rewind the sinks to the backup's offsets before resuming them (default): the pipeline replays what the
+   * backup missed. Without it they resume where they stopped, and the gap is healed through Debezium signals.
+   */
+  rewind?: boolean;
   /** RTO the drill must meet (default 2 min). */
   rtoTargetSeconds?: number;
   pushgatewayUrl?: string;
@@ -56,6 +62,8 @@ export interface LiveDrillReport {
   setId: string;
   target: string;
   sinks: string[];
+  /** Whether the sinks were rewound to the backup's offsets. */
+  rewound: boolean;
   rtoSeconds: number;
   rtoTargetSeconds: number;
   /** Rows the restored target lacked or had stale (missing + extra + changed) before the sinks resumed. */
@@ -64,6 +72,10 @@ export interface LiveDrillReport {
   driftAfterReplay: number;
   healedRows: number;
   notHealedRows: number;
+  /** Rows only in the restored target (deleted on the source since the backup, not replayed): a snapshot cannot remove them. */
+  extraRows: number;
+  /** The reviewed DELETE file for those rows (never run by cdc-recon). */
+  deletesFile?: string;
   finalDriftRows: number | null;
   steps: { step: LiveDrillStep; ms: number }[];
   problems: string[];
@@ -155,7 +167,7 @@ export async function liveDrill(s: LiveDrillSettings, config: BackupConfig | und
   // 6. Rewind the sinks to the backup's offsets and resume them.
   await step('resume', async () => {
     for (const n of sinks) {
-      await client.patchOffsets(n, { offsets: saved.connectors[n]!.offsets! });
+      if (s.rewind !== false) await client.patchOffsets(n, { offsets: saved.connectors[n]!.offsets! });
       await client.resume(n);
     }
     for (const n of sinks) await client.waitForState(n, 'RUNNING', 120_000);
@@ -172,19 +184,27 @@ export async function liveDrill(s: LiveDrillSettings, config: BackupConfig | und
   }
   const rtoTargetSeconds = s.rtoTargetSeconds ?? DEFAULT_RTO_TARGET_SECONDS;
   if (rtoSeconds > rtoTargetSeconds) problems.push(`RTO ${rtoSeconds.toFixed(1)} s is over the target ${rtoTargetSeconds} s`);
-  if (finalDriftRows !== 0) problems.push(`the restored target ends with ${finalDriftRows ?? 'unknown'} drifted row(s)`);
+  const extraRows = healed.tables.reduce((n, t) => n + t.drift.extra, 0);
+  const deletesFile = healed.repair?.deletesFile;
+  if (finalDriftRows !== 0) {
+    const extras = extraRows && deletesFile ? `; ${extraRows} of them only in the target (deleted on the source since the backup): review and apply ${deletesFile}` : '';
+    problems.push(`the restored target ends with ${finalDriftRows ?? 'unknown'} drifted row(s)${extras}`);
+  }
   const report: LiveDrillReport = {
     drill: 'live',
     status: problems.length ? 'failed' : 'passed',
     setId: made.summary.setId,
     target,
     sinks,
+    rewound: s.rewind !== false,
     rtoSeconds,
     rtoTargetSeconds,
     rpoGapRows,
     driftAfterReplay: driftRows(healed),
     healedRows: healed.repair?.healed ?? 0,
     notHealedRows: healed.repair?.notHealed ?? 0,
+    extraRows,
+    deletesFile,
     finalDriftRows,
     steps,
     problems,
@@ -219,7 +239,7 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export function renderLiveDrill(r: LiveDrillReport): string {
   return [
     `DR drill (live): ${r.status.toUpperCase()}: target ${r.target} lost and restored from set ${r.setId}`,
-    `  RTO              ${r.rtoSeconds.toFixed(1)} s (target ${r.rtoTargetSeconds} s): loss to target restored, verified and sinks (${r.sinks.join(', ')}) resumed`,
+    `  RTO              ${r.rtoSeconds.toFixed(1)} s (target ${r.rtoTargetSeconds} s): loss to target restored, verified and sinks (${r.sinks.join(', ')}) resumed${r.rewound ? ' from the backup\'s offsets' : ' where they stopped'}`,
     `  RPO gap          ${r.rpoGapRows} row(s) the restored target lacked or had stale`,
     `  after replay     ${r.driftAfterReplay} row(s) still drifted; ${r.healedRows} healed through Debezium signals, ${r.notHealedRows} not healed`,
     `  final drift      ${r.finalDriftRows ?? 'unknown'} row(s)`,

@@ -38,6 +38,7 @@ interface DrillOptions {
   reconConfig?: string;
   confirm?: string;
   sink?: string[];
+  rewind?: boolean;
   rtoTarget?: number;
   pushgateway?: string;
   owner?: boolean;
@@ -194,6 +195,7 @@ export function registerDrCommands(program: Command, io: Io = defaultIo): void {
     .option('--recon-config <file>', '--live: the reconcile config of the pipeline, with repair.signal')
     .option('--confirm <database>', '--live: the target database name, typed: the drill drops it')
     .option('--sink <name...>', '--live: sink connectors to fence and rewind (default: every sink in the set)')
+    .option('--no-rewind', '--live: resume the sinks where they stopped instead of at the backup\'s offsets (the gap is then healed through Debezium signals)')
     .option('--rto-target <seconds>', '--live: RTO the drill must meet, seconds', parsePositiveInt, 120)
     .option('--pushgateway <url>', '--live: push dr_drill_* metrics here (default $PUSHGATEWAY_URL)')
     .option('--no-owner', 'PostgreSQL: skip ownership and privileges (target server lacks the roles)')
@@ -215,6 +217,7 @@ export function registerDrCommands(program: Command, io: Io = defaultIo): void {
               reconConfigFile: opts.reconConfig,
               confirm: opts.confirm,
               sinks: opts.sink,
+              rewind: opts.rewind,
               rtoTargetSeconds: opts.rtoTarget,
               pushgatewayUrl: opts.pushgateway,
               reportFile: opts.report,
