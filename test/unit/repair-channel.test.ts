@@ -44,3 +44,24 @@ describe('Kafka signal channel', () => {
     expect(() => kafkaSignalAddress(cfg({ bootstrapEnv: 'K' }), undefined)).toThrow(ConfigError);
   });
 });
+
+describe('heal lines of the text output and the job summary', () => {
+  it('per table: keys signalled, through which channel, healed, not healed and the time to heal', async () => {
+    const { healLines } = await import('../../src/repair/format.js');
+    const repair = (heal: object | undefined, channel: 'kafka' | 'source') => ({
+      method: 'debezium-signal', dryRun: false, status: 'signalled', keys: 3,
+      signals: { channel, table: 't', collection: 'app.t', count: 1, ids: [], keys: 3 }, heal,
+    });
+    const report = {
+      tables: [
+        { table: 'app.a', repair: repair({ healed: 3, notHealed: 0, timeToHealMs: 5100, waitedMs: 5100 }, 'kafka') },
+        { table: 'app.b', repair: repair({ healed: 1, notHealed: 2, timeToHealMs: null, waitedMs: 120000 }, 'source') },
+        { table: 'app.c' },
+      ],
+    } as never;
+    expect(healLines(report)).toEqual([
+      'app.a: 3 key(s) signalled through Kafka in 1 signal(s); 3 healed, 0 not healed; healed in 5.1 s',
+      'app.b: 3 key(s) signalled through the signalling table in 1 signal(s); 1 healed, 2 not healed; not all healed after 120.0 s',
+    ]);
+  });
+});
