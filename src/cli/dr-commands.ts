@@ -40,7 +40,7 @@ interface DrillOptions {
   sink?: string[];
   rewind?: boolean;
   rtoTarget?: number;
-  pushgateway?: string;
+  pushgatewayUrl?: string;
   owner?: boolean;
   json?: boolean;
   report?: string;
@@ -197,7 +197,7 @@ export function registerDrCommands(program: Command, io: Io = defaultIo): void {
     .option('--sink <name...>', '--live: sink connectors to fence and rewind (default: every sink in the set)')
     .option('--no-rewind', '--live: resume the sinks where they stopped instead of at the backup\'s offsets (the gap is then healed through Debezium signals)')
     .option('--rto-target <seconds>', '--live: RTO the drill must meet, seconds', parsePositiveInt, 120)
-    .option('--pushgateway <url>', '--live: push dr_drill_* metrics here (default $PUSHGATEWAY_URL)')
+    .option('--pushgateway-url <url>', '--live: push dr_drill_* metrics here (default: $PUSHGATEWAY_URL)')
     .option('--no-owner', 'PostgreSQL: skip ownership and privileges (target server lacks the roles)')
     .option('--json', 'print the report as JSON')
     .option('--report <file>', 'also write the JSON report to this file')
@@ -219,7 +219,7 @@ export function registerDrCommands(program: Command, io: Io = defaultIo): void {
               sinks: opts.sink,
               rewind: opts.rewind,
               rtoTargetSeconds: opts.rtoTarget,
-              pushgatewayUrl: opts.pushgateway,
+              pushgatewayUrl: opts.pushgatewayUrl,
               reportFile: opts.report,
               summaryFile: opts.summary,
               noOwner: opts.owner === false,

@@ -125,7 +125,7 @@ async function runDrill(extra: string[]): Promise<{ report: LiveDrillReport; wal
     PIPELINE_KAFKA_BOOTSTRAP: `127.0.0.1:${p.kafka.port}`,
   };
   const args = [cliEntry(), 'drill', '--live', '--set', join(dir, 'sets'), '--config', backupYml, '--recon-config', reconYml, '--confirm', 'app',
-    '--pushgateway', gateway.url, '--json', '--log-level', 'warn', ...extra];
+    '--pushgateway-url', gateway.url, '--json', '--log-level', 'warn', ...extra];
   const t0 = Date.now();
   // Exit 1 is a drill that ran and missed a target: its report is still on stdout.
   const { stdout } = await execFileP('node', args, { env, maxBuffer: 16 * 1024 * 1024 }).catch((err: { code?: number; stdout?: string; stderr?: string }) => {
