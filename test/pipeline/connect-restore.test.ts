@@ -349,7 +349,40 @@ describe('Kafka Connect backup and restore on the real worker', () => {
     notes.push(`backup of ${part.connectors.length} connectors on Kafka Connect ${part.workerVersion}: ${b.ms} ms through the CLI; source offset lsn_commit ${savedLsn}, slot confirmed ${before.confirmed} (${lsnOf(before.confirmed)})`);
   });
 
+  it('1b. restore --offsets onto the running connectors: each stopped, config and offsets written, resumed; secrets from the live connectors; nothing snapshotted', async () => {
+    const marks = await endOffsets();
+    const r = await cli(['restore', '--set', setA, '--config', configA, '--offsets', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as RestoreReport;
+    expect(report.kafkaConnect!.outcomes!.map((o) => [o.name, o.action, o.offsets])).toEqual([
+      [SINK, 'updated', 'restored'],
+      [SOURCE, 'updated', 'restored'],
+    ]);
+    expect(report.kafkaConnect!.plan.find((c) => c.name === SOURCE)!.steps.slice(0, 3)).toEqual([
+      `PUT /connectors/${SOURCE}/stop`,
+      'wait for STOPPED',
+      `PUT /connectors/${SOURCE}/config (update, stays STOPPED)`,
+    ]);
+    const st = await workerState();
+    expect(st[SOURCE]!.config['database.password']).toBe(SOURCE_PW);
+    expect(st[SINK]!.config['connection.password']).toBe(TARGET_PW);
+    await waitConnector(p, SOURCE, 'RUNNING');
+    await waitConnector(p, SINK, 'RUNNING');
+    // The stream goes on from where it was.
+    await query(p.source.url, `INSERT INTO app.accounts VALUES (${FROM + 999_000}, 'after restore onto running', 0, true, now())`);
+    await rangeConverged();
+    const records = await recordsSince(marks);
+    expect(records.filter((x) => x.op === 'r' || (x.snapshot !== null && x.snapshot !== 'false'))).toEqual([]);
+    expect(records.filter((x) => x.topic === 'cdc.app.accounts' && x.op === 'c')).toHaveLength(1);
+    await query(p.source.url, `DELETE FROM app.accounts WHERE id = ${FROM + 999_000}`);
+    await settled();
+    notes.push(`restore --offsets onto the running connectors: ${r.ms} ms wall (${report.kafkaConnect!.outcomes!.map((o) => `${o.name} ${o.durationMs} ms stop to RUNNING`).join(', ')})`);
+  });
+
   it('2. connectors lost, the source changes; damaged, incomplete or secret-less sets are refused before the worker is touched; --dry-run creates nothing', async () => {
+    // The set the disaster is restored from: taken with the pipeline settled, right before the loss.
+    await settled();
+    setA = (await backupCli(configA)).setDir;
     await loseConnectors();
     const batch = changes(0);
     await query(p.source.url, batch.sql);
@@ -520,7 +553,7 @@ describe('Kafka Connect backup and restore on the real worker', () => {
     await waitConnector(p, SINK, 'RUNNING');
 
     // Not a false alarm: the changes made after the slot's position arrive, those in the gap never do.
-    const probe = FROM + 999_000;
+    const probe = FROM + 999_001;
     await query(p.source.url, `INSERT INTO app.accounts VALUES (${probe}, 'after the restore', 0, true, now())`);
     await until(() => query(p.target.url, `SELECT 1 FROM app.accounts WHERE id = ${probe}`), (x) => x.length === 1, 'a change after the restore on the target', 120_000, 250);
     const ranged = await reconcile(true);
