@@ -88,11 +88,15 @@ describe('PostgreSQL source position', () => {
     expect(checkPostgresPosition(off(0x2000), slot('0/2000')).status).toBe('ok');
     expect(checkPostgresPosition(off(0x2100), slot('0/2000')).status).toBe('ok');
   });
-  it('an offset older than the slot is a gap, with its size', () => {
-    const c = checkPostgresPosition(off(0x1000), slot('0/3000'));
+  it('an offset older than the slot\'s confirmed position is a gap, with its size; older than its restart_lsn, Debezium cannot start from it', () => {
+    const c = checkPostgresPosition(off(0x1000), slot('0/3000', '0/5000', { restartLsn: '0/0800' }));
     expect(c.status).toBe('gap');
+    expect(c.unavailable).toBeUndefined();
     expect(c.gap).toEqual({ kind: 'slot-ahead', savedLsn: '0/1000', slotLsn: '0/3000', bytes: 0x2000 });
     expect(c.reason).toMatch(/saved offset LSN 0\/1000 is older than replication slot cdc_recon's confirmed position 0\/3000 \(8192 bytes of WAL\)/);
+    const u = checkPostgresPosition(off(0x1000), slot('0/3000'));
+    expect(u.unavailable).toBe(true);
+    expect(u.reason).toMatch(/older than replication slot cdc_recon's restart_lsn 0\/3000 .* Debezium refuses to start from that offset/);
   });
   it('a missing slot, a slot that lost its WAL and an offset ahead of the source are gaps', () => {
     expect(checkPostgresPosition(off(0x1000), { slot: 'cdc_recon', exists: false, currentLsn: '0/9000' }).gap?.kind).toBe('slot-missing');

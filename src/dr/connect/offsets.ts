@@ -187,6 +187,11 @@ export interface SourceGap {
 
 export interface PostgresPositionCheck {
   status: 'ok' | 'gap' | 'unchecked';
+  /**
+   * The slot no longer holds the WAL from the saved offset (restart_lsn past it, slot gone or lost):
+   * Debezium refuses to start from that offset ("no longer available on the server").
+   */
+  unavailable?: boolean;
   savedLsn?: string;
   slot?: SlotPosition;
   gap?: SourceGap;
@@ -204,6 +209,7 @@ export function checkPostgresPosition(offsets: OffsetEntry[], slot: SlotPosition
       status: 'gap',
       savedLsn,
       slot,
+      unavailable: true,
       gap: { kind: 'slot-missing', savedLsn },
       reason: `replication slot ${slot.slot} does not exist on the source: the connector will create it at the current WAL position ${slot.currentLsn}, and every change since the saved offset (LSN ${savedLsn}) is lost to it`,
     };
@@ -213,12 +219,27 @@ export function checkPostgresPosition(offsets: OffsetEntry[], slot: SlotPosition
       status: 'gap',
       savedLsn,
       slot,
+      unavailable: true,
       gap: { kind: 'slot-lost', savedLsn },
       reason: `replication slot ${slot.slot} has lost the WAL it needs (wal_status lost, max_slot_wal_keep_size): the changes after the saved offset (LSN ${savedLsn}) cannot be read again`,
     };
   }
   const confirmed = parsePgLsn(slot.confirmedFlushLsn) ?? parsePgLsn(slot.restartLsn);
+  const restart = parsePgLsn(slot.restartLsn);
   const current = parsePgLsn(slot.currentLsn);
+  if (restart !== undefined && lsn < restart) {
+    const bytes = Number((confirmed ?? restart) - lsn);
+    return {
+      status: 'gap',
+      unavailable: true,
+      savedLsn,
+      slot,
+      gap: { kind: 'slot-ahead', savedLsn, slotLsn: formatPgLsn(confirmed ?? restart), bytes },
+      reason:
+        `saved offset LSN ${savedLsn} is older than replication slot ${slot.slot}'s restart_lsn ${formatPgLsn(restart)} (confirmed ${formatPgLsn(confirmed ?? restart)}, ${bytes} bytes of WAL past the offset): ` +
+        'the WAL from the saved offset is gone, the changes in between cannot be read again, and Debezium refuses to start from that offset ("no longer available on the server")',
+    };
+  }
   if (confirmed !== undefined && lsn < confirmed) {
     const bytes = Number(confirmed - lsn);
     return {
@@ -226,7 +247,11 @@ export function checkPostgresPosition(offsets: OffsetEntry[], slot: SlotPosition
       savedLsn,
       slot,
       gap: { kind: 'slot-ahead', savedLsn, slotLsn: formatPgLsn(confirmed), bytes },
-      reason: `saved offset LSN ${savedLsn} is older than replication slot ${slot.slot}'s confirmed position ${formatPgLsn(confirmed)} (${bytes} bytes of WAL): the slot cannot replay the changes in between; the connector resumes at ${formatPgLsn(confirmed)}`,
+      reason:
+        `saved offset LSN ${savedLsn} is older than replication slot ${slot.slot}'s confirmed position ${formatPgLsn(confirmed)} (${bytes} bytes of WAL): ` +
+        `the slot cannot replay transactions that committed in between; the connector resumes at ${formatPgLsn(confirmed)}. ` +
+        'Changes the connector streamed after the backup are in Kafka (the restored sink offsets replay them from there if the topics still hold them); ' +
+        'changes it never streamed are lost to it (an idle connector also confirms WAL past its last offset: a gap of a few hundred bytes may hold nothing)',
     };
   }
   if (current !== undefined && lsn > current) {

@@ -89,7 +89,7 @@ export async function planConnectRestore(options: {
         secretSources[key] = `env ${envName}`;
       } else missingSecrets.push(`${key} (set ${envName})`);
     }
-    const assessment = assessOffsets({
+    let assessment = assessOffsets({
       connector: name,
       config,
       offsets: saved.offsets,
@@ -109,6 +109,11 @@ export async function planConnectRestore(options: {
       }
       if (position.status === 'gap') {
         warnings.push(position.reason);
+        if (position.unavailable) {
+          // Restored as saved it would FAIL on start: it re-snapshots instead, and the report says so.
+          assessment = { connector: name, kind: assessment.kind, action: 'resnapshot', reason: `${position.reason}: the saved offsets are not written and the connector re-snapshots (snapshot.mode=when_needed)` };
+          advice.push(`${name}: it takes a full snapshot of its tables on start; to avoid one on a large source, restore it without --offsets and snapshot.mode=never, then heal the gap incrementally (below)`);
+        }
         advice.push(...gapAdvice(name, config));
       } else if (position.status === 'unchecked') {
         warnings.push(`${position.reason}; the saved offset may be older than the slot's position (changes in between would not be replayed)`);
