@@ -63,6 +63,13 @@ const kafkaConnectSchema = z
     urlEnv: envName.optional(),
     /** Connector names to include (default all). */
     connectors: z.array(z.string().min(1)).optional(),
+    /**
+     * How cdc-recon reaches a source connector's database on restore, to check the saved offsets against
+     * the source (PostgreSQL: the replication slot's position): connector name -> env var holding a
+     * postgres:// URL. Without an entry the connector's own config is used (database.hostname, port,
+     * user, dbname and its password), which works where cdc-recon sees the database as the worker does.
+     */
+    sources: z.record(z.string().min(1), z.strictObject({ urlEnv: envName })).optional(),
   })
   .superRefine((k, ctx) => {
     if (!k.url && !k.urlEnv) ctx.addIssue({ code: 'custom', message: 'needs "url" or "urlEnv"' });
@@ -114,7 +121,8 @@ export const DEFAULT_ENV = { postgres: 'TARGET_URL', mssql: 'SOURCE_URL', kafkaC
 
 /** Env var names the config points at: their values are secrets everywhere. */
 export function secretEnvNames(cfg: BackupConfig): string[] {
-  return [cfg.postgres?.urlEnv, cfg.mssql?.urlEnv, cfg.kafkaConnect?.urlEnv, cfg.s3?.endpointEnv].filter(
+  const sources = Object.values(cfg.kafkaConnect?.sources ?? {}).map((s) => s.urlEnv);
+  return [cfg.postgres?.urlEnv, cfg.mssql?.urlEnv, cfg.kafkaConnect?.urlEnv, cfg.s3?.endpointEnv, ...sources].filter(
     (v): v is string => typeof v === 'string',
   );
 }

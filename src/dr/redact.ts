@@ -26,7 +26,9 @@ export { secretParts };
 
 /** Secret values named by the config, read from `env`. */
 export function secretsFromConfig(cfg: BackupConfig | undefined, env: NodeJS.ProcessEnv = process.env): string[] {
-  const names = [...(cfg ? secretEnvNames(cfg) : []), ...ALWAYS_SECRET_ENV];
+  // CDC_RECON_SECRET_*: connector secrets resupplied on a Kafka Connect restore.
+  const resupplied = Object.keys(env).filter((n) => n.startsWith('CDC_RECON_SECRET_'));
+  const names = [...(cfg ? secretEnvNames(cfg) : []), ...ALWAYS_SECRET_ENV, ...resupplied];
   return names.flatMap((n) => (env[n] ? secretParts(env[n] as string) : []));
 }
 

@@ -16,8 +16,9 @@ import { join, resolve } from 'node:path';
 import { ConfigError, errorMessage } from '../util/errors.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { DEFAULT_ENV, type BackupConfig, type Component } from '../config/backup.js';
-import { executeConnectRestore, planConnectRestore, readSavedConnect, type ConnectorOutcome, type ConnectorPlan } from './connect/restore.js';
-import { KafkaConnectClient } from './connect/client.js';
+import { executeConnectRestore, planConnectRestore, slotReader, type ConnectorOutcome, type ConnectorPlan, type ConnectPlanResult, type SlotReader } from './connect/restore.js';
+import { readSavedConnect } from './connect/saved.js';
+import { KafkaConnectClient, type SavedConnect } from './connect/client.js';
 import { requireEnv } from '../config/load-backup.js';
 import { verifySet, type Manifest, type SetVerification } from './store/manifest.js';
 import { createMssqlRunner, type MssqlRunner } from './mssql/backup.js';
@@ -61,6 +62,8 @@ export interface RestoreOptions {
   workDir?: string;
   /** Override the S3 endpoint (else config.s3.endpointEnv). */
   s3Endpoint?: string;
+  /** How PostgreSQL source connectors' replication slots are read (tests); default from config.kafkaConnect.sources. */
+  readSlot?: SlotReader;
 }
 
 export interface RestoreReport {
@@ -200,14 +203,28 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreReport
     }
     const kcPart = manifest.components['kafka-connect'];
     const retentionMinutes = options.config?.mssql?.cdcRetentionMinutes ?? 4320;
+    // The Kafka Connect part is read and checked here, before anything is restored: a damaged or
+    // incomplete one refuses the whole restore and the worker is never contacted.
+    const offsets = Boolean(options.offsets);
+    let saved: SavedConnect | undefined;
+    let readSlot: SlotReader | undefined;
+    if (kcPart && components.includes('kafka-connect')) {
+      saved = await readSavedConnect(fetched.dir, kcPart, { offsets });
+      const sources: Record<string, string> = {};
+      for (const [name, s] of Object.entries(options.config?.kafkaConnect?.sources ?? {})) sources[name] = requireEnv(s.urlEnv, env);
+      readSlot = options.readSlot ?? slotReader(sources);
+    }
+    const planConnect = (client: KafkaConnectClient, at: Date, bounds?: LsnBounds): Promise<ConnectPlanResult> =>
+      planConnectRestore({ client, saved: saved!, offsets, now: at, retentionMinutes, bounds, env, readSlot });
+    const connectReport = (plan: ConnectPlanResult) => plan.connectors.map(({ secretSources: _s, ...rest }) => rest);
 
     if (dryRun) {
-      if (kcPart && components.includes('kafka-connect')) {
-        const saved = await readSavedConnect(fetched.dir, kcPart);
+      if (saved) {
         try {
           const client = new KafkaConnectClient(connectUrl(options, env));
-          const plan = await planConnectRestore({ client, saved, offsets: Boolean(options.offsets), now: startedAt, retentionMinutes, env });
-          report.kafkaConnect = { plan: plan.connectors.map(({ secretSources: _s, ...rest }) => rest) };
+          const plan = await planConnect(client, startedAt);
+          report.kafkaConnect = { plan: connectReport(plan) };
+          pushConnectWarnings(report, plan);
         } catch (err) {
           // A dry run still prints what it can: the worker is needed only to execute.
           report.nextSteps.push(`Kafka Connect: could not plan against the worker (${redactor(errorMessage(err))}); ${Object.keys(saved.connectors).length} connector(s) in the set`);
@@ -215,6 +232,21 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreReport
       }
       report.nextSteps.push('dry run: nothing was changed; run again without --dry-run to restore');
       return finish(report, t0);
+    }
+
+    // Connector secrets that cannot be resupplied refuse the restore before any component is touched.
+    let connectClient: KafkaConnectClient | undefined;
+    let connectPlan: ConnectPlanResult | undefined;
+    if (saved) {
+      connectClient = new KafkaConnectClient(connectUrl(options, env));
+      connectPlan = await planConnect(connectClient, startedAt);
+      const missing = connectPlan.connectors.filter((c) => c.missingSecrets.length);
+      if (missing.length) {
+        throw new RestoreError(
+          'connector secrets were redacted at backup time and cannot be resupplied (nothing was restored, nothing was changed in Kafka Connect)',
+          missing.map((c) => `${c.name}: ${c.missingSecrets.join(', ')}`),
+        );
+      }
     }
 
     // 4. Execute.
@@ -259,21 +291,29 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreReport
       report.timings.mssqlMs = Date.now() - t;
       if (msPlan.keepCdc) report.nextSteps.push(`SQL Server: ${msPlan.database} restored with KEEP_CDC; check the capture job runs (sys.sp_cdc_help_jobs)`);
     }
-    if (kcPart && components.includes('kafka-connect')) {
+    if (saved && connectClient && connectPlan) {
       const t = Date.now();
-      const saved = await readSavedConnect(fetched.dir, kcPart);
-      const client = new KafkaConnectClient(connectUrl(options, env));
-      const plan = await planConnectRestore({ client, saved, offsets: Boolean(options.offsets), now: now(), retentionMinutes, bounds, env });
-      const outcomes = await executeConnectRestore({ client, saved, plan, offsets: Boolean(options.offsets) });
-      report.kafkaConnect = { plan: plan.connectors.map(({ secretSources: _s, ...rest }) => rest), outcomes };
+      // After a SQL Server restore the plan is made again against the restored database's LSN range.
+      const plan = bounds ? await planConnect(connectClient, now(), bounds) : connectPlan;
+      const outcomes = await executeConnectRestore({ client: connectClient, saved, plan, offsets });
+      report.kafkaConnect = { plan: connectReport(plan), outcomes };
       report.timings.kafkaConnectMs = Date.now() - t;
       for (const o of outcomes) {
         if (o.offsets === 'resnapshot') report.nextSteps.push(`Kafka Connect: ${o.name} will re-snapshot (snapshot.mode=when_needed): ${o.reason}`);
       }
+      pushConnectWarnings(report, plan);
     }
     return finish(report, t0);
   } finally {
     await fetched.cleanup();
+  }
+}
+
+/** Gaps and unchecked positions of the connector plan, with their advice, as next steps. */
+function pushConnectWarnings(report: RestoreReport, plan: ConnectPlanResult): void {
+  for (const c of plan.connectors) {
+    for (const w of c.warnings) report.nextSteps.push(`Kafka Connect: WARNING ${c.name}: ${w}`);
+    for (const a of c.advice) report.nextSteps.push(`Kafka Connect: ${a}`);
   }
 }
 
@@ -310,6 +350,9 @@ export function renderRestoreText(r: RestoreReport): string {
       lines.push(`  ${c.name}: offsets ${c.assessment.action} — ${c.assessment.reason}`);
       for (const s of c.steps) lines.push(`    - ${s}`);
       for (const m of c.missingSecrets) lines.push(`    ! missing secret ${m}`);
+      if (c.position) lines.push(`    source position: ${c.position.status} — ${c.position.reason}`);
+      for (const w of c.warnings) lines.push(`    ! WARNING: ${w}`);
+      for (const a of c.advice) lines.push(`    > ${a}`);
     }
   }
   lines.push(

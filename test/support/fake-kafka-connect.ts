@@ -1,14 +1,20 @@
 /**
  * FakeKafkaConnect: an in-memory Kafka Connect REST worker on 127.0.0.1.
- * A real worker now runs in the test bed (scripts/pipeline.mjs, test/pipeline/: connector states, a FAILED
- * task and its trace, lag, worker and broker faults). This fake stays only for what that pipeline cannot
- * produce: a worker behind basic auth (credential redaction), a worker without the offsets API (before
- * Kafka 3.5), SQL Server connector offsets (the live pipeline's source is PostgreSQL) and a request log
- * to assert the order of the DR calls. It implements the endpoints cdc-recon's
- * DR code uses, with the worker's rules that matter: offsets can only be
- * altered while a connector is STOPPED, a new config on a running connector
- * restarts it RUNNING, and the offsets API can be switched off (workers older
- * than Kafka 3.5). Every request is logged so tests can assert the order.
+ *
+ * The test bed runs a real worker (scripts/pipeline.mjs, test/pipeline/): the backup and restore of
+ * connectors, offsets through the offsets API, refusals of damaged sets, dry runs and the replication
+ * slot check are tested there (test/pipeline/connect-restore.test.ts), and so are connector states,
+ * FAILED tasks, lag and worker faults. This fake stays only for what that worker cannot be made to do:
+ *  - SQL Server connector offsets (commit_lsn / change_lsn) for the CDC-retention decision, the LSN
+ *    repair and lag readings (dr-kafka-connect, dr-full-set, repair-mssql, lag): the live pipeline's
+ *    source is PostgreSQL, and `pipeline.mjs up --source mssql` needs a SQL Server this machine lacks;
+ *  - a worker behind HTTP basic auth (credential redaction in backups and diagnostics): the test bed's
+ *    worker has no REST authentication;
+ *  - a worker without the offsets API (Kafka Connect before 3.5): the test bed runs Kafka 4.4;
+ *  - the request log, to assert the exact order of the DR calls (created STOPPED, PATCH, resume).
+ * It implements the endpoints cdc-recon's DR code uses, with the worker's rules that matter: offsets
+ * can only be altered while a connector is STOPPED, a new config on a running connector restarts it
+ * RUNNING, and the offsets API can be switched off. Every request is logged.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -154,7 +160,9 @@ export class FakeKafkaConnect {
       return send(204);
     }
     if (sub === 'resume' && method === 'PUT') {
+      // The worker starts the tasks again (a task FAILED before the stop runs anew).
       c.state = 'RUNNING';
+      c.tasks = c.tasks.map((t) => ({ id: t.id, state: 'RUNNING' }));
       return send(202);
     }
     return send(405, { error_code: 405, message: 'Method not allowed' });

@@ -146,6 +146,26 @@ export class KafkaConnectClient {
     return (await this.request<{ message?: string }>('PATCH', `/connectors/${enc(name)}/offsets`, offsets)) ?? {};
   }
 
+  /**
+   * Polls until the connector and every task run (a connector with tasks.max >= 1 gets at least one);
+   * a FAILED task is an error carrying the first line of its trace.
+   */
+  async waitForRunning(name: string, timeoutMs = 60_000, intervalMs = 250): Promise<ConnectorStatus> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const st = await this.status(name);
+      const failed = st?.tasks.find((t) => t.state === 'FAILED') ?? (st?.connector.state === 'FAILED' ? { ...st.connector, id: -1 } : undefined);
+      if (failed) {
+        throw new KafkaConnectError(`connector ${name} ${failed.id >= 0 ? `task ${failed.id} ` : ''}FAILED after resume: ${(failed.trace ?? '').split('\n')[0]}`, undefined, 'GET', `/connectors/${name}/status`);
+      }
+      if (st?.connector.state === 'RUNNING' && st.tasks.length > 0 && st.tasks.every((t) => t.state === 'RUNNING')) return st;
+      if (Date.now() > deadline) {
+        throw new KafkaConnectError(`connector ${name} did not run within ${timeoutMs} ms after resume (state: ${st?.connector.state ?? 'absent'}, tasks: ${st?.tasks.map((t) => t.state).join(',') || 'none'})`, undefined, 'GET', `/connectors/${name}/status`);
+      }
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
+
   /** Polls the connector's status until it is in `state`. */
   async waitForState(name: string, state: string, timeoutMs = 60_000, intervalMs = 250): Promise<ConnectorStatus> {
     const deadline = Date.now() + timeoutMs;
@@ -167,11 +187,18 @@ const SECRET_KEY = /(password|passwd|secret|token|jaas\.config|credentials?$|use
 const PROVIDER_REF = /^\$\{[^}]+\}$/;
 export const REDACTED_VALUE = '[redacted by cdc-recon]';
 
+/**
+ * Values that carry a credential whatever their key: a URL with user:password@ (connection.url,
+ * bootstrap URLs) or a password=/secret= pair (JDBC URL query, connection strings).
+ */
+const SECRET_IN_VALUE = [/[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i, /(?:^|[?&;\s])(?:password|passwd|pwd|secret|token)\s*=\s*[^&;\s]/i];
+
 export function redactConnectorConfig(config: Record<string, string>): { config: Record<string, string>; redactedKeys: string[] } {
   const out: Record<string, string> = {};
   const redactedKeys: string[] = [];
   for (const [k, v] of Object.entries(config)) {
-    if (SECRET_KEY.test(k) && typeof v === 'string' && v !== '' && !PROVIDER_REF.test(v)) {
+    const secret = SECRET_KEY.test(k) || (typeof v === 'string' && SECRET_IN_VALUE.some((re) => re.test(v)));
+    if (secret && typeof v === 'string' && v !== '' && !PROVIDER_REF.test(v)) {
       out[k] = REDACTED_VALUE;
       redactedKeys.push(k);
     } else out[k] = v;

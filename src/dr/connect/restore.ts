@@ -1,22 +1,38 @@
 /**
  * Kafka Connect restore: re-create every saved connector and, with `offsets`,
  * write the saved offsets (PATCH) before it ever runs (a new connector is
- * created STOPPED, an existing one stopped first), then resume it.
- * Connectors whose saved offsets cannot be used (see offsets.ts) get
- * snapshot.mode=when_needed and no offsets. Redacted secrets are resupplied
- * from the running connector's config or from CDC_RECON_SECRET_* env vars;
- * a connector whose secret cannot be resupplied is refused before anything
- * is changed.
+ * created STOPPED, an existing one stopped first), then resume it and wait
+ * until it and its tasks run. Connectors whose saved offsets cannot be used
+ * (SQL Server LSN outside CDC retention, see offsets.ts) get
+ * snapshot.mode=when_needed and no offsets. A PostgreSQL source's saved
+ * offset is checked against its replication slot: one older than the slot's
+ * confirmed position (or a slot gone) is restored but reported as a gap with
+ * what to do (an incremental snapshot of the captured tables). Redacted
+ * secrets are resupplied from the running connector's config or from
+ * CDC_RECON_SECRET_* env vars; a connector whose secret cannot be resupplied
+ * is refused before anything is changed.
  */
-import { readFile } from 'node:fs/promises';
 import { REDACTED_VALUE, secretEnvName, type KafkaConnectClient, type SavedConnect } from './client.js';
-import type { KafkaConnectManifest } from '../store/manifest.js';
-import { resolveInSet } from '../store/manifest.js';
-import { assessOffsets, type LsnBounds, type OffsetAssessment } from './offsets.js';
+import { assessOffsets, checkPostgresPosition, gapAdvice, isPostgresSource, type LsnBounds, type OffsetAssessment, type PostgresPositionCheck, type SlotPosition } from './offsets.js';
 import { RestoreError } from '../postgres/restore.js';
+import { readSlotPosition, slotNameOf, sourceUrlFromConfig } from './source-slot.js';
 
-export async function readSavedConnect(setDir: string, part: KafkaConnectManifest): Promise<SavedConnect> {
-  return JSON.parse(await readFile(resolveInSet(setDir, part.file), 'utf8')) as SavedConnect;
+export { readSavedConnect } from './saved.js';
+
+/** Reads a source's slot: (connector, its final config) -> position; injectable for tests. */
+export type SlotReader = (connector: string, config: Record<string, string>) => Promise<SlotPosition>;
+
+/** The default reader: the URL from `sourceUrls` (kafkaConnect.sources), else the connector's own config. */
+export function slotReader(sourceUrls: Record<string, string> = {}): SlotReader {
+  return async (connector, config) => {
+    let url = sourceUrls[connector];
+    if (!url) {
+      if (config['database.password'] === REDACTED_VALUE) throw new Error(`its database.password is not resupplied (set ${secretEnvName(connector, 'database.password')}, or name a URL in backup.kafkaConnect.sources)`);
+      url = sourceUrlFromConfig(config);
+    }
+    if (!url) throw new Error('no way to reach its database: name a URL in backup.kafkaConnect.sources');
+    return readSlotPosition(url, slotNameOf(config));
+  };
 }
 
 export interface ConnectorPlan {
@@ -28,6 +44,12 @@ export interface ConnectorPlan {
   /** Secrets resolved (values never reported): key -> where from. */
   secretSources: Record<string, string>;
   missingSecrets: string[];
+  /** PostgreSQL sources: the saved offset against the source's replication slot. */
+  position?: PostgresPositionCheck;
+  /** What the operator must know before (or after) this connector is restored. */
+  warnings: string[];
+  /** What to do about the warnings (exact commands). */
+  advice: string[];
 }
 
 export interface ConnectPlanResult {
@@ -44,7 +66,10 @@ export async function planConnectRestore(options: {
   retentionMinutes: number;
   bounds?: LsnBounds;
   env?: NodeJS.ProcessEnv;
+  /** Reads PostgreSQL sources' replication slots (default: slotReader()); false: do not check. */
+  readSlot?: SlotReader | false;
 }): Promise<ConnectPlanResult> {
+  const readSlot = options.readSlot === undefined ? slotReader() : options.readSlot;
   const env = options.env ?? process.env;
   const connectors: ConnectorPlan[] = [];
   const configs = new Map<string, Record<string, string>>();
@@ -64,7 +89,7 @@ export async function planConnectRestore(options: {
         secretSources[key] = `env ${envName}`;
       } else missingSecrets.push(`${key} (set ${envName})`);
     }
-    const assessment = assessOffsets({
+    let assessment = assessOffsets({
       connector: name,
       config,
       offsets: saved.offsets,
@@ -73,6 +98,27 @@ export async function planConnectRestore(options: {
       retentionMinutes: options.retentionMinutes,
       bounds: options.bounds,
     });
+    const warnings: string[] = [];
+    const advice: string[] = [];
+    let position: PostgresPositionCheck | undefined;
+    if (options.offsets && assessment.action === 'restore-offsets' && isPostgresSource(config) && readSlot && saved.offsets) {
+      try {
+        position = checkPostgresPosition(saved.offsets, await readSlot(name, config));
+      } catch (err) {
+        position = { status: 'unchecked', reason: `replication slot not checked: ${(err as Error).message}` };
+      }
+      if (position.status === 'gap') {
+        warnings.push(position.reason);
+        if (position.unavailable) {
+          // Restored as saved it would FAIL on start: it re-snapshots instead, and the report says so.
+          assessment = { connector: name, kind: assessment.kind, action: 'resnapshot', reason: `${position.reason}: the saved offsets are not written and the connector re-snapshots (snapshot.mode=when_needed)` };
+          advice.push(`${name}: it takes a full snapshot of its tables on start; to avoid one on a large source, restore it without --offsets and snapshot.mode=never, then heal the gap incrementally (below)`);
+        }
+        advice.push(...gapAdvice(name, config));
+      } else if (position.status === 'unchecked') {
+        warnings.push(`${position.reason}; the saved offset may be older than the slot's position (changes in between would not be replayed)`);
+      }
+    }
     const steps: string[] = [];
     if (assessment.action === 'resnapshot') {
       config['snapshot.mode'] = 'when_needed';
@@ -82,11 +128,11 @@ export async function planConnectRestore(options: {
         // Never running before its offsets are written: created STOPPED, or stopped before its config changes.
         if (current) steps.push(`PUT /connectors/${name}/stop`, 'wait for STOPPED', `PUT /connectors/${name}/config (update, stays STOPPED)`);
         else steps.push(`POST /connectors (create with initial_state STOPPED)`, 'wait for STOPPED');
-        steps.push(`PATCH /connectors/${name}/offsets (${saved.offsets!.length} partition(s))`, `PUT /connectors/${name}/resume`);
+        steps.push(`PATCH /connectors/${name}/offsets (${saved.offsets!.length} partition(s))`, `PUT /connectors/${name}/resume`, 'wait for RUNNING (connector and tasks)');
       } else steps.push(`PUT /connectors/${name}/config (${current ? 'update' : 'create'})`);
     }
     configs.set(name, config);
-    connectors.push({ name, exists: Boolean(current), assessment, steps, secretSources, missingSecrets });
+    connectors.push({ name, exists: Boolean(current), assessment, steps, secretSources, missingSecrets, position, warnings, advice });
   }
   return { connectors, configs };
 }
@@ -96,6 +142,9 @@ export interface ConnectorOutcome {
   action: 'created' | 'updated';
   offsets: 'restored' | 'resnapshot' | 'not-requested' | 'none-saved';
   reason: string;
+  /** From create (or stop) to RUNNING, when offsets were written. */
+  durationMs: number;
+  warnings: string[];
 }
 
 export async function executeConnectRestore(options: {
@@ -119,6 +168,7 @@ export async function executeConnectRestore(options: {
     const saved = options.saved.connectors[c.name]!;
     const writeOffsets = options.offsets && c.assessment.action === 'restore-offsets';
     const timeout = options.stateTimeoutMs ?? 60_000;
+    const t0 = Date.now();
     let offsets: ConnectorOutcome['offsets'] = 'not-requested';
     if (c.assessment.action === 'resnapshot') offsets = 'resnapshot';
     else if (c.assessment.action === 'none') offsets = 'none-saved';
@@ -134,9 +184,10 @@ export async function executeConnectRestore(options: {
       await client.waitForState(c.name, 'STOPPED', timeout);
       await client.patchOffsets(c.name, { offsets: saved.offsets! });
       await client.resume(c.name);
+      await client.waitForRunning(c.name, timeout);
       offsets = 'restored';
     }
-    out.push({ name: c.name, action: c.exists ? 'updated' : 'created', offsets, reason: c.assessment.reason });
+    out.push({ name: c.name, action: c.exists ? 'updated' : 'created', offsets, reason: c.assessment.reason, durationMs: Date.now() - t0, warnings: c.warnings });
   }
   return out;
 }
