@@ -7,6 +7,7 @@ import { checkHashModulus, type Bucketing, type SegmentFilter, type SideTable, t
 import { mssqlCanonicalExpression, mssqlKeyHash, mssqlRawExpression, mssqlRowHash, mssqlRowText } from './canonical.js';
 import { quoteIdent, quoteTable } from './quote.js';
 import { mergeRanges } from '../../util/ranges.js';
+import { bigintBucketExact } from '../range-bucket.js';
 
 /**
  * SQL Server accepts at most 2100 parameters per request. Up to this many
@@ -108,11 +109,27 @@ function whereClause(t: SideTable, filter: SegmentFilter, p: Params, ap: Applied
   return parts.length ? ` WHERE ${parts.join(' AND ')}` : '';
 }
 
-function bucketExpression(t: SideTable, b: Bucketing, p: Params, ap: Applied): string {
+/** Value range of the integer key types that range buckets may use BIGINT arithmetic for. */
+const INTEGER_DOMAINS: Readonly<Record<string, readonly [bigint, bigint]>> = {
+  tinyint: [0n, 255n],
+  smallint: [-32768n, 32767n],
+  int: [-(2n ** 31n), 2n ** 31n - 1n],
+  bigint: [INT64_MIN, INT64_MAX],
+};
+
+function bucketExpression(t: SideTable, b: Bucketing, filter: SegmentFilter, p: Params, ap: Applied): string {
   if (b.kind === 'range') {
-    // The offset in DECIMAL(20,0): keys spanning more than 2^63 (e.g. -9e18 .. 9e18) overflow BIGINT
+    const k = singleKey(t);
+    // BIGINT arithmetic where it is exact (issue 18: DECIMAL made a checksum statement ~10 % slower): every key
+    // the filter's ranges let through, minus the base, fits a BIGINT (the range predicates on the key are the
+    // seek / scan predicates, applied before the select list). Base and width are bound as BIGINT (JS bigint),
+    // so the key (of any integer type) is promoted to BIGINT; integer `/` truncates toward zero like ROUND(.., 0, 1).
+    if (bigintBucketExact(INTEGER_DOMAINS[t.keys[0]!.column.dataType.toLowerCase()], b, filter)) {
+      return `(${k} - ${p.add(b.base)}) / ${p.add(b.width)}`;
+    }
+    // Else the offset in DECIMAL(20,0): keys spanning more than 2^63 (e.g. -9e18 .. 9e18) overflow BIGINT
     // (Msg 8115). ROUND(.., 0, 1) truncates toward zero, like PostgreSQL's div(); width 1 buckets reach 2^64.
-    return `CONVERT(DECIMAL(20, 0), ROUND((CONVERT(DECIMAL(20, 0), ${singleKey(t)}) - ${p.add(b.base)}) / ${p.add(b.width)}, 0, 1))`;
+    return `CONVERT(DECIMAL(20, 0), ROUND((CONVERT(DECIMAL(20, 0), ${k}) - ${p.add(b.base)}) / ${p.add(b.width)}, 0, 1))`;
   }
   return `${mssqlKeyHash(keyText(t, ap))} % ${p.add(checkHashModulus(b.modulus, t.table))}`;
 }
@@ -141,7 +158,7 @@ export function keyBoundsStatement(t: SideTable): Statement {
 export function segmentChecksumStatement(t: SideTable, filter: SegmentFilter, bucketing: Bucketing): Statement {
   const p = new Params();
   const ap = new Applied();
-  const bucket = bucketExpression(t, bucketing, p, ap);
+  const bucket = bucketExpression(t, bucketing, filter, p, ap);
   const where = whereClause(t, filter, p, ap);
   const hash = mssqlRowHash(rowText(t, ap));
   const inner = `SELECT ${bucket} AS bucket, ${hash} AS h FROM ${quoteTable(t.table)}${ap.clause()}${where}`;

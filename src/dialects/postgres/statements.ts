@@ -2,6 +2,7 @@
 import { checkHashModulus, type Bucketing, type SegmentFilter, type SideTable, type Statement } from '../types.js';
 import { pgCanonicalExpression, pgKeyHash, pgRowHash, pgRowText } from './canonical.js';
 import { quoteIdent, quoteTable } from './quote.js';
+import { bigintBucketExact } from '../range-bucket.js';
 
 class Params {
   readonly values: unknown[] = [];
@@ -62,10 +63,28 @@ function lookup(p: Params): { lookup?: true } {
   return p.lookup ? { lookup: true } : {};
 }
 
-function bucketExpression(t: SideTable, b: Bucketing, p: Params): string {
+/** Value range of the integer key types (as the catalog spells them) that range buckets may use bigint for. */
+const INTEGER_DOMAINS: Readonly<Record<string, readonly [bigint, bigint]>> = {
+  smallint: [-32768n, 32767n],
+  int2: [-32768n, 32767n],
+  integer: [-(2n ** 31n), 2n ** 31n - 1n],
+  int4: [-(2n ** 31n), 2n ** 31n - 1n],
+  bigint: [-(2n ** 63n), 2n ** 63n - 1n],
+  int8: [-(2n ** 63n), 2n ** 63n - 1n],
+};
+
+function bucketExpression(t: SideTable, b: Bucketing, filter: SegmentFilter, p: Params): string {
   if (b.kind === 'range') {
-    // In numeric: keys spanning more than 2^63 overflow bigint ("bigint out of range"); div() truncates toward zero.
-    return `div((${singleKey(t)})::numeric - ${p.add(b.base.toString(), '::numeric')}, ${p.add(b.width.toString(), '::numeric')})`;
+    const k = singleKey(t);
+    // bigint arithmetic where it is exact (issue 18: numeric div() made a checksum statement ~10 % slower):
+    // every key the filter lets through, minus the base, fits a bigint. `/` on bigint truncates toward zero,
+    // like div(). The filter is applied before the select list is computed (a scan's quals, or the lateral
+    // subquery of several ranges), so keys outside it never reach the subtraction.
+    if (bigintBucketExact(INTEGER_DOMAINS[t.keys[0]!.column.dataType.toLowerCase()], b, filter)) {
+      return `(${k} - ${p.add(b.base.toString(), '::bigint')}) / ${p.add(b.width.toString(), '::bigint')}`;
+    }
+    // Else in numeric: keys spanning more than 2^63 overflow bigint ("bigint out of range"); div() truncates toward zero.
+    return `div((${k})::numeric - ${p.add(b.base.toString(), '::numeric')}, ${p.add(b.width.toString(), '::numeric')})`;
   }
   return `${pgKeyHash(keyText(t))} % ${p.add(checkHashModulus(b.modulus, t.table), '::bigint')}`;
 }
@@ -88,7 +107,7 @@ export function keyBoundsStatement(t: SideTable): Statement {
 
 export function segmentChecksumStatement(t: SideTable, filter: SegmentFilter, bucketing: Bucketing): Statement {
   const p = new Params();
-  const bucket = bucketExpression(t, bucketing, p);
+  const bucket = bucketExpression(t, bucketing, filter, p);
   const from = fromWhere(t, filter, p);
   // Grouped by the integer bucket itself (not its text), cast for the driver only in the outer query.
   return {
