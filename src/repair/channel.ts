@@ -14,7 +14,7 @@
  * or when its `signal.enabled.channels` does not name the channel: a signal
  * it would never read is worse than none (the report would wait for a heal).
  */
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import type { SignalChannel, SignalConfig } from '../config/repair.js';
 import type { DialectName } from '../dialects/types.js';
 import type { KafkaConnectClient } from '../dr/connect/client.js';
@@ -100,6 +100,8 @@ export function kafkaSignalValue(signal: PlannedSignal): string {
 }
 
 export async function openKafkaSender(bootstrap: string, address: { topic: string; key: string }, timeoutMs = 10_000): Promise<SignalSender> {
+  // Loaded only when a signal goes through Kafka: every other run starts without the client.
+  const { Kafka, logLevel } = await import('kafkajs');
   const kafka = new Kafka({
     clientId: 'cdc-recon-repair',
     brokers: bootstrap.split(',').map((b) => b.trim()).filter(Boolean),

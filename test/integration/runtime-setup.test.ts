@@ -1,6 +1,7 @@
 /**
- * src/runtime-setup.ts, as the bundled CLI runs it: the GC settings keep the young generation at its
- * initial size during a real diff (V8's default grows it to 2 x 16 MB), CDC_RECON_V8_DEFAULTS=1 turns
+ * src/runtime-setup.ts, as the bundled CLI runs it: the GC settings keep the young generation within
+ * 2 x 2 MB during a real diff (V8's default grows it to 2 x 16 MB; with the settings it stays at its initial
+ * 2 x 1 MB or grows one step, depending on the timing of the answers' bursts: both were seen on one commit), CDC_RECON_V8_DEFAULTS=1 turns
  * them off, and start-up no longer loads undici on Node 20 (pg's Cloudflare check). Memory and time
  * figures themselves are measured by `npm run bench`, not asserted here.
  */
@@ -54,7 +55,7 @@ describe('runtime setup of the bundled CLI', () => {
     const env = { S_URL: urls.source, T_URL: urls.target };
     const tuned = await probe(diff, env);
     const defaults = await probe(diff, { ...env, CDC_RECON_V8_DEFAULTS: '1' });
-    expect(tuned.newSpace).toBeLessThanOrEqual(2 * 2 ** 20);
+    expect(tuned.newSpace).toBeLessThanOrEqual(4 * 2 ** 20);
     expect(defaults.newSpace).toBeGreaterThan(tuned.newSpace);
   }, 120_000);
 
