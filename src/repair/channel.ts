@@ -101,7 +101,9 @@ export function kafkaSignalValue(signal: PlannedSignal): string {
 
 export async function openKafkaSender(bootstrap: string, address: { topic: string; key: string }, timeoutMs = 10_000): Promise<SignalSender> {
   // Loaded only when a signal goes through Kafka: every other run starts without the client.
-  const { Kafka, logLevel } = await import('kafkajs');
+  const mod = await import('kafkajs');
+  // A CommonJS module: bundled, its exports sit on the default export.
+  const { Kafka, logLevel } = (mod.default ?? mod) as typeof import('kafkajs');
   const kafka = new Kafka({
     clientId: 'cdc-recon-repair',
     brokers: bootstrap.split(',').map((b) => b.trim()).filter(Boolean),
