@@ -1,9 +1,9 @@
 /**
  * The sink connector's consumer-group lag in messages: for every partition the group has committed,
  * the log-end offset minus the committed offset (Kafka Connect names a sink's group `connect-<connector>`).
- * Read with the Kafka Admin API (kafkajs: plain JavaScript, no native build).
+ * Read with the Kafka Admin API.
  */
-import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
+import { openKafkaClient } from '../util/kafka-client.js';
 
 export interface ConsumerLag {
   group: string;
@@ -14,14 +14,7 @@ export interface ConsumerLag {
 
 export async function readSinkConsumerLag(bootstrap: string, connector: string, opts: { timeoutMs?: number } = {}): Promise<ConsumerLag> {
   const group = `connect-${connector}`;
-  const kafka = new Kafka({
-    clientId: 'cdc-recon',
-    brokers: bootstrap.split(',').map((b) => b.trim()).filter(Boolean),
-    connectionTimeout: opts.timeoutMs ?? 10_000,
-    requestTimeout: opts.timeoutMs ?? 10_000,
-    retry: { retries: 2 },
-    logLevel: logLevel.NOTHING,
-  });
+  const { kafka, lib } = await openKafkaClient(bootstrap, { clientId: 'cdc-recon', timeoutMs: opts.timeoutMs });
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -31,7 +24,7 @@ export async function readSinkConsumerLag(bootstrap: string, connector: string, 
     const assigned = new Set<string>();
     for (const m of described?.members ?? []) {
       if (!m.memberAssignment?.length) continue;
-      const decoded = AssignerProtocol.MemberAssignment.decode(m.memberAssignment);
+      const decoded = lib.AssignerProtocol.MemberAssignment.decode(m.memberAssignment);
       for (const topic of Object.keys(decoded?.assignment ?? {})) assigned.add(topic);
     }
     const committedTopics = (await admin.fetchOffsets({ groupId: group })).map((t) => t.topic);

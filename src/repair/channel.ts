@@ -19,6 +19,7 @@ import type { SignalChannel, SignalConfig } from '../config/repair.js';
 import type { DialectName } from '../dialects/types.js';
 import type { KafkaConnectClient } from '../dr/connect/client.js';
 import { ConfigError } from '../util/errors.js';
+import { openKafkaClient } from '../util/kafka-client.js';
 import { SIGNAL_TYPE, insertSignalStatement, type PlannedSignal, type SignalTable } from './signal.js';
 import type { SignalWriter } from './writer.js';
 
@@ -100,18 +101,7 @@ export function kafkaSignalValue(signal: PlannedSignal): string {
 }
 
 export async function openKafkaSender(bootstrap: string, address: { topic: string; key: string }, timeoutMs = 10_000): Promise<SignalSender> {
-  // Loaded only when a signal goes through Kafka: every other run starts without the client.
-  const mod = await import('kafkajs');
-  // A CommonJS module: bundled, its exports sit on the default export.
-  const { Kafka, logLevel } = (mod.default ?? mod) as typeof import('kafkajs');
-  const kafka = new Kafka({
-    clientId: 'cdc-recon-repair',
-    brokers: bootstrap.split(',').map((b) => b.trim()).filter(Boolean),
-    connectionTimeout: timeoutMs,
-    requestTimeout: timeoutMs,
-    retry: { retries: 2 },
-    logLevel: logLevel.NOTHING,
-  });
+  const { kafka } = await openKafkaClient(bootstrap, { clientId: 'cdc-recon-repair', timeoutMs });
   // The topic must exist with one partition (Debezium reads partition 0): never auto-created by a typo.
   const admin = kafka.admin();
   await admin.connect();
