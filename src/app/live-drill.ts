@@ -123,14 +123,16 @@ export async function liveDrill(s: LiveDrillSettings, config: BackupConfig | und
     await s.onStep?.(name);
     return out;
   };
-  const reconcile = (overrides: { recheckDelayMs?: number }, repair: boolean) =>
+  // The gap is measured with the sinks stopped: nothing is in flight, so no recheck wait.
+  const noRecheck = { ...reconConfig, tables: reconConfig.tables.map((t) => ({ ...t, recheckDelayMs: 0 })) };
+  const reconcile = (opts: { recheck: boolean; repair: boolean }) =>
     runReconcileWithRepair({
-      config: overrides.recheckDelayMs === undefined ? reconConfig : loadConfigFile(s.reconConfigFile, overrides),
+      config: opts.recheck ? reconConfig : noRecheck,
       logger: log,
       env: s.env,
       reportDir: reconConfig.reportDir,
-      recheckDelayOverridden: overrides.recheckDelayMs !== undefined,
-      repair: repair ? { method: 'debezium-signal', dryRun: false } : undefined,
+      recheckDelayOverridden: !opts.recheck,
+      repair: opts.repair ? { method: 'debezium-signal', dryRun: false } : undefined,
       print: () => undefined,
     });
 
@@ -162,23 +164,26 @@ export async function liveDrill(s: LiveDrillSettings, config: BackupConfig | und
   );
   if (!restored.report.postgres?.outcome?.promoted) throw new Error(`the restore did not bring ${target} back: ${restored.text}`);
   // 5. The gap: what the restored target lacks, with nothing in flight (sinks stopped, no recheck).
-  const gap = await step('gap', () => reconcile({ recheckDelayMs: 0 }, false));
+  const gap = await step('gap', () => reconcile({ recheck: false, repair: false }));
   const rpoGapRows = driftRows(gap);
-  // 6. Rewind the sinks to the backup's offsets and resume them.
+  // 6. Rewind the sinks to the backup's offsets and resume them: the Kafka Connect restore of just the sinks.
   await step('resume', async () => {
-    for (const n of sinks) {
-      if (s.rewind !== false) await client.patchOffsets(n, { offsets: saved.connectors[n]!.offsets! });
-      await client.resume(n);
+    if (s.rewind === false) {
+      for (const n of sinks) await client.resume(n);
+      for (const n of sinks) await client.waitForRunning(n, 120_000);
+      return;
     }
-    for (const n of sinks) await client.waitForState(n, 'RUNNING', 120_000);
+    const { report } = await restore({ set: setDir, components: ['kafka-connect'], offsets: true, connectors: sinks, env: s.env, logger: log }, config);
+    const notRewound = (report.kafkaConnect?.outcomes ?? []).filter((o) => o.offsets !== 'restored').map((o) => `${o.name} (${o.offsets}: ${o.reason})`);
+    if (notRewound.length) problems.push(`sink(s) not rewound to the backup's offsets: ${notRewound.join('; ')}`);
   });
   const rtoSeconds = (Date.now() - lostAt - (steps.find((x) => x.step === 'gap')?.ms ?? 0)) / 1000;
   // 7. Reconcile and heal what the replay did not cover.
-  const healed = await step('heal', () => reconcile({}, true));
+  const healed = await step('heal', () => reconcile({ recheck: true, repair: true }));
   // 8. Final reconcile.
   let finalDriftRows: number | null = null;
   try {
-    finalDriftRows = driftRows(await step('final', () => reconcile({}, false)));
+    finalDriftRows = driftRows(await step('final', () => reconcile({ recheck: true, repair: false })));
   } catch (err) {
     problems.push(redact(`final reconcile failed: ${errorMessage(err)}`));
   }

@@ -118,6 +118,7 @@ export function registerDrCommands(program: Command, io: Io = defaultIo): void {
     .option('--promote', 'swap the verified scratch copy in (the original is renamed <db>_pre_restore_<ts>)')
     .option('--force', 'SQL Server: REPLACE an existing database; PostgreSQL --promote: terminate sessions on the target')
     .option('--offsets', 'Kafka Connect: stop connectors, write the saved offsets, resume (only where still usable)')
+    .option('--connector <name...>', 'Kafka Connect: restore only these connectors of the set (e.g. the sinks after a target restore)')
     .option('--dry-run', 'verify the set and print the plan; change nothing')
     .option('--drop-scratch', 'drop the scratch database after it verified (DR drills)')
     .option('--no-owner', 'PostgreSQL: skip ownership and privileges (target server lacks the roles)')
@@ -138,6 +139,7 @@ export function registerDrCommands(program: Command, io: Io = defaultIo): void {
         promote?: boolean;
         force?: boolean;
         offsets?: boolean;
+        connector?: string[];
         dryRun?: boolean;
         dropScratch?: boolean;
         owner?: boolean;
@@ -162,6 +164,7 @@ export function registerDrCommands(program: Command, io: Io = defaultIo): void {
               promote: opts.promote,
               force: opts.force,
               offsets: opts.offsets,
+              connectors: opts.connector,
               dryRun: opts.dryRun,
               dropScratch: opts.dropScratch,
               noOwner: opts.owner === false,

@@ -50,6 +50,8 @@ export interface RestoreOptions {
   promote?: boolean;
   force?: boolean;
   offsets?: boolean;
+  /** Kafka Connect: restore only these connectors of the set (default: all of them). */
+  connectors?: string[];
   dryRun?: boolean;
   /** Drop the scratch database after it verified (drills). */
   dropScratch?: boolean;
@@ -162,6 +164,7 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreReport
     const manifest = verification.manifest;
     log.info('backup set verified', { set: manifest.setId, files: verification.files, bytes: verification.bytes });
     const components = chooseComponents(manifest, options.components);
+    if (options.connectors && !components.includes('kafka-connect')) throw new ConfigError('--connector names Kafka Connect connectors: the restore must include the kafka-connect component');
     const ageSeconds = Math.max(0, (startedAt.getTime() - new Date(manifest.createdAt).getTime()) / 1000);
 
     const report: RestoreReport = {
@@ -209,7 +212,7 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreReport
     let saved: SavedConnect | undefined;
     let readSlot: SlotReader | undefined;
     if (kcPart && components.includes('kafka-connect')) {
-      saved = await readSavedConnect(fetched.dir, kcPart, { offsets });
+      saved = onlyConnectors(await readSavedConnect(fetched.dir, kcPart, { offsets }), options.connectors);
       const sources: Record<string, string> = {};
       for (const [name, s] of Object.entries(options.config?.kafkaConnect?.sources ?? {})) sources[name] = requireEnv(s.urlEnv, env);
       readSlot = options.readSlot ?? slotReader(sources);
@@ -389,4 +392,14 @@ export function renderRestoreMarkdown(r: RestoreReport, title = 'Restore'): stri
   );
   if (r.nextSteps.length) out.push('', ...r.nextSteps.map((s) => `- ${s}`));
   return `${out.join('\n')}\n`;
+}
+
+/** The set's connectors narrowed to those named; a name the set lacks refuses the restore before anything is touched. */
+function onlyConnectors(saved: SavedConnect, names: string[] | undefined): SavedConnect {
+  if (!names) return saved;
+  const unknown = names.filter((n) => !saved.connectors[n]);
+  if (unknown.length) {
+    throw new ConfigError(`connector(s) ${unknown.join(', ')} not in the set (it holds ${Object.keys(saved.connectors).sort().join(', ') || 'none'}); nothing was changed`);
+  }
+  return { ...saved, connectors: Object.fromEntries(names.map((n) => [n, saved.connectors[n]!])) };
 }

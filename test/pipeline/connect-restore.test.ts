@@ -460,6 +460,16 @@ describe('Kafka Connect backup and restore on the real worker', () => {
     expect(noSecrets.stderr).toContain('cdc-source: database.password (set CDC_RECON_SECRET_CDC_SOURCE__DATABASE_PASSWORD)');
     expect(await workerState()).toEqual({});
     seen.push(`secrets not resupplied: ${noSecrets.stderr.split('\n').map((l) => l.trim()).filter(Boolean).join(' / ').slice(0, 260)}`);
+    // --connector narrows the restore to connectors of the set; a name the set lacks is refused before anything.
+    const unknown = await cli(['restore', '--set', setA, '--config', configA, '--offsets', '--connector', SINK, 'cdc-nope'], SECRETS);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain(`connector(s) cdc-nope not in the set (it holds ${SINK}, ${SOURCE}); nothing was changed`);
+    expect(await workerState()).toEqual({});
+    const sinkOnly = await cli(['restore', '--set', setA, '--config', configA, '--offsets', '--connector', SINK, '--dry-run'], SECRETS);
+    expect(sinkOnly.code, sinkOnly.stderr).toBe(0);
+    expect(sinkOnly.stdout).toContain(`${SINK}: offsets restore-offsets`);
+    expect(sinkOnly.stdout).not.toContain(`${SOURCE}: offsets`);
+    seen.push(`connector not in the set: ${unknown.stderr.split('\n').map((l) => l.trim()).filter(Boolean)[0]}`);
     notes.push(...seen.map((s) => `refused: ${s}`));
 
     // --dry-run: the plan, and nothing created.
@@ -537,12 +547,20 @@ describe('Kafka Connect backup and restore on the real worker', () => {
     // While they are gone, the source changes and the slot is moved past those changes (nothing will replay them).
     const skipped = changes(400);
     await query(p.source.url, skipped.sql);
-    // Past the batch's commit record (synchronous_commit is off: the advance stops at the flushed WAL, so until it is there).
+    // Past the batch's commit record, and with restart_lsn past the saved offset too: a logical slot moves restart_lsn
+    // only to a running-xacts record it has decoded, which PostgreSQL logs every 15 s or at a checkpoint, so each try
+    // forces one (CHECKPOINT) and advances to the WAL written after it (synchronous_commit is off: the advance stops
+    // at the flushed WAL, so until it is there).
     const [{ insert }] = (await query<{ insert: string }>(p.source.url, 'SELECT pg_current_wal_insert_lsn()::text AS insert')) as [{ insert: string }];
     await until(
-      async () => (await query<{ lsn: string }>(p.source.url, `SELECT end_lsn::text AS lsn FROM pg_replication_slot_advance('cdc_recon', '${insert}'::pg_lsn)`))[0]!.lsn,
-      (lsn) => lsnOf(lsn) >= lsnOf(insert),
-      'slot advanced past the skipped batch',
+      async () => {
+        await query(p.source.url, 'CHECKPOINT');
+        const [{ now }] = (await query<{ now: string }>(p.source.url, 'SELECT pg_current_wal_insert_lsn()::text AS now')) as [{ now: string }];
+        await query(p.source.url, `SELECT pg_replication_slot_advance('cdc_recon', '${now}'::pg_lsn)`);
+        return slot();
+      },
+      (st) => lsnOf(st.confirmed) >= lsnOf(insert) && lsnOf(st.restart) > savedLsn,
+      'slot advanced past the skipped batch, restart_lsn past the saved offset',
       30_000,
       250,
     );
@@ -569,7 +587,7 @@ describe('Kafka Connect backup and restore on the real worker', () => {
     expect(next).toMatch(/Kafka Connect: WARNING cdc-source: saved offset LSN .* is older than replication slot cdc_recon's restart_lsn/);
     expect(next).toContain('cdc-source will re-snapshot (snapshot.mode=when_needed)');
     expect(next).toContain('--repair debezium-signal');
-    expect(next).toContain('execute-snapshot');
+    expect(next).toMatch(/INSERT INTO app\.debezium_signal \(id, type, data\) VALUES \('cdc-recon-restore-\d+', 'execute-snapshot', '\{"data-collections":\["<schema\.table>"\],"type":"incremental"\}'\);/);
     expect((await workerState())[SOURCE]!.config['snapshot.mode']).toBe('when_needed');
     await waitConnector(p, SOURCE, 'RUNNING');
     await waitConnector(p, SINK, 'RUNNING');

@@ -1,2 +1,0 @@
-import { createRequire as __cdcReconRequire } from 'node:module'; import { fileURLToPath as __cdcReconPath } from 'node:url'; import { dirname as __cdcReconDir } from 'node:path'; const require = __cdcReconRequire(import.meta.url); const __cdcReconFilename = __cdcReconPath(import.meta.url); const __cdcReconDirname = __cdcReconDir(__cdcReconFilename);
-import{require_kafkajs}from"./chunk-GCLJACGI.js";import"./chunk-DC57B7ZK.js";export default require_kafkajs();
