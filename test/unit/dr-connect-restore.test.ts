@@ -108,6 +108,8 @@ describe('PostgreSQL source position', () => {
     expect(a[0]).toContain('cdc-recon reconcile -c <config> -t app.a app.b --repair debezium-signal');
     expect(a[1]).toMatch(/INSERT INTO app\.debezium_signal \(id, type, data\) VALUES \('cdc-recon-restore-\d+', 'execute-snapshot', '\{"data-collections":\["app\.a","app\.b"\],"type":"incremental"\}'\);/);
     expect(gapAdvice('x', {})[1]).toContain('enable a signal channel');
+    expect(gapAdvice('x', {})[0]).toContain('-t <the tables it captures> --repair debezium-signal');
+    expect(gapAdvice('x', { 'schema.include.list': 'app, sales' })[0]).toContain('-t <the tables of schema app, sales> --repair debezium-signal');
   });
   it('the source URL comes from the connector config', () => {
     expect(sourceUrlFromConfig({ 'database.hostname': '127.0.0.1', 'database.port': '5433', 'database.user': 'pg user', 'database.password': 'p@ss/w', 'database.dbname': 'app' })).toBe(

@@ -283,7 +283,10 @@ export function capturedTables(config: Record<string, string>): string[] {
  */
 export function gapAdvice(connector: string, config: Record<string, string>): string[] {
   const tables = capturedTables(config);
-  const shown = tables.length ? tables.join(' ') : '<the tables it captures>';
+  // A schema-wide connector (schema.include.list) names no tables: name its schemas instead.
+  const schemas = (config['schema.include.list'] ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  const placeholder = schemas.length ? `<the tables of schema ${schemas.join(', ')}>` : '<the tables it captures>';
+  const shown = tables.length ? tables.join(' ') : placeholder;
   const out = [
     `${connector}: reconcile the tables it captures and heal what the gap lost with an incremental snapshot of exactly the drifted keys: cdc-recon reconcile -c <config> -t ${shown} --repair debezium-signal`,
   ];
