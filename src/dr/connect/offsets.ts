@@ -272,9 +272,13 @@ export function checkPostgresPosition(offsets: OffsetEntry[], slot: SlotPosition
 }
 
 /** The tables a Debezium source captures, from its config (for the advice after a gap). */
+/** A comma-separated connector config value as its entries. */
+function configList(value: string | undefined): string[] {
+  return value ? value.split(',').map((t) => t.trim()).filter(Boolean) : [];
+}
+
 export function capturedTables(config: Record<string, string>): string[] {
-  const list = config['table.include.list'] ?? config['table.whitelist'];
-  return list ? list.split(',').map((t) => t.trim()).filter(Boolean) : [];
+  return configList(config['table.include.list'] ?? config['table.whitelist']);
 }
 
 /**
@@ -284,7 +288,7 @@ export function capturedTables(config: Record<string, string>): string[] {
 export function gapAdvice(connector: string, config: Record<string, string>): string[] {
   const tables = capturedTables(config);
   // A schema-wide connector (schema.include.list) names no tables: name its schemas instead.
-  const schemas = (config['schema.include.list'] ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  const schemas = configList(config['schema.include.list']);
   const placeholder = schemas.length ? `<the tables of schema ${schemas.join(', ')}>` : '<the tables it captures>';
   const shown = tables.length ? tables.join(' ') : placeholder;
   const out = [
