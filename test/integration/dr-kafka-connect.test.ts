@@ -114,6 +114,14 @@ describe('Kafka Connect backup and restore (FakeKafkaConnect: basic auth, SQL Se
     expect(src.reason).toMatch(/older than the CDC retention/);
     expect(fake.connectors.get(SOURCE)!.config['snapshot.mode']).toBe('when_needed');
     expect(fake.requests.some((r) => r.method === 'PATCH' && r.path.includes(SOURCE))).toBe(false);
+    // Stale offsets in the worker would be resumed from instead of a snapshot: cleared while it is stopped.
+    const calls = fake.requests
+      .filter((r) => r.method !== 'GET' && (r.path.startsWith(`/connectors/${SOURCE}`) || (r.path === '/connectors' && (r.body as { name?: string }).name === SOURCE)))
+      .map((r) => `${r.method} ${r.path === '/connectors' ? `/connectors initial_state=${(r.body as { initial_state?: string }).initial_state}` : r.path.split('/').pop()}`);
+    expect(calls.slice(-2)).toEqual(['DELETE offsets', 'PUT resume']);
+    expect(calls.indexOf('DELETE offsets')).toBeGreaterThan(Math.max(calls.indexOf('PUT stop'), calls.indexOf('POST /connectors initial_state=STOPPED')));
+    expect(fake.connectors.get(SOURCE)!.offsets).toEqual([]);
+    expect(fake.connectors.get(SOURCE)!.state).toBe('RUNNING');
     expect(report.nextSteps.join('\n')).toMatch(new RegExp(`${SOURCE} will re-snapshot \\(snapshot.mode=when_needed\\)`));
     expect(report.rpo.met).toBe(false);
     expect(report.kafkaConnect!.outcomes!.find((o) => o.name === SINK)!.offsets).toBe('restored');

@@ -152,6 +152,11 @@ export class FakeKafkaConnect {
         c.offsets = (body as { offsets: FakeConnector['offsets'] }).offsets;
         return send(200, { message: 'The offsets for this connector have been altered successfully' });
       }
+      if (method === 'DELETE') {
+        if (c.state !== 'STOPPED') return send(400, { error_code: 400, message: `Connectors must be in the STOPPED state before their offsets can be modified` });
+        c.offsets = [];
+        return send(200, { message: 'The offsets for this connector have been reset successfully' });
+      }
     }
     if (sub === 'stop' && method === 'PUT') {
       const delay = this.options.stopDelayMs ?? 0;

@@ -147,6 +147,15 @@ export class KafkaConnectClient {
   }
 
   /**
+   * DELETE /connectors/{name}/offsets (Kafka 3.6+): the connector must be STOPPED; it then starts as a new one
+   * would. false when the worker has no such endpoint.
+   */
+  async resetOffsets(name: string): Promise<boolean> {
+    const res = await this.request<{ message?: string }>('DELETE', `/connectors/${enc(name)}/offsets`, undefined, true);
+    return res !== undefined;
+  }
+
+  /**
    * Polls until the connector and every task run (a connector with tasks.max >= 1 gets at least one);
    * a FAILED task is an error carrying the first line of its trace.
    */

@@ -122,7 +122,15 @@ export async function planConnectRestore(options: {
     const steps: string[] = [];
     if (assessment.action === 'resnapshot') {
       config['snapshot.mode'] = 'when_needed';
-      steps.push(`PUT /connectors/${name}/config (snapshot.mode=when_needed; saved offsets NOT restored: ${assessment.reason})`);
+      if (options.saved.offsetsSupported) {
+        if (current) steps.push(`PUT /connectors/${name}/stop`, 'wait for STOPPED', `PUT /connectors/${name}/config (update, snapshot.mode=when_needed, stays STOPPED)`);
+        else steps.push(`POST /connectors (create with initial_state STOPPED, snapshot.mode=when_needed)`, 'wait for STOPPED');
+        steps.push(
+          `DELETE /connectors/${name}/offsets (saved offsets NOT restored: ${assessment.reason}; offsets an earlier connector of this name left in the worker are cleared, or it would resume from them instead of re-snapshotting)`,
+          `PUT /connectors/${name}/resume`,
+          'wait for RUNNING (connector and tasks)',
+        );
+      } else steps.push(`PUT /connectors/${name}/config (snapshot.mode=when_needed; saved offsets NOT restored: ${assessment.reason})`);
     } else {
       if (options.offsets && assessment.action === 'restore-offsets') {
         // Never running before its offsets are written: created STOPPED, or stopped before its config changes.
@@ -172,22 +180,30 @@ export async function executeConnectRestore(options: {
     let offsets: ConnectorOutcome['offsets'] = 'not-requested';
     if (c.assessment.action === 'resnapshot') offsets = 'resnapshot';
     else if (c.assessment.action === 'none') offsets = 'none-saved';
-    if (!writeOffsets) await client.putConfig(c.name, config);
+    // A re-snapshot must start without offsets: the worker keeps the offsets of a deleted connector, and one
+    // re-created under its name resumes from them (skipping the gap) whenever their LSN still looks available.
+    const clearOffsets = c.assessment.action === 'resnapshot' && options.saved.offsetsSupported;
+    const warnings = [...c.warnings];
+    if (!writeOffsets && !clearOffsets) await client.putConfig(c.name, config);
     else {
-      // The connector never runs before its saved offsets are in place: a new one is created STOPPED, an
-      // existing one is stopped before its config changes (a stopped connector stays stopped on a new config).
+      // The connector never runs before its offsets are in place (saved ones written, or stale ones cleared): a new
+      // one is created STOPPED, an existing one is stopped before its config changes (it stays stopped on a new config).
       if (c.exists) {
         await client.stop(c.name);
         await client.waitForState(c.name, 'STOPPED', timeout);
         await client.putConfig(c.name, config);
       } else await client.createStopped(c.name, config);
       await client.waitForState(c.name, 'STOPPED', timeout);
-      await client.patchOffsets(c.name, { offsets: saved.offsets! });
+      if (writeOffsets) {
+        await client.patchOffsets(c.name, { offsets: saved.offsets! });
+        offsets = 'restored';
+      } else if (!(await client.resetOffsets(c.name))) {
+        warnings.push(`the worker cannot clear ${c.name}'s offsets (DELETE /connectors/{name}/offsets needs Kafka 3.6+): if an earlier connector of this name left offsets, it resumes from them instead of re-snapshotting`);
+      }
       await client.resume(c.name);
       await client.waitForRunning(c.name, timeout);
-      offsets = 'restored';
     }
-    out.push({ name: c.name, action: c.exists ? 'updated' : 'created', offsets, reason: c.assessment.reason, durationMs: Date.now() - t0, warnings: c.warnings });
+    out.push({ name: c.name, action: c.exists ? 'updated' : 'created', offsets, reason: c.assessment.reason, durationMs: Date.now() - t0, warnings });
   }
   return out;
 }
