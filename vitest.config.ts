@@ -14,10 +14,9 @@ export default defineConfig({
       include: ['src/**/*.ts'],
       exclude: ['src/**/*.d.ts'],
       reporter: ['text-summary', 'text', 'json-summary'],
-      // 88, not 90: the signal repair, the live drill and the Kafka Connect restore are proven by the pipeline
-      // project, which runs dist/cli/index.js as child processes (as the runner does); v8 coverage of src/ does not
-      // see those runs, so that code counts as uncovered here (measured 88.31 % lines on a clean clone, 1106 passed).
-      thresholds: { lines: 88 },
+      // Code the pipeline project proves through dist/ child processes is also run in process by one test of each
+      // kind (repair, drill, lag readings), so that it counts here.
+      thresholds: { lines: 90 },
     },
     projects: [
       {

@@ -9,6 +9,8 @@
  * The 1M rows are loaded on each side directly (on the source into an UNLOGGED table made LOGGED after:
  * a table rewrite is not decoded, so the pipeline does not carry the seed); from then on every change
  * goes through the pipeline.
+ * The first drill runs the real CLI; the --no-rewind one runs liveDrill in this process with the same settings,
+ * so that coverage of src/ sees the drill, the restore and the heal.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -17,7 +19,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import type { LiveDrillReport } from '../../src/app/live-drill.js';
+import { liveDrill, type LiveDrillReport } from '../../src/app/live-drill.js';
+import { silentLogger } from '../../src/util/logger.js';
 import { findSamples, startPushgateway, type PushgatewayServer } from '../support/pushgateway.js';
 import { cliEntry, pipeline, query, sleep, until } from './support.js';
 
@@ -112,8 +115,11 @@ function writeConfigs(): { backupYml: string; reconYml: string } {
   return { backupYml, reconYml };
 }
 
-/** Runs the drill through the real CLI, as the runbook writes it. */
-async function runDrill(extra: string[]): Promise<{ report: LiveDrillReport; wall: number }> {
+/**
+ * Runs the drill through the real CLI, as the runbook writes it; or, `in-process`, through the application
+ * layer the CLI calls (liveDrill with the same settings), so that coverage of src/ sees the drill's code.
+ */
+async function runDrill(extra: string[], how: 'cli' | 'in-process' = 'cli'): Promise<{ report: LiveDrillReport; wall: number }> {
   const { backupYml, reconYml } = writeConfigs();
   // Let the writer's changes reach the target before the backup: the gap is then what changes after it.
   await sleep(3000);
@@ -127,13 +133,23 @@ async function runDrill(extra: string[]): Promise<{ report: LiveDrillReport; wal
   const args = [cliEntry(), 'drill', '--live', '--set', join(dir, 'sets'), '--config', backupYml, '--recon-config', reconYml, '--confirm', 'app',
     '--pushgateway-url', gateway.url, '--json', '--log-level', 'warn', ...extra];
   const t0 = Date.now();
-  // Exit 1 is a drill that ran and missed a target: its report is still on stdout.
-  const { stdout } = await execFileP('node', args, { env, maxBuffer: 16 * 1024 * 1024 }).catch((err: { code?: number; stdout?: string; stderr?: string }) => {
-    if (err.code === 1 && err.stdout?.trim().startsWith('{')) return { stdout: err.stdout };
-    throw new Error(`drill failed: ${err.stderr}\n${err.stdout}`);
-  });
+  let report: LiveDrillReport;
+  if (how === 'in-process') {
+    const outcome = await liveDrill({
+      set: join(dir, 'sets'), backupConfigFile: backupYml, reconConfigFile: reconYml, confirm: 'app', rewind: !extra.includes('--no-rewind'),
+      pushgatewayUrl: gateway.url, env, logger: silentLogger,
+    });
+    report = outcome.report;
+    expect(outcome.exitCode).toBe(report.status === 'passed' ? 0 : 1);
+  } else {
+    // Exit 1 is a drill that ran and missed a target: its report is still on stdout.
+    const { stdout } = await execFileP('node', args, { env, maxBuffer: 16 * 1024 * 1024 }).catch((err: { code?: number; stdout?: string; stderr?: string }) => {
+      if (err.code === 1 && err.stdout?.trim().startsWith('{')) return { stdout: err.stdout };
+      throw new Error(`drill failed: ${err.stderr}\n${err.stdout}`);
+    });
+    report = JSON.parse(stdout) as LiveDrillReport;
+  }
   const wall = (Date.now() - t0) / 1000;
-  const report = JSON.parse(stdout) as LiveDrillReport;
   process.stderr.write(
     `\nlive drill${extra.length ? ` ${extra.join(' ')}` : ''} on ${ROWS.toLocaleString('en')} rows: RTO ${report.rtoSeconds.toFixed(1)} s, RPO gap ${report.rpoGapRows} rows, ` +
       `${report.driftAfterReplay} drifted after the resume, ${report.healedRows} healed, final drift ${report.finalDriftRows}; ` +
@@ -164,7 +180,7 @@ describe.sequential('cdc-recon drill --live', () => {
   });
 
   it('--no-rewind: the sink resumes where it stopped, and the rows the backup missed heal through Debezium signals', async () => {
-    const { report } = await runDrill(['--no-rewind']);
+    const { report } = await runDrill(['--no-rewind'], 'in-process');
     expect(report.rewound).toBe(false);
     // Nothing replays the changes between the backup and the loss: the signals bring back every missing and
     // stale row; rows deleted on the source since the backup stay in the target, for the reviewed DELETE file.

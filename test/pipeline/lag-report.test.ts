@@ -4,6 +4,7 @@
  * Pushgateway. With the sink connector paused and the source changing, the three readings are in the JSON
  * report, the text output and the pushed metrics, and they fall after the sink resumes. The lag alert
  * (CdcSinkConsumerLagHigh) is then tested by promtool on exactly the series the Pushgateway holds.
+ * The paused readings come from the CLI; the resumed ones from the same application layer in this process.
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reconcile } from '../../src/app/reconcile.js';
 import type { RunReport } from '../../src/report/model.js';
+import { silentLogger } from '../../src/util/logger.js';
 import { findSamples, startPushgateway, type PushgatewayServer } from '../support/pushgateway.js';
 import { cliEntry, connectRest, pipeline, query, until, waitConnector } from './support.js';
 
@@ -19,7 +22,11 @@ const execFileP = promisify(execFile);
 const p = pipeline();
 const LAG_ROWS_FROM = 9_000_001;
 
-async function reconcileWithLag(pushgateway: string, job: string): Promise<{ report: RunReport; text: string }> {
+/**
+ * `cli`: the real CLI twice (JSON, pushing, and text); `in-process`: the application layer the CLI calls, pushing
+ * the same way (so that coverage of src/ sees the readings' code), with no text output.
+ */
+async function reconcileWithLag(pushgateway: string, job: string, how: 'cli' | 'in-process' = 'cli'): Promise<{ report: RunReport; text: string }> {
   const file = join(p.dir, `recon-lag-${Date.now()}.yml`);
   writeFileSync(
     file,
@@ -36,6 +43,13 @@ async function reconcileWithLag(pushgateway: string, job: string): Promise<{ rep
     ].join('\n'),
   );
   const env = { ...process.env, PIPELINE_SOURCE_URL: p.source.url, PIPELINE_TARGET_URL: p.target.url, PIPELINE_KAFKA: `127.0.0.1:${p.kafka.port}` };
+  if (how === 'in-process') {
+    const { report } = await reconcile({
+      configFile: file, reportDir: join(p.dir, 'reports-lag'), failOn: 'never', env, logger: silentLogger,
+      metrics: { pushgatewayUrl: pushgateway, job }, sinkReporter: { info: () => undefined, warning: () => undefined },
+    });
+    return { report, text: '' };
+  }
   const args = [cliEntry(), 'reconcile', '-c', file, '--fail-on', 'never', '--report-dir', join(p.dir, 'reports-lag'), '--log-level', 'warn'];
   // Only the JSON run pushes, so the Pushgateway holds exactly the readings of the report returned here.
   const { stdout } = await execFileP('node', [...args, '--json', '--pushgateway-url', pushgateway, '--metrics-job', job], { env, maxBuffer: 16 * 1024 * 1024 });
@@ -78,7 +92,7 @@ describe('live pipeline: the lag readings in the report, the output and the metr
     await connectRest(p, 'PUT', `/connectors/${p.connectors.sink}/resume`);
     await waitConnector(p, p.connectors.sink, 'RUNNING');
     const resumed = await until(
-      () => reconcileWithLag(pg.url, 'lag-resumed'),
+      () => reconcileWithLag(pg.url, 'lag-resumed', 'in-process'),
       (r) => r.report.lag?.readings?.endToEndSeconds != null && (r.report.lag.readings.sinkConsumerMessages ?? Infinity) < 500,
       'lag falling after the sink resumed',
       180_000,

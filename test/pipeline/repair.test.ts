@@ -15,12 +15,14 @@
  *  - 10,000 missing keys are sent in batches and all heal;
  *  - a paused connector, or one that does not enable the channel, gets a clear error and nothing is sent
  *    (the signal topic and the signalling table unchanged, the drift still there).
+ * The Kafka channel's heal and the 10,000 keys run the real CLI (dist/, as the runner does); the source channel
+ * and the refusals run the same application layer in this process, so that coverage of src/ sees that code.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { RunReport, TableResult } from '../../src/report/model.js';
 import { rowsOf } from '../support/recon.js';
-import { connectRest, pipeline, query, reconcileCli, sleep, topicEnds, topicRecords, until, waitConnector, type TopicRecord } from './support.js';
+import { connectRest, pipeline, query, reconcileCli, reconcileInProcess, sleep, topicEnds, topicRecords, until, waitConnector, type TopicRecord } from './support.js';
 
 const p = pipeline();
 const TABLES = ['heal_big', 'heal_comp', 'heal_text'];
@@ -83,8 +85,10 @@ const REPAIR = (channel: 'kafka' | 'source', extra = '') => `repair:
     batchSize: 1000
 ${extra}`;
 
-async function reconcile(extraYaml = '', args: string[] = []): Promise<RunReport> {
-  return reconcileCli(p, { tables: TABLES, recheckDelayMs: 8000, extraYaml, args });
+/** The Kafka channel's runs go through the real CLI; the others through the same application layer in process (coverage). */
+async function reconcile(extraYaml = '', args: string[] = [], how: 'cli' | 'in-process' = 'cli'): Promise<RunReport> {
+  const run = how === 'cli' ? reconcileCli : reconcileInProcess;
+  return run(p, { tables: TABLES, recheckDelayMs: 8000, extraYaml, args });
 }
 
 function table(report: RunReport, name: string): TableResult {
@@ -161,7 +165,7 @@ describe.sequential('repair through Debezium signals on the live pipeline', () =
 
       const before = await ends();
       const [rows0, topic0] = [await signalRows(), await signalTopicEnd()];
-      const report = await reconcile(REPAIR(channel), ['--repair', 'debezium-signal']);
+      const report = await reconcile(REPAIR(channel), ['--repair', 'debezium-signal'], channel === 'kafka' ? 'cli' : 'in-process');
       expect(report.repair?.warnings).toEqual([]);
 
       const signalled = { heal_big: 7, heal_comp: 2, heal_text: 2 };
@@ -230,7 +234,7 @@ describe.sequential('repair through Debezium signals on the live pipeline', () =
     await connectRest(p, 'PUT', `/connectors/${SOURCE}/pause`);
     try {
       await waitConnector(p, SOURCE, 'PAUSED');
-      const report = await reconcile(REPAIR('kafka'), ['--repair', 'debezium-signal']);
+      const report = await reconcile(REPAIR('kafka'), ['--repair', 'debezium-signal'], 'in-process');
       await expectNothingSent(report, /connector cdc-source is not running \(PAUSED.*nothing was signalled/);
     } finally {
       await connectRest(p, 'PUT', `/connectors/${SOURCE}/resume`);
@@ -242,7 +246,7 @@ describe.sequential('repair through Debezium signals on the live pipeline', () =
     try {
       await sleep(2000);
       await waitConnector(p, SOURCE, 'RUNNING');
-      const report = await reconcile(REPAIR('kafka'), ['--repair', 'debezium-signal']);
+      const report = await reconcile(REPAIR('kafka'), ['--repair', 'debezium-signal'], 'in-process');
       await expectNothingSent(report, /connector cdc-source does not enable the kafka signal channel \(signal\.enabled\.channels=source\); nothing was signalled/);
     } finally {
       await connectRest(p, 'PUT', `/connectors/${SOURCE}/config`, config);
@@ -251,7 +255,7 @@ describe.sequential('repair through Debezium signals on the live pipeline', () =
     }
     expect([await signalRows(), await signalTopicEnd()]).toEqual([rows0, topic0]);
     // The drift is still there, and a repair with the connector back heals it.
-    const report = await reconcile(REPAIR('kafka'), ['--repair', 'debezium-signal']);
+    const report = await reconcile(REPAIR('kafka'), ['--repair', 'debezium-signal'], 'in-process');
     expect(driftOf(report)).toEqual(['heal_big: changed 555 [v]']);
     expect(table(report, 'heal_big').repair!.heal).toMatchObject({ healed: 1, notHealed: 0 });
   });

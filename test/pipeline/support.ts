@@ -10,7 +10,10 @@ import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { reconcile } from '../../src/app/reconcile.js';
+import type { RepairMethod } from '../../src/config/repair.js';
 import type { RunReport } from '../../src/report/model.js';
+import { silentLogger } from '../../src/util/logger.js';
 import { CLI_ENTRY, ensureDist } from '../support/action-runner.js';
 import { seededRandom } from '../support/fault-proxy.js';
 import type { PipelineState } from './global-setup.js';
@@ -279,9 +282,16 @@ export function cliEntry(): string {
   return CLI_ENTRY;
 }
 
-/** Runs the real CLI's reconcile on the pipeline and returns its JSON report. */
-export async function reconcileCli(p: PipelineState, opts: { recheckDelayMs?: number; extraYaml?: string; args?: string[]; tables?: string[] } = {}): Promise<RunReport> {
-  const file = join(p.dir, `recon-${Date.now()}.yml`);
+export interface PipelineReconcileOptions {
+  recheckDelayMs?: number;
+  extraYaml?: string;
+  /** CLI flags; in process only `--repair <method>` is understood. */
+  args?: string[];
+  tables?: string[];
+}
+
+function pipelineConfig(p: PipelineState, opts: PipelineReconcileOptions): string {
+  const file = join(p.dir, `recon-${Date.now()}-${randomUUID().slice(0, 8)}.yml`);
   writeFileSync(file, [
     'version: 1',
     'source: { dialect: postgres, urlEnv: PIPELINE_SOURCE_URL, schema: app }',
@@ -292,14 +302,47 @@ export async function reconcileCli(p: PipelineState, opts: { recheckDelayMs?: nu
     opts.extraYaml ?? '',
     '',
   ].join('\n'));
+  return file;
+}
+
+const pipelineEnv = (p: PipelineState): NodeJS.ProcessEnv => ({
+  ...process.env,
+  PIPELINE_SOURCE_URL: p.source.url,
+  PIPELINE_TARGET_URL: p.target.url,
+  PIPELINE_CONNECT_URL: p.connect.url,
+  PIPELINE_KAFKA_BOOTSTRAP: `127.0.0.1:${p.kafka.port}`,
+});
+
+/** Runs the real CLI's reconcile on the pipeline and returns its JSON report. */
+export async function reconcileCli(p: PipelineState, opts: PipelineReconcileOptions = {}): Promise<RunReport> {
+  const file = pipelineConfig(p, opts);
   const args = [cliEntry(), 'reconcile', '-c', file, '--json', '--fail-on', 'never', '--report-dir', join(p.dir, 'reports'), '--log-level', 'warn'];
   if (opts.recheckDelayMs !== undefined) args.push('--recheck-delay', `${opts.recheckDelayMs}ms`);
   args.push(...(opts.args ?? []));
-  const { stdout } = await execFileP('node', args, {
-    env: { ...process.env, PIPELINE_SOURCE_URL: p.source.url, PIPELINE_TARGET_URL: p.target.url, PIPELINE_CONNECT_URL: p.connect.url, PIPELINE_KAFKA_BOOTSTRAP: `127.0.0.1:${p.kafka.port}` },
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const { stdout } = await execFileP('node', args, { env: pipelineEnv(p), maxBuffer: 64 * 1024 * 1024 });
   return JSON.parse(stdout) as RunReport;
+}
+
+/**
+ * The same reconcile through the application layer in this process (what the CLI calls), so that coverage
+ * sees the code the pipeline exercises; the CLI itself is proven by reconcileCli.
+ */
+export async function reconcileInProcess(p: PipelineState, opts: PipelineReconcileOptions = {}): Promise<RunReport> {
+  const args = opts.args ?? [];
+  const unknown = args.filter((a, i) => !(a === '--repair' || args[i - 1] === '--repair'));
+  if (unknown.length) throw new Error(`reconcileInProcess understands only --repair, not ${unknown.join(' ')}`);
+  const repairAt = args.indexOf('--repair');
+  const outcome = await reconcile({
+    configFile: pipelineConfig(p, opts),
+    overrides: { recheckDelayMs: opts.recheckDelayMs },
+    reportDir: join(p.dir, 'reports'),
+    repair: repairAt >= 0 ? { method: args[repairAt + 1] as RepairMethod, dryRun: false } : undefined,
+    failOn: 'never',
+    env: pipelineEnv(p),
+    logger: silentLogger,
+    sinkReporter: { info: () => undefined, warning: () => undefined },
+  });
+  return outcome.report;
 }
 
 /** A topic's end offsets by partition (where records produced from now on start). */
