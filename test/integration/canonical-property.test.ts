@@ -116,13 +116,65 @@ describe('canonical text: PostgreSQL SQL == TypeScript reference', () => {
     await client.query('DROP TABLE IF EXISTS prop_r');
     await client.query('CREATE TABLE prop_r (i int, a text, b text)');
     for (const [i, r] of rows.entries()) await client.query('INSERT INTO prop_r VALUES ($1, $2, $3)', [i, r[0], r[1]]);
-    const cols = ['a', 'b'].map((n) => pgCanonicalExpression({ column: column('text', { name: n }), canonical: { type: 'text' } }, `"${n}"`));
-    const rowTextSql = pgRowText(cols);
+    const rowTextSql = pgRowText(['a', 'b'].map((n) => ({ column: column('text', { name: n }), canonical: { type: 'text' } })), ['"a"', '"b"']);
     const res = await client.query(`SELECT i, ${rowTextSql} AS t, ${pgRowHash(rowTextSql)}::text AS h, ${pgKeyHash(rowTextSql)} AS k FROM prop_r ORDER BY i`);
     const expected = rows.map(([a, b]) => canonicalRowText([canonicalText({ type: 'text' }, a), canonicalText({ type: 'text' }, b)]));
     expect(res.rows.map((r) => r.t)).toEqual(expected);
     expect(res.rows.map((r) => r.h)).toEqual(expected.map((t) => rowHash(t).toString()));
     expect(res.rows.map((r) => r.k)).toEqual(expected.map((t) => keyHash31(t)));
     expect(new Set(expected).size).toBe(rows.length);
+  });
+
+  it('NOT NULL columns written by concat() straight from their output functions: the same row text as the reference', async () => {
+    // Each column: SQL type, catalog entry, canonical spec and a generator of input text. The last two fall back to
+    // the full expression (scale narrower than declared, timestamptz kept to milliseconds).
+    const ts = fc.date({ min: new Date('0001-01-02T00:00:00Z'), max: new Date('9999-12-30T23:59:59Z'), noInvalidDate: true })
+      .chain((d) => fc.integer({ min: 0, max: 999_999 }).map((u) => `${d.toISOString().slice(0, 19).replace('T', ' ')}.${String(u).padStart(6, '0')}${['+00', '+05:30', '-08'][u % 3]}`));
+    const dec = (scale: number) => fc.bigInt({ min: -(10n ** 9n), max: 10n ** 9n }).map((n) => (Number(n) / 10 ** scale).toFixed(scale));
+    const text = fc.string({ unit: 'grapheme', maxLength: 20 }).map((x) => x.replace(/\u0000/g, ''));
+    const cols: Array<{ sql: string; col: CatalogColumn; spec: CanonicalSpec; gen: fc.Arbitrary<string> }> = [
+      { sql: 'bigint', col: column('bigint'), spec: { type: 'int' }, gen: fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map(String) },
+      { sql: 'integer', col: column('integer'), spec: { type: 'int' }, gen: fc.integer().map(String) },
+      { sql: 'numeric(12,2)', col: column('numeric', { precision: 12, scale: 2 }), spec: { type: 'decimal', scale: 2 }, gen: dec(2) },
+      { sql: 'numeric(12,3)', col: column('numeric', { precision: 12, scale: 3 }), spec: { type: 'decimal', scale: 2 }, gen: dec(3) },
+      { sql: 'text', col: column('text'), spec: { type: 'text' }, gen: text },
+      { sql: 'varchar(80)', col: column('character varying', { length: 80 }), spec: { type: 'text' }, gen: text },
+      { sql: 'boolean', col: column('boolean'), spec: { type: 'bool' }, gen: fc.boolean().map(String) },
+      { sql: 'uuid', col: column('uuid'), spec: { type: 'uuid' }, gen: fc.uuid().map((u) => u.toUpperCase()) },
+      { sql: 'timestamptz', col: column('timestamp with time zone'), spec: { type: 'timestamptz', fractionalDigits: 6 }, gen: ts },
+      { sql: 'timestamptz', col: column('timestamp with time zone'), spec: { type: 'timestamptz', fractionalDigits: 3 }, gen: ts },
+    ];
+    const sides = cols.map((c, i) => ({ column: { ...c.col, name: `c${i}`, nullable: false }, canonical: c.spec }));
+    const rowTextSql = pgRowText(sides);
+    // The pieces path is the one taken: no coalesce, no round, no cast of the plain columns.
+    expect(rowTextSql).toMatch(/^concat\("c0", '\|', "c1", '\|', "c2", '\|', round/);
+    await client.query('DROP TABLE IF EXISTS prop_nn');
+    await client.query(`CREATE TABLE prop_nn (i int, ${cols.map((c, i) => `c${i} ${c.sql} NOT NULL`).join(', ')})`);
+    await fc.assert(fc.asyncProperty(fc.array(fc.tuple(...cols.map((c) => c.gen)), { minLength: 1, maxLength: 30 }), async (rows) => {
+      await client.query('TRUNCATE prop_nn');
+      for (const [i, r] of rows.entries()) {
+        await client.query(`INSERT INTO prop_nn VALUES ($1, ${r.map((_, j) => `$${j + 2}`).join(', ')})`, [i, ...r]);
+      }
+      const res = await client.query(`SELECT ${rowTextSql} AS t, ${pgRowHash(rowTextSql)}::text AS h FROM prop_nn ORDER BY i`);
+      // The reference reads what the database stored (numeric(12,3) input is rounded to 3 digits on the way in).
+      const stored = await client.query({ text: `SELECT ${cols.map((_, j) => `c${j}::text`).join(', ')} FROM prop_nn ORDER BY i`, rowMode: 'array' });
+      const expected = (stored.rows as string[][]).map((r) => canonicalRowText(r.map((v, j) => canonicalText(cols[j]!.spec, v))));
+      expect(res.rows.map((x) => x.t)).toEqual(expected);
+      expect(res.rows.map((x) => x.h)).toEqual(expected.map((t) => rowHash(t).toString()));
+    }), { numRuns: 15 });
+  });
+
+  it('a row wider than concat() takes (100 arguments) nests the calls: the same text', async () => {
+    const n = 70; // 70 columns, 69 separators: 139 arguments
+    const sides = Array.from({ length: n }, (_, i) => ({ column: column('integer', { name: `c${i}`, nullable: i % 2 === 0 }), canonical: { type: 'int' as const } }));
+    const rowTextSql = pgRowText(sides);
+    expect(rowTextSql.startsWith('concat(concat(')).toBe(true);
+    const values = Array.from({ length: n }, (_, i) => (i % 7 === 0 ? null : i * 1001));
+    await client.query('DROP TABLE IF EXISTS prop_wide');
+    await client.query(`CREATE TABLE prop_wide (${sides.map((s) => `${s.column.name} integer${s.column.nullable ? '' : ' NOT NULL'}`).join(', ')})`);
+    await client.query(`INSERT INTO prop_wide VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')})`, values.map((v, i) => v ?? (sides[i]!.column.nullable ? null : 0)));
+    const [row] = (await client.query(`SELECT ${rowTextSql} AS t FROM prop_wide`)).rows;
+    const expected = canonicalRowText(values.map((v, i) => canonicalText({ type: 'int' }, v ?? (sides[i]!.column.nullable ? null : 0))));
+    expect(row.t).toBe(expected);
   });
 });

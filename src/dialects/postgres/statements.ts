@@ -15,11 +15,11 @@ class Params {
 }
 
 function keyText(t: SideTable): string {
-  return pgRowText(t.keys.map((k) => pgCanonicalExpression(k)));
+  return pgRowText(t.keys);
 }
 
 function rowText(t: SideTable): string {
-  return pgRowText(t.columns.map((c) => pgCanonicalExpression(c)));
+  return pgRowText(t.columns);
 }
 
 function singleKey(t: SideTable): string {
@@ -109,9 +109,13 @@ export function segmentChecksumStatement(t: SideTable, filter: SegmentFilter, bu
   const p = new Params();
   const bucket = bucketExpression(t, bucketing, filter, p);
   const from = fromWhere(t, filter, p);
-  // Grouped by the integer bucket itself (not its text), cast for the driver only in the outer query.
+  // Grouped by the integer bucket itself (not its text), cast for the driver only in the outer query. The rows
+  // come from a subquery kept apart by OFFSET 0: grouped directly, the planner takes every key for its own bucket
+  // (ndistinct of the key) and sizes the hash table for as many groups as rows; this way it assumes 200 and grows
+  // as needed (a hundred or so buckets per statement): 4 % less time per statement at 10M rows (issue 18).
+  const rows = `SELECT ${bucket} AS bucket, ${pgRowHash(rowText(t))} AS h${from} OFFSET 0`;
   return {
-    text: `SELECT bucket::text AS bucket, cnt::text AS cnt, sum::text AS sum FROM (SELECT ${bucket} AS bucket, count(*) AS cnt, coalesce(sum(${pgRowHash(rowText(t))}), 0) AS sum${from} GROUP BY 1) AS __cdc_g`,
+    text: `SELECT bucket::text AS bucket, cnt::text AS cnt, sum::text AS sum FROM (SELECT bucket, count(*) AS cnt, coalesce(sum(h), 0) AS sum FROM (${rows}) AS __cdc_rows GROUP BY 1) AS __cdc_g`,
     values: p.values,
     label: 'segment-checksum',
     ...lookup(p),
