@@ -58,6 +58,15 @@ export interface ConnectPlanResult {
   configs: Map<string, Record<string, string>>;
 }
 
+/** Plan steps that leave a connector STOPPED on its new config, never running in between (`note`: what the config changes). */
+function stoppedSteps(name: string, exists: boolean, note = ''): string[] {
+  return exists
+    ? [`PUT /connectors/${name}/stop`, 'wait for STOPPED', `PUT /connectors/${name}/config (update${note}, stays STOPPED)`]
+    : [`POST /connectors (create with initial_state STOPPED${note})`, 'wait for STOPPED'];
+}
+
+const resumeSteps = (name: string): string[] => [`PUT /connectors/${name}/resume`, 'wait for RUNNING (connector and tasks)'];
+
 export async function planConnectRestore(options: {
   client: KafkaConnectClient;
   saved: SavedConnect;
@@ -123,20 +132,16 @@ export async function planConnectRestore(options: {
     if (assessment.action === 'resnapshot') {
       config['snapshot.mode'] = 'when_needed';
       if (options.saved.offsetsSupported) {
-        if (current) steps.push(`PUT /connectors/${name}/stop`, 'wait for STOPPED', `PUT /connectors/${name}/config (update, snapshot.mode=when_needed, stays STOPPED)`);
-        else steps.push(`POST /connectors (create with initial_state STOPPED, snapshot.mode=when_needed)`, 'wait for STOPPED');
         steps.push(
+          ...stoppedSteps(name, Boolean(current), ', snapshot.mode=when_needed'),
           `DELETE /connectors/${name}/offsets (saved offsets NOT restored: ${assessment.reason}; offsets an earlier connector of this name left in the worker are cleared, or it would resume from them instead of re-snapshotting)`,
-          `PUT /connectors/${name}/resume`,
-          'wait for RUNNING (connector and tasks)',
+          ...resumeSteps(name),
         );
       } else steps.push(`PUT /connectors/${name}/config (snapshot.mode=when_needed; saved offsets NOT restored: ${assessment.reason})`);
     } else {
       if (options.offsets && assessment.action === 'restore-offsets') {
         // Never running before its offsets are written: created STOPPED, or stopped before its config changes.
-        if (current) steps.push(`PUT /connectors/${name}/stop`, 'wait for STOPPED', `PUT /connectors/${name}/config (update, stays STOPPED)`);
-        else steps.push(`POST /connectors (create with initial_state STOPPED)`, 'wait for STOPPED');
-        steps.push(`PATCH /connectors/${name}/offsets (${saved.offsets!.length} partition(s))`, `PUT /connectors/${name}/resume`, 'wait for RUNNING (connector and tasks)');
+        steps.push(...stoppedSteps(name, Boolean(current)), `PATCH /connectors/${name}/offsets (${saved.offsets!.length} partition(s))`, ...resumeSteps(name));
       } else steps.push(`PUT /connectors/${name}/config (${current ? 'update' : 'create'})`);
     }
     configs.set(name, config);
