@@ -134,6 +134,13 @@ export interface ConnectOptions {
   onPoolExhausted?: () => void;
 }
 
+/** Statements on one connection inside one read-only transaction: every statement sees the same snapshot. */
+export interface SnapshotSession {
+  query<T = Record<string, unknown>>(stmt: Statement): Promise<T[]>;
+  /** Ends the transaction and gives the connection back (destroyed when a statement failed). */
+  release(): Promise<void>;
+}
+
 /** A pooled, read-only connection to one database. */
 export interface Endpoint {
   readonly dialect: Dialect;
@@ -142,6 +149,8 @@ export interface Endpoint {
   query<T = Record<string, unknown>>(stmt: Statement): Promise<T[]>;
   /** Stream rows in batches with bounded memory (cursor / streaming request). */
   stream<T = Record<string, unknown>>(stmt: Statement, batchSize: number): AsyncIterable<T[]>;
+  /** A read-only REPEATABLE READ transaction on one pooled connection; absent where the engine does not need one. */
+  snapshot?(): Promise<SnapshotSession>;
   poolStats(): PoolStats;
   /** Server version string, for reports and manifests. */
   serverVersion(): Promise<string>;
@@ -201,12 +210,33 @@ export interface Dialect {
     cdcChangedKeysStatement(t: SideTable, captureInstance: string, netChanges: boolean, fromLsn: string, toLsn: string): Statement;
   };
 
+  /** Reading a table by its physical storage instead of its key index; absent where there is none (see PhysicalScan). */
+  readonly physicalScan?: PhysicalScan;
+
   /** Normalise driver rows of the statements above. */
   toSegmentChecksumRow(row: Record<string, unknown>): SegmentChecksumRow;
   toLeafRow(row: Record<string, unknown>, columnCount: number): LeafRow;
 
   /** Classify a driver error: retry (transient), abort the run (critical), or fail this table only. */
   classifyError(err: unknown): ErrorClass;
+}
+
+/**
+ * A table read in chunks of its storage (PostgreSQL: TID ranges of heap blocks), all inside one snapshot: the
+ * first pass of a range-segmented table with progress after every chunk, at the cost of one sequential scan
+ * instead of one index range scan per statement (issue 18: 100 key-range statements cost 1.19x the plain scan).
+ */
+export interface PhysicalScan {
+  /**
+   * Columns blocks (the heap's size in blocks, text), usable (the server has TID range scans and the relation
+   * is a plain table) and correlation (of the key with the physical order, from the statistics; null when none).
+   */
+  layoutStatement(t: SideTable): Statement;
+  /**
+   * segmentChecksumStatement's rows and columns over the blocks [from, to) (to null: every block from `from`,
+   * including blocks added since the layout was read), for the rows whose key lies in `keys`.
+   */
+  chunkChecksumStatement(t: SideTable, blocks: readonly [number, number | null], keys: readonly [bigint, bigint], bucketing: Extract<Bucketing, { kind: 'range' }>): Statement;
 }
 
 // SQL Server CDC metadata, as the schema check reads it (dialects/mssql/cdc.ts implements the reader).

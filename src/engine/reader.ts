@@ -4,7 +4,7 @@
  * same numbers for the same data: client mode is the oracle of server mode.
  */
 import { canonicalRowText, canonicalText, keyHash31, rowHash, type CanonicalInput } from '../canonical/render.js';
-import type { Bucketing, LeafRow, SegmentFilter, SideColumn, SideTable } from '../dialects/types.js';
+import type { Bucketing, LeafRow, SegmentChecksumRow, SegmentFilter, SideColumn, SideTable } from '../dialects/types.js';
 import type { HistogramStep } from './part.js';
 import type { QueryRunner } from './runner.js';
 
@@ -27,6 +27,20 @@ export interface SideReader {
   changedKeys(change: SideColumn, since: string): Promise<bigint[]>;
   /** The table's change capture (SQL Server CDC) as the run starts; undefined where there is none. */
   cdcChanges(): Promise<CdcChanges | undefined>;
+  /** The heap's layout when this side can be read in physical chunks (see PhysicalScan); null when it cannot. */
+  physicalLayout?(): Promise<PhysicalLayout | null>;
+  /**
+   * Bucket sums of the rows with keys in `keys`, one statement per block chunk, every one in the same snapshot;
+   * `onChunk` gets each chunk's rows. A transient failure restarts the whole read after `reset`.
+   */
+  physicalChecksums?(chunks: ReadonlyArray<readonly [number, number | null]>, keys: readonly [bigint, bigint], bucketing: Extract<Bucketing, { kind: 'range' }>, onChunk: (rows: SegmentChecksumRow[]) => void | Promise<void>, reset: () => void): Promise<void>;
+}
+
+export interface PhysicalLayout {
+  /** Heap blocks as the layout was read. */
+  blocks: number;
+  /** Of the key with the physical order, from the statistics; null when there are none. */
+  correlation: number | null;
 }
 
 /** A capture instance's window as a run starts: its LSNs, and the keys changed in a window of them. */
@@ -85,6 +99,26 @@ export class ServerReader implements SideReader {
   async changedKeys(change: SideColumn, since: string): Promise<bigint[]> {
     const rows = await this.runner.query<{ k: string }>(this.runner.dialect.changedKeysStatement(this.table, change, since));
     return rows.map((r) => BigInt(r.k));
+  }
+
+  async physicalLayout(): Promise<PhysicalLayout | null> {
+    const scan = this.runner.dialect.physicalScan;
+    if (!scan || !this.runner.endpoint.snapshot) return null;
+    const row = (await this.runner.query<{ blocks: string | null; usable: boolean; correlation: number | string | null }>(scan.layoutStatement(this.table)))[0];
+    if (!row || !row.usable || row.blocks === null) return null;
+    return { blocks: Number(row.blocks), correlation: row.correlation === null ? null : Number(row.correlation) };
+  }
+
+  async physicalChecksums(chunks: ReadonlyArray<readonly [number, number | null]>, keys: readonly [bigint, bigint], bucketing: Extract<Bucketing, { kind: 'range' }>, onChunk: (rows: SegmentChecksumRow[]) => void | Promise<void>, reset: () => void): Promise<void> {
+    const d = this.runner.dialect;
+    const scan = d.physicalScan;
+    if (!scan) throw new Error(`the ${d.name} dialect has no physical scan`);
+    await this.runner.inSnapshot('chunk-checksum', async (query) => {
+      for (const chunk of chunks) {
+        const rows = await query(scan.chunkChecksumStatement(this.table, chunk, keys, bucketing));
+        await onChunk(rows.map((r) => d.toSegmentChecksumRow(r)));
+      }
+    }, reset);
   }
 
   async cdcChanges(): Promise<CdcChanges | undefined> {

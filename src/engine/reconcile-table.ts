@@ -14,6 +14,7 @@ import { TableError } from '../util/errors.js';
 import { windowProblem, windowStart, type IncrementalDecision } from './incremental.js';
 import { clipFilter, clipRanges, evenCuts, floorTo, hashPartResidues, hashPartSegments, intervalOf, quantileCuts, type KeyInterval, type TablePart } from './part.js';
 import { ProgressReporter, type ProgressListener } from './progress.js';
+import { BucketTotals, MAX_DENSE_BUCKETS, compareTotals, fillSide, physicalLayoutOf } from './physical-pass.js';
 
 export interface TableReaders {
   source: SideReader;
@@ -138,7 +139,11 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
     textColumns: plan.pairs.map((p) => p.canonical.type === 'text'),
   };
   if (mismatched.length > 0) progress.report('diff', checked, { mismatchedBuckets: mismatched.length });
-  const found = await bisect(plan, readers, mismatched, log, first.interval);
+  // Rows past maxDiffRows are only counted when nothing else reads them (no recheck, no repair): their column
+  // texts are dropped as they are found, so memory stays bounded whatever the drift (issue 18: 100,000 drifted
+  // rows held ~150 MiB of column texts for a report that shows 1,000).
+  const keepRows = spec.recheckDelayMs > 0 || opts.onDrift ? Number.POSITIVE_INFINITY : spec.maxDiffRows;
+  const found = await bisect(plan, readers, mismatched, log, first.interval, keepRows);
   if (changed) {
     // Changed keys inside the slice are found twice: keep one.
     const seen = new Set(found.diffs.map((d) => d.keyText));
@@ -366,6 +371,15 @@ async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, 
     const end = b + perQuery < bucketCount ? b + perQuery : bucketCount;
     parts.push(clampRanges([[base + b * width, base + end * width - 1n]], domain)[0]!);
   }
+  const describeRange = (id: number, segs: Segment[]): SegmentInfo => ({
+    range: clampRanges([[base + BigInt(id) * segWidth, base + BigInt(id + 1) * segWidth - 1n]], domain)[0]!.map(String) as [string, string],
+    sourceCount: sumCounts(segs, 'sourceCount'),
+    targetCount: sumCounts(segs, 'targetCount'),
+  });
+  if (!interval && parts.length > 1) {
+    const dense = await physicalFirstPass(readers, { base, width, segWidth, hi, domain, parts, total, segmentCount }, progress);
+    if (dense) return summarise(dense.mismatched, dense.totals, segmentCount, (b) => Number((b.bucket * dense.width) / segWidth), describeRange);
+  }
   const scoped = interval ? parts.flatMap((r) => clipRanges([r], interval!)) : parts;
   let done = 0n;
   const seen = { source: 0n, target: 0n };
@@ -385,14 +399,49 @@ async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, 
   const totals = results.reduce((a, r) => ({ source: a.source + r.totals.source, target: a.target + r.totals.target }), { source: 0n, target: 0n });
   const checked = interval ? segmentsIn(interval, base, segWidth, segmentCount) : segmentCount;
   return {
-    ...summarise(mismatched, totals, checked, (b) => Number((b.bucket * width) / segWidth), (id, segs) => ({
-      range: clampRanges([[base + BigInt(id) * segWidth, base + BigInt(id + 1) * segWidth - 1n]], domain)[0]!.map(String) as [string, string],
-      sourceCount: sumCounts(segs, 'sourceCount'),
-      targetCount: sumCounts(segs, 'targetCount'),
-    })),
+    ...summarise(mismatched, totals, checked, (b) => Number((b.bucket * width) / segWidth), describeRange),
     interval,
     warning,
   };
+}
+
+interface RangeGrid {
+  base: bigint;
+  width: bigint;
+  segWidth: bigint;
+  hi: bigint;
+  domain: readonly [bigint, bigint];
+  /** The key-range statements of the plain first pass. */
+  parts: Array<[bigint, bigint]>;
+  total: bigint;
+  segmentCount: number;
+}
+
+/**
+ * The first pass with each side that can read in chunks of its storage doing so (see physical-pass.ts), the other
+ * in the key-range statements; null when neither side can, or the buckets would not fit the dense tables.
+ */
+async function physicalFirstPass(readers: TableReaders, grid: RangeGrid, progress: ProgressReporter): Promise<{ mismatched: Segment[]; totals: FirstPass['totals']; width: bigint } | null> {
+  const [sourceLayout, targetLayout] = await Promise.all([physicalLayoutOf(readers.source), physicalLayoutOf(readers.target)]);
+  if (!sourceLayout && !targetLayout) return null;
+  // Wider buckets, up to a segment, keep the dense tables bounded; the segments stay the grid's.
+  let width = grid.width;
+  const span = grid.hi - grid.base + 1n;
+  while (ceilDiv(span, width) > BigInt(MAX_DENSE_BUCKETS) && width < grid.segWidth) width *= 2n;
+  const size = ceilDiv(span, width);
+  if (size > BigInt(MAX_DENSE_BUCKETS)) return null;
+  const bucketing: Extract<Bucketing, { kind: 'range' }> = { kind: 'range', base: grid.base, width };
+  const keys = clampRanges([[grid.base, grid.base + size * width - 1n]], grid.domain)[0]!;
+  const source = new BucketTotals(Number(size));
+  const target = new BucketTotals(Number(size));
+  const step = () => progress.report('checksum', Math.max(source.rows, target.rows));
+  await Promise.all([
+    fillSide({ reader: readers.source, layout: sourceLayout ?? undefined }, source, bucketing, keys, grid.parts, Number(grid.total), step),
+    fillSide({ reader: readers.target, layout: targetLayout ?? undefined }, target, bucketing, keys, grid.parts, Number(grid.total), step),
+  ]);
+  const mismatched = compareTotals(source, target).mismatched.map((m) => ({ ...m, bucketing }));
+  progress.report('checksum', Math.max(source.rows, target.rows), { segmentsDone: grid.segmentCount, segmentsTotal: grid.segmentCount });
+  return { mismatched, totals: { source: BigInt(source.rows), target: BigInt(target.rows) }, width };
 }
 
 /** Segments of the grid that an interval touches. */
@@ -497,7 +546,7 @@ function batches(segments: Segment[], maxRows: number): Segment[][] {
 }
 
 /** Narrow mismatching segments level by level (one statement per side per level), then diff the leaves. */
-async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], log: Logger, interval?: KeyInterval): Promise<{ diffs: RowDiff[]; leaves: SegmentFilter[] }> {
+async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], log: Logger, interval: KeyInterval | undefined, keepRows: number): Promise<{ diffs: RowDiff[]; leaves: SegmentFilter[] }> {
   const leafSize = BigInt(plan.spec.leafSize);
   const domain = keyDomain(plan);
   const diffs: RowDiff[] = [];
@@ -523,7 +572,7 @@ async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], 
       const found = leaf.diffs.filter((d) => !seenKeys.has(d.keyText));
       if (found.length > 0) leafFilters.push(...leaf.filters);
       for (const d of found) seenKeys.add(d.keyText);
-      diffs.push(...found);
+      for (const d of found) diffs.push(diffs.length < keepRows ? d : { kind: d.kind, keyText: d.keyText });
     }
     const next: Segment[] = [];
     // Segments refined with the same child bucketing go into one statement per side, if they also share their

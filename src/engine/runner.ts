@@ -4,6 +4,9 @@
  */
 import type { LimitFunction } from 'p-limit';
 import type { Dialect, Endpoint, Statement } from '../dialects/types.js';
+
+/** Runs one statement inside a snapshot session (see QueryRunner.inSnapshot). */
+export type SnapshotQuery = <T = Record<string, unknown>>(stmt: Statement) => Promise<T[]>;
 import { ClassifiedError, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { withRetry } from '../util/retry.js';
@@ -62,6 +65,33 @@ export class QueryRunner {
         this.rows += rows.length;
         this.logger.debug('statement', { endpoint: this.endpoint.role, statement: stmt.label, ms: Date.now() - t0, rows: rows.length });
         return rows;
+      }),
+    );
+  }
+
+  /**
+   * `work` on one connection inside one read-only snapshot (its statements see the same rows), holding one of the
+   * endpoint's slots throughout; a transient failure restarts all of it from scratch via `reset`.
+   */
+  async inSnapshot<T>(label: string, work: (query: SnapshotQuery) => Promise<T>, reset: () => void): Promise<T> {
+    const open = this.endpoint.snapshot?.bind(this.endpoint);
+    if (!open) throw new Error(`${this.endpoint.role}: the ${this.dialect.name} endpoint has no snapshot sessions`);
+    return this.retrying(label, () =>
+      this.limit(async () => {
+        reset();
+        const session = await open();
+        try {
+          return await work(async <R>(stmt: Statement) => {
+            this.queries += 1;
+            const t0 = Date.now();
+            const rows = await session.query<R>(stmt);
+            this.rows += rows.length;
+            this.logger.debug('statement', { endpoint: this.endpoint.role, statement: stmt.label, ms: Date.now() - t0, rows: rows.length });
+            return rows;
+          });
+        } finally {
+          await session.release();
+        }
       }),
     );
   }

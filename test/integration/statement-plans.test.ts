@@ -102,6 +102,35 @@ describe('statement plans on a 200k-row table', () => {
     expect(dialect.segmentChecksumStatement(table, { kind: 'residues', modulus: 8, residues: [1, 5] }, { kind: 'hash', modulus: 64 }).lookup).toBeUndefined();
   });
 
+  it('a chunk of heap blocks is one TID range scan; the key range is a filter only where bigint needs it', async () => {
+    const scan = dialect.physicalScan!;
+    const blocks = Number(((await endpoint.query<{ blocks: string }>(scan.layoutStatement(table)))[0]!).blocks);
+    const chunk = scan.chunkChecksumStatement(table, [10, 200], [0n, 262_143n], { kind: 'range', base: 0n, width: 512n });
+    expect(await scansOf(chunk)).toEqual(['Tid Range Scan']);
+    expect(chunk.text).not.toMatch(/BETWEEN/);
+    // The open-ended last chunk, with a base far above the lowest bigint: key - base could overflow for keys outside
+    // the range, so it filters them, in a form the planner cannot answer from the key index.
+    const far = scan.chunkChecksumStatement(table, [blocks - 20, null], [2n ** 62n, 2n ** 62n + 1023n], { kind: 'range', base: 2n ** 62n, width: 512n });
+    expect(far.text).toMatch(/"id" \+ 0 BETWEEN \$\d+::bigint AND \$\d+::bigint/);
+    expect(far.text).not.toMatch(/ctid < /);
+    expect(await scansOf(far)).toEqual(['Tid Range Scan']);
+    // Every block once: the chunks' counts add up to the table, and the open-ended last one reads to the end.
+    const cuts = [0, Math.floor(blocks / 3), Math.floor((2 * blocks) / 3)];
+    let rows = 0;
+    for (const [i, from] of cuts.entries()) {
+      const stmt = scan.chunkChecksumStatement(table, [from, cuts[i + 1] ?? null], [0n, 262_143n], { kind: 'range', base: 0n, width: 512n });
+      rows += ((await exec(url, stmt.text, stmt.values)).rows as Array<{ cnt: string }>).reduce((a, r) => a + Number(r.cnt), 0);
+    }
+    expect(rows).toBe(ROWS);
+  });
+
+  it('the layout: blocks, usable on a plain table of PostgreSQL 14+, the key correlation from the statistics', async () => {
+    const layout = (await endpoint.query<{ blocks: string; usable: boolean; correlation: number | null }>(dialect.physicalScan!.layoutStatement(table)))[0]!;
+    expect(Number(layout.blocks)).toBeGreaterThan(1_000);
+    expect(layout.usable).toBe(true);
+    expect(layout.correlation).toBeCloseTo(1, 3);
+  });
+
   it('the endpoint runs lookups with JIT off and everything else with the session default, on the same connection', async () => {
     // One connection, so every statement below shares its session settings.
     const one = await dialect.connect(url, 'source', { poolSize: 1, statementTimeoutMs: 60_000, connectTimeoutMs: 10_000, applicationName: 'jit-test' });

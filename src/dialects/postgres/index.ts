@@ -27,6 +27,7 @@ export const postgresDialect: Dialect = {
   keyHistogramStatement,
   maxChangeStatement,
   changedKeysStatement,
+  physicalScan: { layoutStatement: statements.physicalLayoutStatement, chunkChecksumStatement: statements.chunkChecksumStatement },
   toSegmentChecksumRow: (row): SegmentChecksumRow => ({
     bucket: BigInt(row.bucket as string),
     count: BigInt(row.cnt as string),
