@@ -4,12 +4,12 @@
  */
 import type { LimitFunction } from 'p-limit';
 import type { Dialect, Endpoint, Statement } from '../dialects/types.js';
-
-/** Runs one statement inside a snapshot session (see QueryRunner.inSnapshot). */
-export type SnapshotQuery = <T = Record<string, unknown>>(stmt: Statement) => Promise<T[]>;
 import { ClassifiedError, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { withRetry } from '../util/retry.js';
+
+/** Runs one statement inside a snapshot session (see QueryRunner.inSnapshot). */
+export type SnapshotQuery = <T = Record<string, unknown>>(stmt: Statement) => Promise<T[]>;
 
 export interface RunnerHooks {
   onRetry?: (endpoint: string, error: unknown) => void;
@@ -57,16 +57,17 @@ export class QueryRunner {
   }
 
   query<T = Record<string, unknown>>(stmt: Statement): Promise<T[]> {
-    return this.retrying(stmt.label, () =>
-      this.limit(async () => {
-        this.queries += 1;
-        const t0 = Date.now();
-        const rows = await this.endpoint.query<T>(stmt);
-        this.rows += rows.length;
-        this.logger.debug('statement', { endpoint: this.endpoint.role, statement: stmt.label, ms: Date.now() - t0, rows: rows.length });
-        return rows;
-      }),
-    );
+    return this.retrying(stmt.label, () => this.limit(() => this.counted(stmt, () => this.endpoint.query<T>(stmt))));
+  }
+
+  /** One statement's answer, counted for the report and logged with its time. */
+  private async counted<T>(stmt: Statement, run: () => Promise<T[]>): Promise<T[]> {
+    this.queries += 1;
+    const t0 = Date.now();
+    const rows = await run();
+    this.rows += rows.length;
+    this.logger.debug('statement', { endpoint: this.endpoint.role, statement: stmt.label, ms: Date.now() - t0, rows: rows.length });
+    return rows;
   }
 
   /**
@@ -81,14 +82,7 @@ export class QueryRunner {
         reset();
         const session = await open();
         try {
-          return await work(async <R>(stmt: Statement) => {
-            this.queries += 1;
-            const t0 = Date.now();
-            const rows = await session.query<R>(stmt);
-            this.rows += rows.length;
-            this.logger.debug('statement', { endpoint: this.endpoint.role, statement: stmt.label, ms: Date.now() - t0, rows: rows.length });
-            return rows;
-          });
+          return await work(<R>(stmt: Statement) => this.counted(stmt, () => session.query<R>(stmt)));
         } finally {
           await session.release();
         }

@@ -124,6 +124,12 @@ class PgEndpoint implements Endpoint {
     return { error: () => error, failed, done: () => client.off('error', onError) };
   }
 
+  /** A query with pg's per-query client-side timeout, query_timeout (missing from @types/pg's QueryConfig). */
+  private timed(text: string, values: unknown[] = []): pg.QueryConfig {
+    const config: pg.QueryConfig & { query_timeout: number } = { text, values, query_timeout: this.readTimeoutMs };
+    return config;
+  }
+
   /** Connections whose session has JIT turned off for key-range lookups (see Statement.lookup). */
   private readonly jitOff = new WeakSet<pg.PoolClient>();
 
@@ -136,7 +142,7 @@ class PgEndpoint implements Endpoint {
     const lookup = stmt.lookup === true;
     if (lookup === this.jitOff.has(client)) return;
     const text = lookup ? "SELECT set_config('jit', 'off', false)" : "SELECT set_config('jit', reset_val, false) FROM pg_settings WHERE name = 'jit'";
-    await client.query({ text, query_timeout: this.readTimeoutMs } as pg.QueryConfig);
+    await client.query(this.timed(text));
     if (lookup) this.jitOff.add(client);
     else this.jitOff.delete(client);
   }
@@ -147,9 +153,7 @@ class PgEndpoint implements Endpoint {
     let broken: Error | undefined;
     try {
       await this.prepareSession(client, stmt);
-      // query_timeout: pg's per-query client-side timeout (missing from @types/pg's QueryConfig).
-      const config: pg.QueryConfig & { query_timeout: number } = { text: stmt.text, values: stmt.values, query_timeout: this.readTimeoutMs };
-      const res = await client.query(config);
+      const res = await client.query(this.timed(stmt.text, stmt.values));
       return res.rows as T[];
     } catch (err) {
       if (classifyPgError(err) === 'transient') broken = err as Error;
@@ -167,8 +171,7 @@ class PgEndpoint implements Endpoint {
     let broken: Error | undefined;
     const run = async <T>(text: string, values: unknown[] = []): Promise<T[]> => {
       try {
-        const config: pg.QueryConfig & { query_timeout: number } = { text, values, query_timeout: this.readTimeoutMs };
-        return (await client.query(config)).rows as T[];
+        return (await client.query(this.timed(text, values))).rows as T[];
       } catch (err) {
         // The transaction is aborted whatever the error: the connection is not given back as it is.
         broken ??= err as Error;

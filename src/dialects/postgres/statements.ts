@@ -73,6 +73,11 @@ const INTEGER_DOMAINS: Readonly<Record<string, readonly [bigint, bigint]>> = {
   int8: [-(2n ** 63n), 2n ** 63n - 1n],
 };
 
+/** The single key's value range by its type; undefined when it is not a known integer type. */
+function keyTypeDomain(t: SideTable): readonly [bigint, bigint] | undefined {
+  return INTEGER_DOMAINS[t.keys[0]!.column.dataType.toLowerCase()];
+}
+
 function bucketExpression(t: SideTable, b: Bucketing, filter: SegmentFilter, p: Params): string {
   if (b.kind === 'range') {
     const k = singleKey(t);
@@ -80,7 +85,7 @@ function bucketExpression(t: SideTable, b: Bucketing, filter: SegmentFilter, p: 
     // every key the filter lets through, minus the base, fits a bigint. `/` on bigint truncates toward zero,
     // like div(). The filter is applied before the select list is computed (a scan's quals, or the lateral
     // subquery of several ranges), so keys outside it never reach the subtraction.
-    if (bigintBucketExact(INTEGER_DOMAINS[t.keys[0]!.column.dataType.toLowerCase()], b, filter)) {
+    if (bigintBucketExact(keyTypeDomain(t), b, filter)) {
       return `(${k} - ${p.add(b.base.toString(), '::bigint')}) / ${p.add(b.width.toString(), '::bigint')}`;
     }
     // Else in numeric: keys spanning more than 2^63 overflow bigint ("bigint out of range"); div() truncates toward zero.
@@ -144,7 +149,7 @@ export function physicalLayoutStatement(t: SideTable): Statement {
 export function chunkChecksumStatement(t: SideTable, blocks: readonly [number, number | null], keys: readonly [bigint, bigint], bucketing: Extract<Bucketing, { kind: 'range' }>): Statement {
   const p = new Params();
   const k = singleKey(t);
-  const everyKey = bigintBucketExact(INTEGER_DOMAINS[t.keys[0]!.column.dataType.toLowerCase()], bucketing, { kind: 'all' });
+  const everyKey = bigintBucketExact(keyTypeDomain(t), bucketing, { kind: 'all' });
   const filter: SegmentFilter = everyKey ? { kind: 'all' } : { kind: 'ranges', ranges: [keys] };
   const bucket = bucketExpression(t, bucketing, filter, p);
   const tid = (block: number) => p.add(`(${block},0)`, '::tid');
