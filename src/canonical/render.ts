@@ -109,22 +109,31 @@ function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
 }
 
-function fraction(micros: string, digits: number): string {
-  if (digits <= 0) return '';
-  return `.${micros.padEnd(6, '0').slice(0, digits)}`;
+/**
+ * ".ffff": the fraction truncated to `digits`, then its trailing zeros dropped, and no "." for a zero fraction
+ * (how PostgreSQL writes a time or timestamp).
+ */
+function fraction(digitsText: string, digits: number): string {
+  const kept = digitsText.slice(0, Math.max(0, digits)).replace(/0+$/, '');
+  return kept ? `.${kept}` : '';
 }
 
 const DATE_RE = /^(\d{4,})-(\d{2})-(\d{2})/;
 const TIME_RE = /(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?/;
 const OFFSET_RE = /(Z|[+-]\d{2}(?::?\d{2})?(?::?\d{2})?)$/;
+/** A year before the common era, as PostgreSQL writes it ("0044-03-15 BC"). */
+const BC_RE = /\s+BC$/i;
+const INFINITE = new Set(['infinity', '-infinity']);
 
 function renderDate(value: CanonicalInput): string {
   if (value instanceof Date) {
     return `${pad(value.getUTCFullYear(), 4)}-${pad(value.getUTCMonth() + 1, 2)}-${pad(value.getUTCDate(), 2)}`;
   }
-  const m = DATE_RE.exec(String(value));
+  const text = String(value).trim();
+  if (INFINITE.has(text.toLowerCase())) return text.toLowerCase();
+  const m = DATE_RE.exec(text);
   if (!m) throw new Error(`not a date: ${JSON.stringify(value)}`);
-  return `${m[1]}-${m[2]}-${m[3]}`;
+  return `${m[1]}-${m[2]}-${m[3]}${BC_RE.test(text) ? ' BC' : ''}`;
 }
 
 function renderTime(value: CanonicalInput, digits: number): string {
@@ -133,33 +142,40 @@ function renderTime(value: CanonicalInput, digits: number): string {
   return `${m[1]}:${m[2]}:${m[3]}${fraction(m[4] ?? '', digits)}`;
 }
 
-/** Timestamps: ISO 8601 with a "T", fraction truncated to `digits`; zoned values in UTC with a "Z". */
+/**
+ * Timestamps as PostgreSQL writes them with DateStyle ISO: "2024-01-02 03:04:05.12", the fraction truncated to
+ * `digits` and its trailing zeros dropped; zoned values in UTC with "+00"; "infinity"; " BC" last.
+ */
 function renderTimestamp(value: CanonicalInput, digits: number, zoned: boolean): string {
+  const zone = zoned ? '+00' : '';
   if (value instanceof Date) {
     const iso = value.toISOString(); // always UTC, millisecond precision
-    const base = iso.slice(0, 19);
-    return `${base}${fraction(iso.slice(20, 23), digits)}${zoned ? 'Z' : ''}`;
+    return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fraction(iso.slice(20, 23), digits)}${zone}`;
   }
   const text = String(value).trim();
-  const d = DATE_RE.exec(text);
-  const t = TIME_RE.exec(text.slice(d ? d[0].length : 0));
+  if (INFINITE.has(text.toLowerCase())) return text.toLowerCase();
+  const bc = BC_RE.test(text);
+  const body = bc ? text.replace(BC_RE, '') : text;
+  const era = bc ? ' BC' : '';
+  const d = DATE_RE.exec(body);
+  const t = TIME_RE.exec(body.slice(d ? d[0].length : 0));
   if (!d || !t) throw new Error(`not a timestamp: ${JSON.stringify(value)}`);
   const micros = (t[4] ?? '').padEnd(6, '0').slice(0, 6);
-  if (zoned && /(?:\+00(?::?00)?|Z)$/.test(text)) {
-    // Already UTC (what the drivers return from a UTC session): no calendar arithmetic needed.
-    return `${d[1]}-${d[2]}-${d[3]}T${t[1]}:${t[2]}:${t[3]}${fraction(micros, digits)}Z`;
-  }
-  if (!zoned) {
-    return `${d[1]}-${d[2]}-${d[3]}T${t[1]}:${t[2]}:${t[3]}${fraction(micros, digits)}`;
-  }
-  const off = OFFSET_RE.exec(text);
+  const off = zoned ? OFFSET_RE.exec(body) : null;
   const offsetSeconds = off ? parseOffset(off[1] ?? 'Z') : 0;
+  if (bc && offsetSeconds !== 0) throw new Error(`a timestamp before the common era needs a UTC offset: ${JSON.stringify(value)}`);
+  if (offsetSeconds === 0) {
+    // Already UTC (what the drivers return from a UTC session), or local: no calendar arithmetic needed.
+    return `${d[1]}-${d[2]}-${d[3]} ${t[1]}:${t[2]}:${t[3]}${fraction(micros, digits)}${zone}${era}`;
+  }
   // Shift by the offset on whole seconds; microseconds are carried over exactly.
   const u = new Date(0);
   u.setUTCFullYear(Number(d[1]), Number(d[2]) - 1, Number(d[3]));
   u.setUTCHours(Number(t[1]), Number(t[2]), Number(t[3]) - offsetSeconds, 0);
-  const base = u.toISOString().slice(0, 19);
-  return `${base}${fraction(micros, digits)}Z`;
+  // Written field by field: toISOString() turns years past 9999 into "+010000".
+  const date = `${pad(u.getUTCFullYear(), 4)}-${pad(u.getUTCMonth() + 1, 2)}-${pad(u.getUTCDate(), 2)}`;
+  const time = `${pad(u.getUTCHours(), 2)}:${pad(u.getUTCMinutes(), 2)}:${pad(u.getUTCSeconds(), 2)}`;
+  return `${date} ${time}${fraction(micros, digits)}${zone}`;
 }
 
 function parseOffset(text: string): number {

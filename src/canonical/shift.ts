@@ -1,12 +1,12 @@
 /**
  * Moving a canonical date or timestamp by a duration: an incremental run
  * starts `overlap` before the last run's newest change, written back in the
- * same canonical text (the same fractional digits, the same `Z`), which both
- * dialects read as a value of the change column's type.
+ * same canonical text (trailing fractional zeros dropped, the same `+00`), which
+ * both dialects read as a value of the change column's type.
  */
-import type { CanonicalSpec } from './types.js';
+import { type CanonicalSpec, DEFAULT_FRACTIONAL_DIGITS } from './types.js';
 
-const TS = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?)?(Z?)$/;
+const TS = /^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?)?(\+00)?$/;
 
 function pad(n: number | bigint, w: number): string {
   return String(n).padStart(w, '0');
@@ -38,10 +38,11 @@ export function shiftCanonical(spec: CanonicalSpec, text: string, deltaMs: numbe
   const date = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}`;
   if (spec.type === 'date') return date;
   const m = TS.exec(text)!;
-  const digits = (m[7] ?? '').length;
+  const digits = spec.fractionalDigits ?? DEFAULT_FRACTIONAL_DIGITS;
   const micro = ((shifted % 1_000_000n) + 1_000_000n) % 1_000_000n;
-  const frac = digits > 0 ? `.${pad(micro, 6).slice(0, digits)}` : '';
-  return `${date}T${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}${frac}${m[8] ?? ''}`;
+  const kept = pad(micro, 6).slice(0, digits).replace(/0+$/, '');
+  const frac = kept ? `.${kept}` : '';
+  return `${date} ${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}${frac}${m[8] ?? ''}`;
 }
 
 /** Order of two canonical texts of the same change column (integers by value, dates and timestamps by time). */

@@ -42,6 +42,13 @@ export interface CanonicalFamily {
   fixedWidth?: boolean;
 }
 
+/**
+ * Version of the canonical form, kept in reports and incremental state so that hashes of two forms are never
+ * compared or merged. 2: dates, times and timestamps as PostgreSQL writes them (ISO with a space, trailing
+ * fractional zeros dropped, "+00" for UTC), which PostgreSQL prints without a formatting call.
+ */
+export const CANONICAL_FORM_VERSION = 2;
+
 /** Marker for SQL NULL inside a canonical row text. Never produced by a non-null value. */
 export const NULL_TOKEN = '\\N';
 /** Separator between fields of a canonical row. Only text can contain it, and text is length-prefixed. */

@@ -12,12 +12,12 @@
  * the table gets a full run and says why: rows are never skipped.
  */
 import { compareCanonical, shiftCanonical } from '../canonical/shift.js';
-import type { CanonicalSpec } from '../canonical/types.js';
+import { CANONICAL_FORM_VERSION, type CanonicalSpec } from '../canonical/types.js';
 import type { TableSpec } from '../config/model.js';
 import type { TablePart } from './part.js';
 
-/** Version of the canonical form the hashes are computed in; state from another form is not trusted. */
-export const CANONICAL_FORM_VERSION = 1;
+/** State from another canonical form is not trusted (its hashes were computed on other text). */
+export { CANONICAL_FORM_VERSION };
 
 export interface IncrementalTableState {
   changeColumn: string | null;

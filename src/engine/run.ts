@@ -17,7 +17,7 @@ import { withRetry } from '../util/retry.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { ClientReader, ServerReader } from './reader.js';
 import { selectShard, type ShardTable } from './shard.js';
-import { coverageAgeSeconds, decide, nextState, type IncrementalState } from './incremental.js';
+import { CANONICAL_FORM_VERSION, coverageAgeSeconds, decide, nextState, type IncrementalState } from './incremental.js';
 import { reconcileTable, type DriftHook } from './reconcile-table.js';
 import type { ProgressListener } from './progress.js';
 import { QueryRunner } from './runner.js';
@@ -200,6 +200,7 @@ export async function runReconcile(opts: RunOptions): Promise<RunReport> {
     return {
       schemaVersion: REPORT_SCHEMA_VERSION,
       tool: { name: TOOL_NAME, version: TOOL_VERSION },
+      canonicalForm: CANONICAL_FORM_VERSION,
       runId,
       startedAt: started.toISOString(),
       finishedAt: finished.toISOString(),

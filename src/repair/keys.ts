@@ -62,8 +62,16 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const HEX_RE = /^(?:[0-9a-f]{2})*$/;
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 const TIME_RE = /^\d{2}:\d{2}:\d{2}(\.\d{1,6})?$/;
-const TIMESTAMP_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?$/;
-const TIMESTAMPTZ_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+const TIMESTAMP_RE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?$/;
+const TIMESTAMPTZ_RE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?\+00$/;
+
+/**
+ * ISO 8601 of a canonical time stamp ("2024-01-02 03:04:05.5+00" -> "2024-01-02T03:04:05.5Z"): SQL Server reads
+ * the form with a space by DATEFORMAT for datetime, the "T" form the same under every setting.
+ */
+function iso8601(canonical: string): string {
+  return canonical.replace(' ', 'T').replace(/\+00$/, 'Z');
+}
 
 function must(ok: boolean, what: string, canonical: string): void {
   if (!ok) throw new KeyEncodingError(`unexpected canonical ${what} ${JSON.stringify(canonical.slice(0, 80))}`);
@@ -114,7 +122,7 @@ export function decodeKeyValue(canonical: string, spec: CanonicalSpec, column: C
       const digits = spec.fractionalDigits ?? 6;
       const native = nativeDigits(column, dialect);
       if (digits < native) throw inexact(`compared at ${digits} fractional digits, the column holds ${native}`);
-      return { type: 'temporal', text: canonical };
+      return { type: 'temporal', text: iso8601(canonical) };
     }
     case 'text': {
       const colon = canonical.indexOf(':');

@@ -24,6 +24,8 @@ import { decodeKeyValue, KeyEncodingError, pgLiteral, pgString } from './keys.js
 const NUMBER_RE = /^-?\d+(\.\d+)?$/;
 const SPECIAL_FLOAT = /^(NaN|-?Infinity)$/;
 const PLAIN_RE = /^[0-9a-fA-FTZ:.-]+$/;
+/** A date, time or time stamp as PostgreSQL prints it (canonical form 2), which it also reads. */
+const TEMPORAL_RE = /^(?:-?infinity|[0-9]{2}[0-9:. +-]*(?: BC)?)$/;
 
 /** PostgreSQL literal of one canonical column value (NULL stays NULL). */
 export function valueLiteral(canonical: string | null, spec: CanonicalSpec): string {
@@ -48,6 +50,12 @@ export function valueLiteral(canonical: string | null, spec: CanonicalSpec): str
       if (colon <= 0 || !/^\d+$/.test(canonical.slice(0, colon))) throw bad();
       return pgString(canonical.slice(colon + 1));
     }
+    case 'date':
+    case 'time':
+    case 'timestamp':
+    case 'timestamptz':
+      if (!TEMPORAL_RE.test(canonical)) throw bad();
+      return `'${canonical}'`;
     default:
       if (!PLAIN_RE.test(canonical)) throw bad();
       return `'${canonical}'`;

@@ -17,6 +17,9 @@ export interface MergeResult {
   warnings: string[];
 }
 
+/** A report from before the form was recorded was computed in form 1. */
+const formOf = (r: RunReport): number => r.canonicalForm ?? 1;
+
 const RANK: Record<TableStatus, number> = { match: 0, mismatch: 1, error: 2 };
 
 function isRunReport(v: unknown): v is RunReport {
@@ -70,6 +73,12 @@ export function mergeReports(reports: RunReport[], options: { runId?: string } =
   }
   const parts = sharded ? [...byShard.values()] : reports;
 
+  // Hashes of two canonical forms never meet in one run; neither do their reports in one merge.
+  const forms = new Set(parts.map(formOf));
+  if (forms.size > 1) {
+    throw new ConfigError(`merge-reports: the reports were computed in different canonical forms (${[...forms].sort().join(', ')}); re-run the shards with one cdc-recon version`);
+  }
+
   const configs = new Set(parts.map((r) => r.configFile));
   if (configs.size > 1) warnings.push(`the reports name different config files: ${[...configs].join(', ')}`);
   for (const side of ['source', 'target'] as const) {
@@ -117,6 +126,7 @@ export function mergeReports(reports: RunReport[], options: { runId?: string } =
   const report: RunReport = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: first.tool,
+    canonicalForm: formOf(first),
     runId: options.runId ?? randomUUID(),
     startedAt,
     finishedAt,

@@ -70,6 +70,8 @@ export interface TableResult {
 export interface RunReport {
   schemaVersion: number;
   tool: { name: string; version: string };
+  /** Version of the canonical form the checksums were computed in (absent in reports before form 2: form 1). */
+  canonicalForm?: number;
   runId: string;
   startedAt: string;
   finishedAt: string;

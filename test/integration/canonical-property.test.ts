@@ -102,6 +102,24 @@ describe('canonical text: PostgreSQL SQL == TypeScript reference', () => {
     }), RUNS);
   });
 
+  it('form 2 edges: infinity, years BC, declared precision, a value read as another temporal type', async () => {
+    const edge = ['infinity', '-infinity', '0044-03-15 12:00:00.25 BC', '2024-02-29 23:59:59.999999', '2024-01-01 00:00:00', null];
+    await check('timestamp', column('timestamp without time zone'), { type: 'timestamp', fractionalDigits: 6 }, edge);
+    await check('timestamp', column('timestamp without time zone'), { type: 'timestamp', fractionalDigits: 2 }, edge);
+    const zoned = edge.map((x) => (x && /\d$/.test(x) ? `${x}+00` : x?.replace(' BC', '+00 BC') ?? null));
+    await check('timestamptz', column('timestamp with time zone'), { type: 'timestamptz', fractionalDigits: 6 }, zoned);
+    await check('timestamptz', column('timestamp with time zone'), { type: 'timestamptz', fractionalDigits: 0 }, zoned);
+    await check('date', column('date'), { type: 'date' }, ['infinity', '-infinity', '0044-03-15 BC', '2024-02-29', null]);
+    // A column declared with fewer digits prints them as they are; compared at fewer still, it is truncated first.
+    const ms = ['2024-01-01 10:00:00.123', '2024-01-01 10:00:00.5', '2024-01-01 10:00:00.009', '2024-01-01 10:00:00'];
+    await check('timestamp(3)', column('timestamp without time zone', { datetimePrecision: 3 }), { type: 'timestamp', fractionalDigits: 3 }, ms);
+    await check('timestamp(3)', column('timestamp without time zone', { datetimePrecision: 3 }), { type: 'timestamp', fractionalDigits: 1 }, ms);
+    await check('time(3)', column('time without time zone', { datetimePrecision: 3 }), { type: 'time', fractionalDigits: 2 }, ms.map((x) => x.slice(11)));
+    // A naive timestamp compared as timestamptz is taken as UTC; a date as a timestamp is its midnight.
+    await check('timestamp', column('timestamp without time zone'), { type: 'timestamptz', fractionalDigits: 6 }, ms);
+    await check('date', column('date'), { type: 'timestamp', fractionalDigits: 6 }, ['2024-02-29', null], (v) => (v ? `${v} 00:00:00` : v));
+  });
+
   it('text and fixed-width char: UTF-8 length prefix, separators and NUL-free unicode, right-trim', async () => {
     const text = fc.string({ unit: 'grapheme', maxLength: 30 }).map((s) => s.replace(/\u0000/g, ''));
     await fc.assert(fc.asyncProperty(fc.array(text, { minLength: 1, maxLength: 30 }), async (xs) => {

@@ -201,7 +201,7 @@ describe('repair: sql', () => {
     expect(report.repair!.sqlFile).toBeUndefined();
     expect(table(report, 'public.orders').repair!.status).toBe('planned');
     expect(printed).toContain('-- repair (dry run): this SQL would be written; nothing was written');
-    expect(printed).toContain('INSERT INTO "public"."orders" ("id", "customer", "amount", "note", "placed", "paid", "blob") VALUES (3, E\'cust-3\', 3.75, NULL, \'2024-01-01T00:03:00.370368\', FALSE, NULL) ON CONFLICT ("id") DO UPDATE SET');
+    expect(printed).toContain('INSERT INTO "public"."orders" ("id", "customer", "amount", "note", "placed", "paid", "blob") VALUES (3, E\'cust-3\', 3.75, NULL, \'2024-01-01 00:03:00.370368\', FALSE, NULL) ON CONFLICT ("id") DO UPDATE SET');
   });
 });
 

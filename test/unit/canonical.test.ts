@@ -69,13 +69,27 @@ describe('canonical text reference', () => {
     expect(canonicalText({ type: 'time', fractionalDigits: 3 }, '23:59:59.9999')).toBe('23:59:59.999');
     expect(canonicalText({ type: 'time', fractionalDigits: 0 }, '01:02:03.5')).toBe('01:02:03');
     expect(() => canonicalText({ type: 'time' }, 'noon')).toThrow(/not a time/);
-    expect(canonicalText({ type: 'timestamp', fractionalDigits: 6 }, '2024-01-01 10:00:00.5')).toBe('2024-01-01T10:00:00.500000');
-    expect(canonicalText({ type: 'timestamp', fractionalDigits: 2 }, '9999-12-31T23:59:59.999999')).toBe('9999-12-31T23:59:59.99');
-    expect(canonicalText({ type: 'timestamptz', fractionalDigits: 6 }, '2024-03-31 03:30:00.123456+02')).toBe('2024-03-31T01:30:00.123456Z');
-    expect(canonicalText({ type: 'timestamptz', fractionalDigits: 0 }, '2024-01-01 00:00:00-05:30')).toBe('2024-01-01T05:30:00Z');
-    expect(canonicalText({ type: 'timestamptz', fractionalDigits: 3 }, new Date('2024-01-01T00:00:00.123Z'))).toBe('2024-01-01T00:00:00.123Z');
-    expect(canonicalText({ type: 'timestamp', fractionalDigits: 3 }, new Date('2024-01-01T00:00:00.123Z'))).toBe('2024-01-01T00:00:00.123');
-    expect(canonicalText({ type: 'timestamptz', fractionalDigits: 0 }, '0050-06-01 12:00:00Z')).toBe('0050-06-01T12:00:00Z');
+    expect(canonicalText({ type: 'time', fractionalDigits: 6 }, '01:02:03.500000')).toBe('01:02:03.5');
+    expect(canonicalText({ type: 'time', fractionalDigits: 6 }, '01:02:03.000000')).toBe('01:02:03');
+    // Form 2: as PostgreSQL prints with DateStyle ISO: a space, trailing fractional zeros dropped, UTC as +00.
+    expect(canonicalText({ type: 'timestamp', fractionalDigits: 6 }, '2024-01-01 10:00:00.5')).toBe('2024-01-01 10:00:00.5');
+    expect(canonicalText({ type: 'timestamp', fractionalDigits: 6 }, '2024-01-01 10:00:00.000000')).toBe('2024-01-01 10:00:00');
+    expect(canonicalText({ type: 'timestamp', fractionalDigits: 2 }, '9999-12-31T23:59:59.999999')).toBe('9999-12-31 23:59:59.99');
+    expect(canonicalText({ type: 'timestamp', fractionalDigits: 2 }, '2024-01-01 10:00:00.905')).toBe('2024-01-01 10:00:00.9');
+    expect(canonicalText({ type: 'timestamp', fractionalDigits: 2 }, '2024-01-01 10:00:00.009')).toBe('2024-01-01 10:00:00');
+    expect(canonicalText({ type: 'timestamptz', fractionalDigits: 6 }, '2024-03-31 03:30:00.123456+02')).toBe('2024-03-31 01:30:00.123456+00');
+    expect(canonicalText({ type: 'timestamptz', fractionalDigits: 0 }, '2024-01-01 00:00:00-05:30')).toBe('2024-01-01 05:30:00+00');
+    expect(canonicalText({ type: 'timestamptz', fractionalDigits: 3 }, new Date('2024-01-01T00:00:00.120Z'))).toBe('2024-01-01 00:00:00.12+00');
+    expect(canonicalText({ type: 'timestamp', fractionalDigits: 3 }, new Date('2024-01-01T00:00:00.123Z'))).toBe('2024-01-01 00:00:00.123');
+    expect(canonicalText({ type: 'timestamptz', fractionalDigits: 0 }, '0050-06-01 12:00:00Z')).toBe('0050-06-01 12:00:00+00');
+    expect(canonicalText({ type: 'timestamptz', fractionalDigits: 6 }, '9999-12-31 23:30:00-01')).toBe('10000-01-01 00:30:00+00');
+    // What PostgreSQL alone can hold: infinity, and years before the common era (written last, after the zone).
+    expect(canonicalText({ type: 'timestamptz' }, 'Infinity')).toBe('infinity');
+    expect(canonicalText({ type: 'timestamp' }, '-infinity')).toBe('-infinity');
+    expect(canonicalText({ type: 'date' }, 'infinity')).toBe('infinity');
+    expect(canonicalText({ type: 'date' }, '0044-03-15 BC')).toBe('0044-03-15 BC');
+    expect(canonicalText({ type: 'timestamptz' }, '0044-03-15 12:00:00.25+00 BC')).toBe('0044-03-15 12:00:00.25+00 BC');
+    expect(() => canonicalText({ type: 'timestamptz' }, '0044-03-15 12:00:00+02 BC')).toThrow(/before the common era/);
     expect(() => canonicalText({ type: 'timestamp' }, 'later')).toThrow(/not a timestamp/);
   });
 

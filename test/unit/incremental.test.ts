@@ -26,9 +26,13 @@ tables:
 
 describe('canonical time stamps moved by the overlap', () => {
   it('keep their form: digits, zone marker, date only', () => {
-    expect(shiftCanonical({ type: 'timestamptz' }, '2026-03-01T00:05:00.123456Z', -600_000)).toBe('2026-02-28T23:55:00.123456Z');
-    expect(shiftCanonical({ type: 'timestamp' }, '2024-03-01T00:00:00.50', -1000)).toBe('2024-02-29T23:59:59.50');
-    expect(shiftCanonical({ type: 'timestamp' }, '2024-03-01T00:00:00', -1)).toBe('2024-02-29T23:59:59');
+    expect(shiftCanonical({ type: 'timestamptz' }, '2026-03-01 00:05:00.123456+00', -600_000)).toBe('2026-02-28 23:55:00.123456+00');
+    expect(shiftCanonical({ type: 'timestamp' }, '2024-03-01 00:00:00.5', -1000)).toBe('2024-02-29 23:59:59.5');
+    expect(shiftCanonical({ type: 'timestamp' }, '2024-03-01 00:00:00', -1)).toBe('2024-02-29 23:59:59.999');
+    expect(shiftCanonical({ type: 'timestamp', fractionalDigits: 0 }, '2024-03-01 00:00:00', -1)).toBe('2024-02-29 23:59:59');
+    expect(shiftCanonical({ type: 'timestamp' }, '2024-03-01 00:00:00.5', -500)).toBe('2024-03-01 00:00:00');
+    // A text of form 1 is not canonical any more.
+    expect(() => shiftCanonical({ type: 'timestamptz' }, '2026-03-01T00:05:00.123456Z', -1)).toThrow(/not a canonical timestamptz/);
     expect(shiftCanonical({ type: 'date' }, '2024-03-01', -1)).toBe('2024-02-29');
     expect(shiftCanonical({ type: 'int' }, '42', -600_000)).toBe('42');
     expect(() => shiftCanonical({ type: 'timestamp' }, 'yesterday', -1)).toThrow(/not a canonical timestamp/);
@@ -36,11 +40,11 @@ describe('canonical time stamps moved by the overlap', () => {
 
   it('compare by time, integers by value', () => {
     expect(compareCanonical({ type: 'int' }, '9', '10')).toBe(-1);
-    expect(compareCanonical({ type: 'timestamptz' }, '2026-01-01T00:00:00.000001Z', '2026-01-01T00:00:00.000000Z')).toBe(1);
-    expect(windowProblem({ type: 'timestamptz' }, '2026-01-02T00:00:00Z', '2026-01-01T00:00:00Z')).toMatch(/went backwards/);
-    expect(windowProblem({ type: 'timestamptz' }, '2026-01-02T00:00:00Z', null)).toMatch(/no value any more/);
-    expect(windowProblem({ type: 'timestamptz' }, null, '2026-01-01T00:00:00Z')).toBeUndefined();
-    expect(windowStart(spec, { type: 'timestamptz', fractionalDigits: 6 }, '2026-01-01T00:10:00.000000Z')).toBe('2026-01-01T00:00:00.000000Z');
+    expect(compareCanonical({ type: 'timestamptz' }, '2026-01-01 00:00:00.000001+00', '2026-01-01 00:00:00+00')).toBe(1);
+    expect(windowProblem({ type: 'timestamptz' }, '2026-01-02 00:00:00+00', '2026-01-01 00:00:00+00')).toMatch(/went backwards/);
+    expect(windowProblem({ type: 'timestamptz' }, '2026-01-02 00:00:00+00', null)).toMatch(/no value any more/);
+    expect(windowProblem({ type: 'timestamptz' }, null, '2026-01-01 00:00:00+00')).toBeUndefined();
+    expect(windowStart(spec, { type: 'timestamptz', fractionalDigits: 6 }, '2026-01-01 00:10:00+00')).toBe('2026-01-01 00:00:00+00');
   });
 });
 
@@ -48,14 +52,14 @@ describe('the decision from the last run\'s state', () => {
   const now = new Date('2026-06-01T00:00:00Z');
   const good: IncrementalState = {
     form: CANONICAL_FORM_VERSION,
-    tables: { events: { changeColumn: 'updated_at', coverage: 3, watermark: '2026-05-31T00:00:00Z', nextSlice: 2, sliceVerifiedAt: ['2026-05-29T00:00:00Z', '2026-05-30T00:00:00Z', '2026-05-28T00:00:00Z'] } },
+    tables: { events: { changeColumn: 'updated_at', coverage: 3, watermark: '2026-05-31 00:00:00+00', nextSlice: 2, sliceVerifiedAt: ['2026-05-29T00:00:00Z', '2026-05-30T00:00:00Z', '2026-05-28T00:00:00Z'] } },
   };
 
   it('incremental from a good state: the next slice, from the watermark', () => {
     const d = decide(spec, good);
-    expect(d).toMatchObject({ scope: 'incremental', since: '2026-05-31T00:00:00Z', slice: { index: 3, count: 3 } });
-    const next = nextState(spec, d, true, '2026-06-01T00:00:00Z', now);
-    expect(next).toMatchObject({ nextSlice: 0, watermark: '2026-06-01T00:00:00Z' });
+    expect(d).toMatchObject({ scope: 'incremental', since: '2026-05-31 00:00:00+00', slice: { index: 3, count: 3 } });
+    const next = nextState(spec, d, true, '2026-06-01 00:00:00+00', now);
+    expect(next).toMatchObject({ nextSlice: 0, watermark: '2026-06-01 00:00:00+00' });
     expect(next.sliceVerifiedAt).toEqual(['2026-05-29T00:00:00Z', '2026-05-30T00:00:00Z', now.toISOString()]);
     expect(coverageAgeSeconds(next, now)).toBe(3 * 86_400);
   });
@@ -71,7 +75,7 @@ describe('the decision from the last run\'s state', () => {
     const d = decide(spec, state as IncrementalState | undefined);
     expect(d.scope).toBe('full');
     expect(d.scope === 'full' && d.reason).toMatch(reason);
-    const next = nextState(spec, d, false, '2026-06-01T00:00:00Z', now);
+    const next = nextState(spec, d, false, '2026-06-01 00:00:00+00', now);
     expect(next.sliceVerifiedAt).toEqual([now.toISOString(), now.toISOString(), now.toISOString()]);
     expect(coverageAgeSeconds(next, now)).toBe(0);
   });
@@ -92,13 +96,14 @@ describe('statements', () => {
 
   it('SQL Server: parses as T-SQL, the point converted once to the column type and bound', () => {
     const mt: SideTable = { ...t, columns: [key, { column: col('upd]ated', 'datetimeoffset'), canonical: change.canonical }] };
-    const s = mssqlDialect.changedKeysStatement(mt, mt.columns[1]!, '2026-01-01T00:00:00.000000Z');
-    expect(s.values).toEqual(['2026-01-01T00:00:00.000000Z']);
-    expect(s.text).toContain('[upd]]ated] >= CONVERT(datetimeoffset(6), @p1, 127)');
+    // The UTC point is bound without its '+00' and read as an instant at offset 0 (style 121: ODBC canonical).
+    const s = mssqlDialect.changedKeysStatement(mt, mt.columns[1]!, '2026-01-01 00:00:00.25+00');
+    expect(s.values).toEqual(['2026-01-01 00:00:00.25']);
+    expect(s.text).toContain('[upd]]ated] >= TODATETIMEOFFSET(CONVERT(datetime2(6), @p1, 121), 0)');
     // The parser knows no ]] escape: the parse check runs on a plain column name.
     const plain: SideTable = { ...mt, columns: [key, { column: col('updated_at', 'datetime2'), canonical: { type: 'timestamp', fractionalDigits: 6 } }] };
     const parser = new sqlParser.Parser();
-    for (const stmt of [mssqlDialect.changedKeysStatement(plain, plain.columns[1]!, '2026-01-01T00:00:00.000000'), mssqlDialect.maxChangeStatement(plain, plain.columns[1]!)]) {
+    for (const stmt of [mssqlDialect.changedKeysStatement(plain, plain.columns[1]!, '2026-01-01 00:00:00'), mssqlDialect.maxChangeStatement(plain, plain.columns[1]!)]) {
       expect(() => parser.astify(stmt.text, { database: 'TransactSQL' }), stmt.text).not.toThrow();
     }
     const m = mssqlDialect.maxChangeStatement(mt, mt.columns[1]!);

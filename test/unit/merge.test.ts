@@ -74,6 +74,14 @@ describe('mergeReports', () => {
     expect(() => mergeReports([])).toThrow(/no reports/);
   });
 
+  it('refuses to join reports of two canonical forms; a report without the field is form 1', () => {
+    const v2 = { ...shardReport(1, 2, [table('a', 'match')]), canonicalForm: 2 };
+    const v1 = shardReport(2, 2, [table('b', 'match')]);
+    expect(() => mergeReports([v2, v1])).toThrow(/different canonical forms \(1, 2\)/);
+    const { report } = mergeReports([v2, { ...v1, canonicalForm: 2 }]);
+    expect(report.canonicalForm).toBe(2);
+  });
+
   it('warns when the shards saw different servers or config files', () => {
     const b = shardReport(2, 2, []);
     b.source = { dialect: 'mssql', version: '17' };

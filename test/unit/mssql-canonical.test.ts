@@ -75,6 +75,10 @@ const side = (column: CatalogColumn, canonical: CanonicalSpec): SideColumn => ({
 const expr = (column: CatalogColumn, canonical: CanonicalSpec) => mssqlCanonicalExpression(side(column, canonical), '[v]');
 
 const NANOS = "RIGHT('00000000' + CONVERT(VARCHAR(9), DATEPART(NANOSECOND, [v])), 9)";
+const MILLIS = "RIGHT('00' + CONVERT(VARCHAR(3), DATEPART(MILLISECOND, [v])), 3)";
+/** The fraction `f` (n digits) with its trailing zeros dropped, nothing when it is zero. */
+const FRACTION = (f: string, n: number) =>
+  `(CASE WHEN ${f} = '${'0'.repeat(n)}' THEN '' ELSE '.' + LEFT(${f}, ${n + 1} - PATINDEX('%[^0]%', REVERSE(${f}))) END)`;
 const UTC = "CONVERT(DATETIME2(7), SWITCHOFFSET([v], '+00:00'))";
 const UTF8 = 'CONVERT(VARCHAR(MAX), CONVERT(NVARCHAR(MAX), [v]) COLLATE Latin1_General_100_BIN2_UTF8)';
 const UTF8_RTRIM = 'CONVERT(VARCHAR(MAX), RTRIM(CONVERT(NVARCHAR(MAX), [v])) COLLATE Latin1_General_100_BIN2_UTF8)';
@@ -118,33 +122,34 @@ const RENDERINGS: Array<[string, CatalogColumn, CanonicalSpec, string]> = [
   // Dates: style 23 = yyyy-mm-dd (ISO 8601), independent of SET LANGUAGE / DATEFORMAT; year 1 prints 0001.
   ['date', col('date'), { type: 'date' }, 'CONVERT(VARCHAR(10), [v], 23)'],
   ['datetime2 as date', col('datetime2', { dp: 7 }), { type: 'date' }, 'CONVERT(VARCHAR(10), [v], 23)'],
-  // time(n): style 108 = hh:mi:ss; the fraction from DATEPART(NANOSECOND), zero-padded to 9 digits, truncated.
+  // time(n): style 108 = hh:mi:ss; the fraction from DATEPART(NANOSECOND), zero-padded to 9 digits, truncated,
+  // then its trailing zeros dropped and no '.' for a zero fraction (as PostgreSQL prints).
   ['time(7) digits 6', col('time', { dp: 7 }), { type: 'time', fractionalDigits: 6 },
-    `CASE WHEN [v] IS NULL THEN NULL ELSE CONVERT(VARCHAR(8), [v], 108) + '.' + LEFT(${NANOS}, 6) END`],
+    `CASE WHEN [v] IS NULL THEN NULL ELSE CONVERT(VARCHAR(8), [v], 108) + ${FRACTION(`LEFT(${NANOS}, 6)`, 6)} END`],
   ['time(0) digits 0', col('time', { dp: 0 }), { type: 'time', fractionalDigits: 0 },
     'CASE WHEN [v] IS NULL THEN NULL ELSE CONVERT(VARCHAR(8), [v], 108) END'],
   ['datetime2(7) digits 6', col('datetime2', { dp: 7 }), { type: 'timestamp', fractionalDigits: 6 },
-    `CASE WHEN [v] IS NULL THEN NULL ELSE CONVERT(VARCHAR(10), [v], 23) + 'T' + CONVERT(VARCHAR(8), [v], 108) + '.' + LEFT(${NANOS}, 6) END`],
+    `CASE WHEN [v] IS NULL THEN NULL ELSE CONVERT(VARCHAR(10), [v], 23) + ' ' + CONVERT(VARCHAR(8), [v], 108) + ${FRACTION(`LEFT(${NANOS}, 6)`, 6)} END`],
   ['datetime2(3) digits 1', col('datetime2', { dp: 3 }), { type: 'timestamp', fractionalDigits: 1 },
-    `CASE WHEN [v] IS NULL THEN NULL ELSE CONVERT(VARCHAR(10), [v], 23) + 'T' + CONVERT(VARCHAR(8), [v], 108) + '.' + LEFT(${NANOS}, 1) END`],
-  // datetime: 1/300 s ticks; DATEPART(MILLISECOND) is the value SQL Server shows (.997, .003, .007).
+    `CASE WHEN [v] IS NULL THEN NULL ELSE CONVERT(VARCHAR(10), [v], 23) + ' ' + CONVERT(VARCHAR(8), [v], 108) + ${FRACTION(`LEFT(${NANOS}, 1)`, 1)} END`],
+  // datetime: 1/300 s ticks; DATEPART(MILLISECOND) is the value SQL Server shows (.997, .003, .007); never more than 3 digits.
   ['datetime digits 3', col('datetime', { dp: 3 }), { type: 'timestamp', fractionalDigits: 3 },
-    "CASE WHEN [v] IS NULL THEN NULL ELSE CONVERT(VARCHAR(10), [v], 23) + 'T' + CONVERT(VARCHAR(8), [v], 108) + '.' + RIGHT('00' + CONVERT(VARCHAR(3), DATEPART(MILLISECOND, [v])), 3) END"],
+    `CASE WHEN [v] IS NULL THEN NULL ELSE CONVERT(VARCHAR(10), [v], 23) + ' ' + CONVERT(VARCHAR(8), [v], 108) + ${FRACTION(`LEFT(${MILLIS}, 3)`, 3)} END`],
   ['datetime digits 6', col('datetime', { dp: 3 }), { type: 'timestamp', fractionalDigits: 6 },
-    "CASE WHEN [v] IS NULL THEN NULL ELSE CONVERT(VARCHAR(10), [v], 23) + 'T' + CONVERT(VARCHAR(8), [v], 108) + '.' + RIGHT('00' + CONVERT(VARCHAR(3), DATEPART(MILLISECOND, [v])), 3) + '000' END"],
+    `CASE WHEN [v] IS NULL THEN NULL ELSE CONVERT(VARCHAR(10), [v], 23) + ' ' + CONVERT(VARCHAR(8), [v], 108) + ${FRACTION(`LEFT(${MILLIS}, 3)`, 3)} END`],
   ['datetime digits 2', col('datetime', { dp: 3 }), { type: 'timestamp', fractionalDigits: 2 },
-    "CASE WHEN [v] IS NULL THEN NULL ELSE CONVERT(VARCHAR(10), [v], 23) + 'T' + CONVERT(VARCHAR(8), [v], 108) + '.' + LEFT(RIGHT('00' + CONVERT(VARCHAR(3), DATEPART(MILLISECOND, [v])), 3), 2) END"],
+    `CASE WHEN [v] IS NULL THEN NULL ELSE CONVERT(VARCHAR(10), [v], 23) + ' ' + CONVERT(VARCHAR(8), [v], 108) + ${FRACTION(`LEFT(${MILLIS}, 2)`, 2)} END`],
   ['smalldatetime digits 0', col('smalldatetime', { dp: 0 }), { type: 'timestamp', fractionalDigits: 0 },
-    "CASE WHEN [v] IS NULL THEN NULL ELSE CONVERT(VARCHAR(10), [v], 23) + 'T' + CONVERT(VARCHAR(8), [v], 108) END"],
-  ['smalldatetime digits 3', col('smalldatetime', { dp: 0 }), { type: 'timestamp', fractionalDigits: 3 },
-    "CASE WHEN [v] IS NULL THEN NULL ELSE CONVERT(VARCHAR(10), [v], 23) + 'T' + CONVERT(VARCHAR(8), [v], 108) + '.000' END"],
+    "CASE WHEN [v] IS NULL THEN NULL ELSE CONVERT(VARCHAR(10), [v], 23) + ' ' + CONVERT(VARCHAR(8), [v], 108) END"],
+  ['smalldatetime digits 3 (no fraction stored)', col('smalldatetime', { dp: 0 }), { type: 'timestamp', fractionalDigits: 3 },
+    "CASE WHEN [v] IS NULL THEN NULL ELSE CONVERT(VARCHAR(10), [v], 23) + ' ' + CONVERT(VARCHAR(8), [v], 108) END"],
   ['date as timestamp', col('date'), { type: 'timestamp', fractionalDigits: 2 },
-    "CASE WHEN [v] IS NULL THEN NULL ELSE CONVERT(VARCHAR(10), [v], 23) + 'T00:00:00' + '.00' END"],
-  // datetimeoffset: the instant in UTC (SWITCHOFFSET), then as datetime2; 'Z' appended.
+    "CASE WHEN [v] IS NULL THEN NULL ELSE CONVERT(VARCHAR(10), [v], 23) + ' 00:00:00' END"],
+  // datetimeoffset: the instant in UTC (SWITCHOFFSET), then as datetime2; '+00' appended (PostgreSQL's UTC).
   ['datetimeoffset(7) digits 6', col('datetimeoffset', { dp: 7 }), { type: 'timestamptz', fractionalDigits: 6 },
-    `CASE WHEN [v] IS NULL THEN NULL ELSE CONVERT(VARCHAR(10), ${UTC}, 23) + 'T' + CONVERT(VARCHAR(8), ${UTC}, 108) + '.' + LEFT(RIGHT('00000000' + CONVERT(VARCHAR(9), DATEPART(NANOSECOND, ${UTC})), 9), 6) + 'Z' END`],
+    `CASE WHEN [v] IS NULL THEN NULL ELSE CONVERT(VARCHAR(10), ${UTC}, 23) + ' ' + CONVERT(VARCHAR(8), ${UTC}, 108) + ${FRACTION(`LEFT(RIGHT('00000000' + CONVERT(VARCHAR(9), DATEPART(NANOSECOND, ${UTC})), 9), 6)`, 6)} + '+00' END`],
   ['datetime2 as timestamptz (taken as UTC)', col('datetime2', { dp: 0 }), { type: 'timestamptz', fractionalDigits: 0 },
-    "CASE WHEN [v] IS NULL THEN NULL ELSE CONVERT(VARCHAR(10), [v], 23) + 'T' + CONVERT(VARCHAR(8), [v], 108) + 'Z' END"],
+    "CASE WHEN [v] IS NULL THEN NULL ELSE CONVERT(VARCHAR(10), [v], 23) + ' ' + CONVERT(VARCHAR(8), [v], 108) + '+00' END"],
   // uniqueidentifier: CONVERT gives upper case; the canonical form is lower case. (Never ordered by: see hash segmentation.)
   ['uniqueidentifier', col('uniqueidentifier'), { type: 'uuid' }, 'LOWER(CONVERT(VARCHAR(36), [v]))'],
   ['uniqueidentifier as text', col('uniqueidentifier'), { type: 'text' }, "CASE WHEN [v] IS NULL THEN NULL ELSE '36:' + CONVERT(VARCHAR(36), [v]) END"],

@@ -157,21 +157,29 @@ function millis3(v: string): string {
   return `RIGHT('00' + CONVERT(VARCHAR(3), DATEPART(MILLISECOND, ${v})), 3)`;
 }
 
-/** ".fff" truncated to `digits` (empty for 0), like the reference's fraction(). */
-function fraction(nativeType: string, v: string, digits: number): string {
-  if (digits <= 0) return '';
-  if (nativeType === 'datetime') {
-    if (digits < 3) return ` + '.' + LEFT(${millis3(v)}, ${digits})`;
-    return ` + '.' + ${millis3(v)}${digits > 3 ? ` + '${zeros(digits - 3)}'` : ''}`;
-  }
-  if (nativeType === 'smalldatetime' || nativeType === 'date') return ` + '.${zeros(digits)}'`;
-  return ` + '.' + LEFT(${nanos9(v)}, ${digits})`;
+/** The fraction's first digits as stored, truncated to `digits`: VARCHAR text and its length; null when none is stored. */
+function fractionDigits(nativeType: string, v: string, digits: number): { text: string; length: number } | null {
+  if (digits <= 0 || nativeType === 'smalldatetime' || nativeType === 'date') return null;
+  if (nativeType === 'datetime') return { text: `LEFT(${millis3(v)}, ${Math.min(digits, 3)})`, length: Math.min(digits, 3) };
+  return { text: `LEFT(${nanos9(v)}, ${digits})`, length: digits };
 }
 
-/** ISO date + 'T' + time of a date/datetime value (style 23 = yyyy-mm-dd, 108 = hh:mi:ss, both culture-free). */
-function isoTimestamp(nativeType: string, v: string, digits: number): string {
-  if (nativeType === 'date') return `CONVERT(VARCHAR(10), ${v}, 23) + 'T00:00:00'${fraction('date', v, digits)}`;
-  return `CONVERT(VARCHAR(10), ${v}, 23) + 'T' + CONVERT(VARCHAR(8), ${v}, 108)${fraction(nativeType, v, digits)}`;
+/**
+ * " + '.' + fraction" truncated to `digits`, its trailing zeros dropped, nothing for a zero fraction: as
+ * PostgreSQL prints a time or timestamp (and the reference's fraction()).
+ */
+function fraction(nativeType: string, v: string, digits: number, share: Share): string {
+  const digitsOf = fractionDigits(nativeType, v, digits);
+  if (!digitsOf) return '';
+  const f = share(digitsOf.text);
+  const n = digitsOf.length;
+  return ` + (CASE WHEN ${f} = '${zeros(n)}' THEN '' ELSE '.' + LEFT(${f}, ${n + 1} - PATINDEX('%[^0]%', REVERSE(${f}))) END)`;
+}
+
+/** ISO date, a space, the time of day of a date/datetime value (style 23 = yyyy-mm-dd, 108 = hh:mi:ss, both culture-free). */
+function isoTimestamp(nativeType: string, v: string, digits: number, share: Share): string {
+  if (nativeType === 'date') return `CONVERT(VARCHAR(10), ${v}, 23) + ' 00:00:00'`;
+  return `CONVERT(VARCHAR(10), ${v}, 23) + ' ' + CONVERT(VARCHAR(8), ${v}, 108)${fraction(nativeType, v, digits, share)}`;
 }
 
 /**
@@ -266,17 +274,17 @@ export function mssqlCanonicalExpression(side: SideColumn, sqlName = quoteIdent(
     case 'date':
       return `CONVERT(VARCHAR(10), ${c}, 23)`;
     case 'time':
-      return nullGuard(c, `CONVERT(VARCHAR(8), ${c}, 108)${fraction('time', c, digits)}`);
+      return nullGuard(c, `CONVERT(VARCHAR(8), ${c}, 108)${fraction('time', c, digits, share)}`);
     case 'timestamp':
-      return nullGuard(c, isoTimestamp(t, c, digits));
+      return nullGuard(c, isoTimestamp(t, c, digits, share));
     case 'timestamptz': {
       if (t === 'datetimeoffset') {
         // The instant in UTC; SWITCHOFFSET never leaves the 0001..9999 range (values are stored as UTC).
         const utc = `CONVERT(DATETIME2(7), SWITCHOFFSET(${c}, '+00:00'))`;
-        return nullGuard(c, `${isoTimestamp('datetime2', utc, digits)} + 'Z'`);
+        return nullGuard(c, `${isoTimestamp('datetime2', utc, digits, share)} + '+00'`);
       }
       // A value without offset is taken as UTC, as the reference does with offset-less text.
-      return nullGuard(c, `${isoTimestamp(t, c, digits)} + 'Z'`);
+      return nullGuard(c, `${isoTimestamp(t, c, digits, share)} + '+00'`);
     }
     case 'uuid':
       return `LOWER(CONVERT(VARCHAR(36), ${c}))`;

@@ -29,12 +29,20 @@ export function maxChangeStatement(t: SideTable, change: SideColumn): Statement 
 export function changedKeysStatement(t: SideTable, change: SideColumn, since: string): Statement {
   const key = t.keys[0];
   if (!key || t.keys.length !== 1) throw new Error('changed keys need exactly one integer key column');
-  // datetimeoffset reads the canonical UTC text (…Z) as it is; the naive types read it without a zone.
+  // The canonical text is ODBC canonical (style 121, "yyyy-mm-dd hh:mi:ss[.f]"); a UTC point ("+00") is bound
+  // without its zone and read as an instant at offset 0, so a datetimeoffset column compares instants.
   const type = nativeType(change);
-  const point = change.canonical.type === 'int' ? `CONVERT(${type}, @p1)` : `CONVERT(${type}, @p1, 127)`;
+  const utc = since.endsWith('+00');
+  const text = utc ? since.slice(0, -3) : since;
+  const point =
+    change.canonical.type === 'int'
+      ? `CONVERT(${type}, @p1)`
+      : change.column.dataType === 'datetimeoffset'
+        ? `TODATETIMEOFFSET(CONVERT(${type.replace('datetimeoffset', 'datetime2')}, @p1, 121), 0)`
+        : `CONVERT(${type}, @p1, 121)`;
   return {
     text: `SELECT CONVERT(VARCHAR(20), ${quoteIdent(key.column.name)}) AS k FROM ${quoteTable(t.table)}${where(t, `${quoteIdent(change.column.name)} >= ${point}`)}`,
-    values: [since],
+    values: [text],
     label: 'changed-keys',
   };
 }
