@@ -237,6 +237,16 @@ export interface PhysicalScan {
    * including blocks added since the layout was read), for the rows whose key lies in `keys`.
    */
   chunkChecksumStatement(t: SideTable, blocks: readonly [number, number | null], keys: readonly [bigint, bigint], bucketing: Extract<Bucketing, { kind: 'range' }>): Statement;
+  /** A driver row of chunkChecksumStatement, without BigInt parses: its buckets and counts fit a number. */
+  toChunkRow(row: Record<string, unknown>): ChunkBucketRow;
+}
+
+/** One bucket of a chunk (dense bucket indices, at most a few million, and counts are numbers). */
+export interface ChunkBucketRow {
+  bucket: number;
+  count: number;
+  /** Sum of the signed 64-bit row hashes, exact (decimal string). */
+  sum: string;
 }
 
 // SQL Server CDC metadata, as the schema check reads it (dialects/mssql/cdc.ts implements the reader).

@@ -4,7 +4,7 @@
  * holds rows of any bucket, so each side's bucket sums are added up here, in one dense table per side (16 bytes
  * a bucket, the bucket count capped), and compared once both sides are done.
  */
-import type { Bucketing, SegmentChecksumRow } from '../dialects/types.js';
+import type { Bucketing, ChunkBucketRow, SegmentChecksumRow } from '../dialects/types.js';
 import type { SideReader } from './reader.js';
 
 type RangeBucketing = Extract<Bucketing, { kind: 'range' }>;
@@ -42,19 +42,95 @@ export class BucketTotals {
   }
 
   add(row: SegmentChecksumRow): void {
-    const i = Number(row.bucket);
+    this.addAt(Number(row.bucket), Number(row.count), BigInt(row.sum));
+  }
+
+  addAt(i: number, count: number, sum: bigint): void {
     // A bucket outside the plan (a key inserted past the bounds after they were read) is not this run's to check.
     if (!(i >= 0 && i < this.size)) return;
-    const n = Number(row.count);
-    this.counts[i]! += n;
-    this.sums[i] = BigInt.asIntN(64, this.sums[i]! + BigInt(row.sum));
-    this.rows += n;
+    this.counts[i]! += count;
+    this.sums[i] = BigInt.asIntN(64, this.sums[i]! + sum);
+    this.rows += count;
   }
 
   clear(): void {
     this.counts.fill(0);
     this.sums.fill(0n);
     this.rows = 0;
+  }
+}
+
+/** The most buckets of the finer level: a bucket index, not memory (only differences are held, see FineDifferences). */
+export const MAX_FINE_BUCKETS = 2 ** 22;
+
+/**
+ * The most fine buckets FineDifferences holds at once (~20 MB at worst). Beyond it, the finer level is given up
+ * and the bisection starts from the dense buckets, as it would without one.
+ */
+export const MAX_FINE_PENDING = 2 ** 18;
+
+/**
+ * The difference of the two sides' row-hash sums per bucket of a finer bucketing than the dense totals (the
+ * source adds, the target subtracts). Inside a mismatching bucket, the fine buckets whose difference is not zero
+ * are where the drift is, so the bisection starts from them instead of re-reading whole buckets: with one row in
+ * 100 drifted every bucket mismatches, and that re-read was a second scan of the table through its key index
+ * (issue 18). Only non-zero differences are held: both sides read in about key order at about the same pace, so a
+ * bucket is held from when the first side reads it until the other does, and after both only if it differs. A
+ * missing or extra row changes its fine bucket's sum unless its 64-bit hash is 0, the odds of a 64-bit collision.
+ */
+export class FineDifferences {
+  private readonly pending = new Map<number, bigint>();
+  /** False once a side had to start over (its additions cannot be taken back), or too many were held. */
+  usable = true;
+
+  /** `shift`: log2 of fine buckets per dense bucket. */
+  constructor(readonly size: number, readonly shift: number, private readonly maxPending = MAX_FINE_PENDING) {}
+
+  add(row: SegmentChecksumRow, sign: 1n | -1n): void {
+    this.addAt(Number(row.bucket), sign * BigInt(row.sum));
+  }
+
+  /** `signedSum`: the source's sum, or the negated target's. */
+  addAt(i: number, signedSum: bigint): void {
+    if (!this.usable || !(i >= 0 && i < this.size)) return;
+    const v = BigInt.asIntN(64, (this.pending.get(i) ?? 0n) + signedSum);
+    if (v === 0n) this.pending.delete(i);
+    else {
+      this.pending.set(i, v);
+      if (this.pending.size > this.maxPending) this.giveUp();
+    }
+  }
+
+  giveUp(): void {
+    this.usable = false;
+    this.pending.clear();
+  }
+
+  /** Fine buckets held now (differing, or read by one side only so far). */
+  get held(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * The fine buckets that differ inside each mismatching dense bucket, in order; a dense bucket none of whose fine
+   * buckets differ (only its count does, or the finer level was given up) is returned whole, in `whole`.
+   */
+  localise(mismatched: readonly DenseMismatch[]): { fine: bigint[]; whole: DenseMismatch[] } {
+    const byDense = new Map<number, number[]>();
+    for (const i of this.pending.keys()) {
+      const d = i >> this.shift;
+      const list = byDense.get(d);
+      if (list) list.push(i);
+      else byDense.set(d, [i]);
+    }
+    const fine: bigint[] = [];
+    const whole: DenseMismatch[] = [];
+    for (const m of mismatched) {
+      const found = this.usable ? byDense.get(Number(m.bucket)) : undefined;
+      if (found) fine.push(...found.sort((a, b) => a - b).map(BigInt));
+      else whole.push(m);
+    }
+    return { fine, whole };
   }
 }
 
@@ -98,11 +174,14 @@ export interface SideFill {
   reader: SideReader;
   /** The heap's blocks when the side reads physical chunks; undefined: key-range statements. */
   layout?: { blocks: number };
+  /** The finer level: statements are then grouped by its buckets, added up into both tables. */
+  fine?: { bucketing: RangeBucketing; into: FineDifferences; sign: 1n | -1n };
 }
 
 /**
  * Fill `into` with one side's bucket sums for the keys in `keys`: chunk by chunk inside one snapshot, or one
- * key-range statement per range of `ranges` (the plain first pass's). `onStep` after each statement (`into.rows` says how far it is).
+ * key-range statement per range of `ranges` (the plain first pass's). With `side.fine`, the statements group by the
+ * fine buckets, and each row goes into both tables. `onStep` after each statement (`into.rows` says how far it is).
  */
 export async function fillSide(
   side: SideFill,
@@ -113,19 +192,33 @@ export async function fillSide(
   estimatedRows: number,
   onStep: () => void,
 ): Promise<void> {
+  const fine = side.fine;
+  const grouping = fine?.bucketing ?? bucketing;
+  let added = false;
+  const shift = fine?.into.shift ?? 0;
+  const add = (bucket: number, count: number, sum: bigint) => {
+    if (!fine) return into.addAt(bucket, count, sum);
+    into.addAt(bucket >> shift, count, sum);
+    fine.into.addAt(bucket, fine.sign === 1n ? sum : -sum);
+    added = true;
+  };
   if (side.layout && side.reader.physicalChecksums) {
     const chunks = blockChunks(side.layout.blocks, estimatedRows, rowsPerChunk(estimatedRows));
-    await side.reader.physicalChecksums(chunks, keys, bucketing, (rows) => {
-      for (const r of rows) into.add(r);
+    await side.reader.physicalChecksums(chunks, keys, grouping, (rows: Iterable<ChunkBucketRow>) => {
+      for (const r of rows) add(r.bucket, r.count, BigInt(r.sum));
       onStep();
-    }, () => into.clear());
+    }, () => {
+      // Called before every attempt: only a start over after rows were added loses the finer level.
+      into.clear();
+      if (fine && added) fine.into.giveUp();
+    });
     return;
   }
   // All at once: the endpoint's limiter bounds how many run, as in every other step.
   await Promise.all(
     ranges.map(async (range) => {
-      const sums = await side.reader.checksums({ kind: 'ranges', ranges: [range] }, bucketing);
-      for (const [bucket, s] of sums) into.add({ bucket, count: s.count, sum: s.sum.toString() });
+      const sums = await side.reader.checksums({ kind: 'ranges', ranges: [range] }, grouping);
+      for (const [bucket, s] of sums) add(Number(bucket), Number(s.count), s.sum);
       onStep();
     }),
   );

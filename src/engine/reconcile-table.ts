@@ -14,7 +14,7 @@ import { TableError } from '../util/errors.js';
 import { windowProblem, windowStart, type IncrementalDecision } from './incremental.js';
 import { clipFilter, clipRanges, evenCuts, floorTo, hashPartResidues, hashPartSegments, intervalOf, quantileCuts, type KeyInterval, type TablePart } from './part.js';
 import { ProgressReporter, type ProgressListener } from './progress.js';
-import { BucketTotals, MAX_DENSE_BUCKETS, compareTotals, fillSide, physicalLayoutOf } from './physical-pass.js';
+import { BucketTotals, FineDifferences, MAX_DENSE_BUCKETS, MAX_FINE_BUCKETS, compareTotals, fillSide, physicalLayoutOf } from './physical-pass.js';
 
 export interface TableReaders {
   source: SideReader;
@@ -143,7 +143,7 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
   // texts are dropped as they are found, so memory stays bounded whatever the drift (issue 18: 100,000 drifted
   // rows held ~150 MiB of column texts for a report that shows 1,000).
   const keepRows = spec.recheckDelayMs > 0 || opts.onDrift ? Number.POSITIVE_INFINITY : spec.maxDiffRows;
-  const found = await bisect(plan, readers, mismatched, log, first.interval, keepRows);
+  const found = await bisect(plan, readers, first.start ?? mismatched, log, first.interval, keepRows);
   if (changed) {
     // Changed keys inside the slice are found twice: keep one.
     const seen = new Set(found.diffs.map((d) => d.keyText));
@@ -311,6 +311,8 @@ interface FirstPass {
   segments: SegmentInfo[];
   segmentsMismatched: number;
   totals: { source: bigint; target: bigint };
+  /** Where the bisection starts when the first pass localised the drift further than `mismatched` (finer buckets). */
+  start?: Segment[];
   /** The key interval of this part of a split range table; every later statement stays inside it. */
   interval?: KeyInterval;
   warning?: string;
@@ -377,8 +379,9 @@ async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, 
     targetCount: sumCounts(segs, 'targetCount'),
   });
   if (!interval && parts.length > 1) {
-    const dense = await physicalFirstPass(readers, { base, width, segWidth, hi, domain, parts, total, segmentCount }, progress);
-    if (dense) return summarise(dense.mismatched, dense.totals, segmentCount, (b) => Number((b.bucket * dense.width) / segWidth), describeRange);
+    const fineRows = plan.spec.mode === 'diff' ? plan.spec.leafSize : undefined;
+    const dense = await physicalFirstPass(readers, { base, width, segWidth, hi, domain, parts, total, segmentCount }, progress, fineRows);
+    if (dense) return { ...summarise(dense.mismatched, dense.totals, segmentCount, (b) => Number((b.bucket * dense.width) / segWidth), describeRange), start: dense.start };
   }
   const scoped = interval ? parts.flatMap((r) => clipRanges([r], interval!)) : parts;
   let done = 0n;
@@ -419,9 +422,16 @@ interface RangeGrid {
 
 /**
  * The first pass with each side that can read in chunks of its storage doing so (see physical-pass.ts), the other
- * in the key-range statements; null when neither side can, or the buckets would not fit the dense tables.
+ * in the key-range statements; null when neither side can, or the buckets would not fit the dense tables. With
+ * `fineRows` (a diff: the bisection follows), the sums are also kept per bucket of about that many keys, and `start`
+ * holds the fine buckets that differ inside the mismatching ones: where the bisection begins.
  */
-async function physicalFirstPass(readers: TableReaders, grid: RangeGrid, progress: ProgressReporter): Promise<{ mismatched: Segment[]; totals: FirstPass['totals']; width: bigint } | null> {
+async function physicalFirstPass(
+  readers: TableReaders,
+  grid: RangeGrid,
+  progress: ProgressReporter,
+  fineRows?: number,
+): Promise<{ mismatched: Segment[]; start?: Segment[]; totals: FirstPass['totals']; width: bigint } | null> {
   const [sourceLayout, targetLayout] = await Promise.all([physicalLayoutOf(readers.source), physicalLayoutOf(readers.target)]);
   if (!sourceLayout && !targetLayout) return null;
   // Wider buckets, up to a segment, keep the dense tables bounded; the segments stay the grid's.
@@ -434,14 +444,35 @@ async function physicalFirstPass(readers: TableReaders, grid: RangeGrid, progres
   const keys = clampRanges([[grid.base, grid.base + size * width - 1n]], grid.domain)[0]!;
   const source = new BucketTotals(Number(size));
   const target = new BucketTotals(Number(size));
+  const fine = fineRows === undefined ? undefined : fineLevel(bucketing, size, span, grid.total, fineRows);
   const step = () => progress.report('checksum', Math.max(source.rows, target.rows));
   await Promise.all([
-    fillSide({ reader: readers.source, layout: sourceLayout ?? undefined }, source, bucketing, keys, grid.parts, Number(grid.total), step),
-    fillSide({ reader: readers.target, layout: targetLayout ?? undefined }, target, bucketing, keys, grid.parts, Number(grid.total), step),
+    fillSide({ reader: readers.source, layout: sourceLayout ?? undefined, ...(fine ? { fine: { ...fine, sign: 1n } } : {}) }, source, bucketing, keys, grid.parts, Number(grid.total), step),
+    fillSide({ reader: readers.target, layout: targetLayout ?? undefined, ...(fine ? { fine: { ...fine, sign: -1n } } : {}) }, target, bucketing, keys, grid.parts, Number(grid.total), step),
   ]);
-  const mismatched = compareTotals(source, target).mismatched.map((m) => ({ ...m, bucketing }));
+  const dense = compareTotals(source, target).mismatched;
+  const mismatched = dense.map((m) => ({ ...m, bucketing }));
   progress.report('checksum', Math.max(source.rows, target.rows), { segmentsDone: grid.segmentCount, segmentsTotal: grid.segmentCount });
-  return { mismatched, totals: { source: BigInt(source.rows), target: BigInt(target.rows) }, width };
+  const totals = { source: BigInt(source.rows), target: BigInt(target.rows) };
+  if (!fine) return { mismatched, totals, width };
+  const { fine: buckets, whole } = fine.into.localise(dense);
+  // A fine bucket holds at most its width of keys on either side (keys are unique): the bound the bisection sizes by.
+  const most = fine.bucketing.width;
+  const start: Segment[] = [...buckets.map((bucket) => ({ bucket, bucketing: fine.bucketing, sourceCount: most, targetCount: most })), ...whole.map((m) => ({ ...m, bucketing }))];
+  return { mismatched, start, totals, width };
+}
+
+/** The finer level under the dense buckets: power-of-two buckets of about `rows` rows, at most MAX_FINE_BUCKETS. */
+function fineLevel(bucketing: Extract<Bucketing, { kind: 'range' }>, size: bigint, span: bigint, total: bigint, rows: number): { bucketing: Extract<Bucketing, { kind: 'range' }>; into: FineDifferences } | undefined {
+  // Keys per row: a key space with gaps gets wider fine buckets for the same rows.
+  const keysPerRow = total > 0n ? Number(span) / Number(total) : 1;
+  // The largest power of two at most that many keys.
+  let fineWidth = BigInt(nextPow2(Math.max(1, Math.floor(rows * keysPerRow)) + 1) / 2);
+  while (fineWidth < bucketing.width && ceilDiv(size * bucketing.width, fineWidth) > BigInt(MAX_FINE_BUCKETS)) fineWidth *= 2n;
+  if (fineWidth >= bucketing.width) return undefined;
+  const perBucket = bucketing.width / fineWidth;
+  const shift = perBucket.toString(2).length - 1;
+  return { bucketing: { kind: 'range', base: bucketing.base, width: fineWidth }, into: new FineDifferences(Number(size * perBucket), shift) };
 }
 
 /** Segments of the grid that an interval touches. */

@@ -9,7 +9,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { postgresDialect } from '../../src/dialects/postgres/index.js';
-import type { Endpoint, SegmentChecksumRow, Statement } from '../../src/dialects/types.js';
+import type { ChunkBucketRow, Endpoint, Statement } from '../../src/dialects/types.js';
 import { blockChunks } from '../../src/engine/physical-pass.js';
 import { planTable } from '../../src/engine/plan.js';
 import type { TableProgress } from '../../src/engine/progress.js';
@@ -33,6 +33,8 @@ interface Run {
   /** Statement labels sent, per side. */
   labels: { source: string[]; target: string[] };
   progress: TableProgress[];
+  /** Bucket widths of the key-range checksum statements (the bisection's, and a key-range first pass's), per side. */
+  widths: { source: bigint[]; target: bigint[] };
 }
 
 /** Both endpoints instrumented: every statement (plain or inside a snapshot) is recorded by label. */
@@ -48,8 +50,8 @@ function record(ep: Endpoint, into: string[]): void {
   }
 }
 
-async function reconcile(source: string, target: string, mode = 'diff', maxDiffRows = 100): Promise<Run> {
-  const config = parseConfig(`source: { dialect: postgres, urlEnv: S }\ntarget: { dialect: postgres, urlEnv: T }\ntables: [{ table: k, mode: ${mode}, chunkSize: 10000, maxDiffRows: ${maxDiffRows} }]`, 'x.yml');
+async function reconcile(source: string, target: string, mode = 'diff', maxDiffRows = 100, chunkSize = 10_000): Promise<Run> {
+  const config = parseConfig(`source: { dialect: postgres, urlEnv: S }\ntarget: { dialect: postgres, urlEnv: T }\ntables: [{ table: k, mode: ${mode}, chunkSize: ${chunkSize}, maxDiffRows: ${maxDiffRows} }]`, 'x.yml');
   const [se, te] = await Promise.all([postgresDialect.connect(source, 'source', CONNECT), postgresDialect.connect(target, 'target', CONNECT)]);
   const labels = { source: [] as string[], target: [] as string[] };
   const progress: TableProgress[] = [];
@@ -58,23 +60,32 @@ async function reconcile(source: string, target: string, mode = 'diff', maxDiffR
     record(te, labels.target);
     const plan = await planTable({ spec: { ...config.tables[0]!, recheckDelayMs: 0 }, source: { dialect: postgresDialect, endpoint: se }, target: { dialect: postgresDialect, endpoint: te } });
     const runner = (ep: Endpoint) => new QueryRunner(ep, postgresDialect, pLimit(3), 0, silentLogger);
-    const result = await reconcileTable(plan, { source: new ServerReader(runner(se), plan.source), target: new ServerReader(runner(te), plan.target) }, { logger: silentLogger, onProgress: (p) => progress.push(p) });
-    return { result, labels, progress };
+    const widths = { source: [] as bigint[], target: [] as bigint[] };
+    const reader = (ep: Endpoint, side: 'source' | 'target') => {
+      const r = new ServerReader(runner(ep), plan[side]);
+      const checksums = r.checksums.bind(r);
+      r.checksums = (filter, bucketing) => (widths[side].push(bucketing.kind === 'range' ? bucketing.width : -1n), checksums(filter, bucketing));
+      return r;
+    };
+    const result = await reconcileTable(plan, { source: reader(se, 'source'), target: reader(te, 'target') }, { logger: silentLogger, onProgress: (p) => progress.push(p) });
+    return { result, labels, progress, widths };
   } finally {
     await Promise.all([se.close(), te.close()]);
   }
 }
 
-async function pair(sourceFill: string, targetFill: string): Promise<{ source: string; target: string }> {
+async function pair(sourceFill: string, targetFill: string, drift = DRIFT): Promise<{ source: string; target: string }> {
   const [s, t] = await Promise.all([createDatabase('pps'), createDatabase('ppt')]);
-  await Promise.all([exec(s.url, `${DDL} ${sourceFill} ANALYZE k;`), exec(t.url, `${DDL} ${targetFill} ${DRIFT}`)]);
+  await Promise.all([exec(s.url, `${DDL} ${sourceFill} ANALYZE k;`), exec(t.url, `${DDL} ${targetFill} ${drift}`)]);
   await exec(t.url, 'VACUUM ANALYZE k');
   return { source: s.url, target: t.url };
 }
 
 /** What a report says about the table, without timings. */
 function essence(r: TableResult) {
-  return { status: r.status, counts: r.counts, drift: r.drift, segments: r.segments, mismatchedSegments: r.mismatchedSegments, rows: r.rows.map((x) => [x.kind, x.key, x.columns]) };
+  // Rows in key order: they are listed as found, and the two ways reach the leaves in different orders.
+  const rows = r.rows.map((x) => [x.kind, x.key, x.columns] as const).sort((a, b) => Number(a[1].id) - Number(b[1].id) || a[0].localeCompare(b[0]));
+  return { status: r.status, counts: r.counts, drift: r.drift, segments: r.segments, mismatchedSegments: r.mismatchedSegments, rows };
 }
 
 const count = (labels: string[], label: string) => labels.filter((l) => l === label).length;
@@ -113,6 +124,23 @@ describe('first pass in chunks of heap blocks', () => {
     expect(few.result.rows.map((r) => [r.kind, r.key, r.columns])).toEqual(run.result.rows.slice(0, 3).map((r) => [r.kind, r.key, r.columns]));
   });
 
+  it('drift in every bucket: a diff starts the bisection from the fine buckets that differ, never re-reading whole buckets', async () => {
+    // One row in 40 changed, one in 1,000 gone, and one extra: every 256-key first-pass bucket mismatches.
+    const dense = `UPDATE k SET v = -1 WHERE id % 40 = 3; DELETE FROM k WHERE id % 1000 = 11; INSERT INTO k VALUES (${ROWS + 5}, 1, 'extra');`;
+    const ordered = await pair(FILL_ORDERED, FILL_ORDERED, dense);
+    const shuffled = await pair(FILL_SHUFFLED, FILL_SHUFFLED, dense);
+    const [physical, ranges] = [await reconcile(ordered.source, ordered.target, 'diff', 100, 100_000), await reconcile(shuffled.source, shuffled.target, 'diff', 100, 100_000)];
+    // A deleted id (11 mod 1,000) is 11 mod 40, never a changed one (3 mod 40).
+    expect(physical.result.drift).toEqual({ missing: ROWS / 1000, extra: 1, changed: ROWS / 40 });
+    expect(essence(physical.result)).toEqual(essence(ranges.result));
+    // The key-range run refines whole buckets first (wider than a key); the chunked one goes to the leaves at once.
+    expect(ranges.widths.target.some((w) => w > 1n)).toBe(true);
+    expect(physical.widths.target.length).toBeGreaterThan(0);
+    expect(physical.widths.target.every((w) => w === 1n)).toBe(true);
+    // A checksum keeps no finer level: the same mismatch, decided by the buckets.
+    expect((await reconcile(ordered.source, ordered.target, 'checksum', 100, 100_000)).result.status).toBe('mismatch');
+  });
+
   it('every chunk reads the snapshot of the first: a row moved to the end of the heap between chunks is counted once, as it was', async () => {
     const db = await createDatabase('ppsnap');
     await exec(db.url, `${DDL} ${FILL_ORDERED}`);
@@ -131,17 +159,17 @@ describe('first pass in chunks of heap blocks', () => {
       expect(chunks.length).toBeGreaterThanOrEqual(4);
       const bucketing = { kind: 'range' as const, base: 0n, width: 1024n };
       const sums = async (between?: () => Promise<void>) => {
-        const rows: SegmentChecksumRow[] = [];
+        const rows: ChunkBucketRow[] = [];
         let n = 0;
         await reader.physicalChecksums(chunks, [0n, 1_000_000n], bucketing, async (chunk) => {
           rows.push(...chunk);
           n += 1;
           if (n === 1 && between) await between();
         }, () => (rows.length = 0));
-        return { count: rows.reduce((a, r) => a + r.count, 0n), sum: rows.reduce((a, r) => a + BigInt(r.sum), 0n) };
+        return { count: rows.reduce((a, r) => a + r.count, 0), sum: rows.reduce((a, r) => a + BigInt(r.sum), 0n) };
       };
       const before = await sums();
-      expect(before.count).toBe(BigInt(ROWS));
+      expect(before.count).toBe(ROWS);
       // Row 1 sits in the first chunk; updated, its new version goes to the end of the heap, in the last chunk.
       const during = await sums(async () => {
         await writer.query("UPDATE k SET s = 'moved' WHERE id = 1");
@@ -150,7 +178,7 @@ describe('first pass in chunks of heap blocks', () => {
       });
       expect(during).toEqual(before);
       const after = await sums();
-      expect(after.count).toBe(BigInt(ROWS));
+      expect(after.count).toBe(ROWS);
       expect(after.sum).not.toBe(before.sum);
     } finally {
       await writer.end();

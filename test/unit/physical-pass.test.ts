@@ -1,6 +1,6 @@
 /** The dense bucket tables and block chunks of the physical first pass (src/engine/physical-pass.ts). */
 import { describe, expect, it } from 'vitest';
-import { blockChunks, BucketTotals, compareTotals, MAX_DENSE_BUCKETS, physicalLayoutOf, ROWS_PER_CHUNK, rowsPerChunk } from '../../src/engine/physical-pass.js';
+import { blockChunks, BucketTotals, compareTotals, FineDifferences, MAX_DENSE_BUCKETS, physicalLayoutOf, ROWS_PER_CHUNK, rowsPerChunk } from '../../src/engine/physical-pass.js';
 import type { SideReader } from '../../src/engine/reader.js';
 
 describe('blockChunks', () => {
@@ -70,5 +70,58 @@ describe('physicalLayoutOf', () => {
     expect(await physicalLayoutOf(reader({ blocks: 9, correlation: null }))).toBeNull();
     expect(await physicalLayoutOf(reader(null))).toBeNull();
     expect(await physicalLayoutOf(reader(undefined))).toBeNull();
+  });
+});
+
+describe('FineDifferences: where inside a mismatching bucket the drift is', () => {
+  const row = (bucket: number, sum: bigint | string, count = 1n) => ({ bucket: BigInt(bucket), count, sum: String(sum) });
+  const mismatch = (bucket: number) => ({ bucket: BigInt(bucket), sourceCount: 1n, targetCount: 1n });
+
+  it('equal rows cancel; the fine buckets that differ are listed inside each mismatching bucket, in order', () => {
+    const fine = new FineDifferences(16, 2); // 4 dense buckets of 4 fine ones
+    for (const [b, s] of [[1, 5n], [2, -7n], [9, 2n ** 63n - 1n], [13, 4n]] as const) {
+      fine.add(row(b, s), 1n);
+      fine.add(row(b, s), -1n);
+    }
+    fine.add(row(2, 3n), 1n); // a row only the source has
+    fine.add(row(10, 8n), 1n); // a changed row: 8 on the source, 9 on the target
+    fine.add(row(10, 9n), -1n);
+    fine.add(row(99, 1n), 1n); // outside the plan: ignored
+    expect(fine.localise([mismatch(0), mismatch(2)])).toEqual({ fine: [2n, 10n], whole: [] });
+    // Only the buckets asked about: a fine difference elsewhere is not reported.
+    expect(fine.localise([mismatch(2)]).fine).toEqual([10n]);
+  });
+
+  it('holds only what differs so far; past its limit it gives up, and every mismatching bucket is returned whole', () => {
+    const fine = new FineDifferences(64, 2, 3);
+    fine.add(row(1, 5n), 1n);
+    fine.add(row(2, 6n), 1n);
+    expect(fine.held).toBe(2);
+    fine.add(row(1, 5n), -1n); // the target caught up on bucket 1
+    expect(fine.held).toBe(1);
+    fine.add(row(3, 1n), 1n);
+    fine.add(row(4, 1n), 1n);
+    expect(fine.usable).toBe(true);
+    fine.add(row(5, 1n), 1n); // a fourth held at once: over the limit of 3
+    expect(fine.usable).toBe(false);
+    expect(fine.held).toBe(0);
+    fine.add(row(6, 1n), 1n); // ignored from now on
+    expect(fine.localise([mismatch(0), mismatch(1)])).toEqual({ fine: [], whole: [mismatch(0), mismatch(1)] });
+  });
+
+  it('sums wrap at 64 bits like the dense totals', () => {
+    const fine = new FineDifferences(4, 1);
+    fine.add(row(0, 2n ** 63n - 1n), 1n);
+    fine.add(row(0, 1n), 1n); // wraps to -2^63
+    fine.add(row(0, -(2n ** 63n)), -1n);
+    expect(fine.localise([mismatch(0)])).toEqual({ fine: [], whole: [mismatch(0)] });
+  });
+
+  it('a bucket whose fine sums all agree (only its count differs), or a table a side started over, is returned whole', () => {
+    const fine = new FineDifferences(8, 2);
+    fine.add(row(5, 1n), 1n);
+    expect(fine.localise([mismatch(0), mismatch(1)])).toEqual({ fine: [5n], whole: [mismatch(0)] });
+    fine.usable = false;
+    expect(fine.localise([mismatch(0), mismatch(1)])).toEqual({ fine: [], whole: [mismatch(0), mismatch(1)] });
   });
 });

@@ -27,7 +27,11 @@ export const postgresDialect: Dialect = {
   keyHistogramStatement,
   maxChangeStatement,
   changedKeysStatement,
-  physicalScan: { layoutStatement: statements.physicalLayoutStatement, chunkChecksumStatement: statements.chunkChecksumStatement },
+  physicalScan: {
+    layoutStatement: statements.physicalLayoutStatement,
+    chunkChecksumStatement: statements.chunkChecksumStatement,
+    toChunkRow: (row) => ({ bucket: Number(row.bucket), count: Number(row.cnt), sum: String(row.sum) }),
+  },
   toSegmentChecksumRow: (row): SegmentChecksumRow => ({
     bucket: BigInt(row.bucket as string),
     count: BigInt(row.cnt as string),
