@@ -113,7 +113,7 @@ function pad(n: number, width: number): string {
  * ".ffff": the fraction truncated to `digits`, then its trailing zeros dropped, and no "." for a zero fraction
  * (how PostgreSQL writes a time or timestamp).
  */
-function fraction(digitsText: string, digits: number): string {
+export function fraction(digitsText: string, digits: number): string {
   const kept = digitsText.slice(0, Math.max(0, digits)).replace(/0+$/, '');
   return kept ? `.${kept}` : '';
 }

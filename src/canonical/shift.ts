@@ -4,6 +4,7 @@
  * same canonical text (trailing fractional zeros dropped, the same `+00`), which
  * both dialects read as a value of the change column's type.
  */
+import { fraction } from './render.js';
 import { type CanonicalSpec, DEFAULT_FRACTIONAL_DIGITS } from './types.js';
 
 const TS = /^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?)?(\+00)?$/;
@@ -40,9 +41,7 @@ export function shiftCanonical(spec: CanonicalSpec, text: string, deltaMs: numbe
   const m = TS.exec(text)!;
   const digits = spec.fractionalDigits ?? DEFAULT_FRACTIONAL_DIGITS;
   const micro = ((shifted % 1_000_000n) + 1_000_000n) % 1_000_000n;
-  const kept = pad(micro, 6).slice(0, digits).replace(/0+$/, '');
-  const frac = kept ? `.${kept}` : '';
-  return `${date} ${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}${frac}${m[8] ?? ''}`;
+  return `${date} ${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}${fraction(pad(micro, 6), digits)}${m[8] ?? ''}`;
 }
 
 /** Order of two canonical texts of the same change column (integers by value, dates and timestamps by time). */

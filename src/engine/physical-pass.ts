@@ -4,7 +4,7 @@
  * holds rows of any bucket, so each side's bucket sums are added up here, in one dense table per side (16 bytes
  * a bucket, the bucket count capped), and compared once both sides are done.
  */
-import type { Bucketing, ChunkBucketRow, SegmentChecksumRow } from '../dialects/types.js';
+import type { Bucketing, ChunkBucketRow } from '../dialects/types.js';
 import type { SideReader } from './reader.js';
 
 type RangeBucketing = Extract<Bucketing, { kind: 'range' }>;
@@ -41,11 +41,7 @@ export class BucketTotals {
     this.sums = new BigInt64Array(size);
   }
 
-  add(row: SegmentChecksumRow): void {
-    this.addAt(Number(row.bucket), Number(row.count), BigInt(row.sum));
-  }
-
-  addAt(i: number, count: number, sum: bigint): void {
+  add(i: number, count: number, sum: bigint): void {
     // A bucket outside the plan (a key inserted past the bounds after they were read) is not this run's to check.
     if (!(i >= 0 && i < this.size)) return;
     this.counts[i]! += count;
@@ -80,19 +76,19 @@ export const MAX_FINE_PENDING = 2 ** 18;
  */
 export class FineDifferences {
   private readonly pending = new Map<number, bigint>();
-  /** False once a side had to start over (its additions cannot be taken back), or too many were held. */
-  usable = true;
+  private givenUp = false;
 
   /** `shift`: log2 of fine buckets per dense bucket. */
   constructor(readonly size: number, readonly shift: number, private readonly maxPending = MAX_FINE_PENDING) {}
 
-  add(row: SegmentChecksumRow, sign: 1n | -1n): void {
-    this.addAt(Number(row.bucket), sign * BigInt(row.sum));
+  /** False once a side had to start over (its additions cannot be taken back), or too many were held. */
+  get usable(): boolean {
+    return !this.givenUp;
   }
 
   /** `signedSum`: the source's sum, or the negated target's. */
-  addAt(i: number, signedSum: bigint): void {
-    if (!this.usable || !(i >= 0 && i < this.size)) return;
+  add(i: number, signedSum: bigint): void {
+    if (this.givenUp || !(i >= 0 && i < this.size)) return;
     const v = BigInt.asIntN(64, (this.pending.get(i) ?? 0n) + signedSum);
     if (v === 0n) this.pending.delete(i);
     else {
@@ -102,7 +98,7 @@ export class FineDifferences {
   }
 
   giveUp(): void {
-    this.usable = false;
+    this.givenUp = true;
     this.pending.clear();
   }
 
@@ -126,7 +122,8 @@ export class FineDifferences {
     const fine: bigint[] = [];
     const whole: DenseMismatch[] = [];
     for (const m of mismatched) {
-      const found = this.usable ? byDense.get(Number(m.bucket)) : undefined;
+      // Nothing is held once given up: every bucket then goes whole.
+      const found = byDense.get(Number(m.bucket));
       if (found) fine.push(...found.sort((a, b) => a - b).map(BigInt));
       else whole.push(m);
     }
@@ -197,9 +194,9 @@ export async function fillSide(
   let added = false;
   const shift = fine?.into.shift ?? 0;
   const add = (bucket: number, count: number, sum: bigint) => {
-    if (!fine) return into.addAt(bucket, count, sum);
-    into.addAt(bucket >> shift, count, sum);
-    fine.into.addAt(bucket, fine.sign === 1n ? sum : -sum);
+    if (!fine) return into.add(bucket, count, sum);
+    into.add(bucket >> shift, count, sum);
+    fine.into.add(bucket, fine.sign === 1n ? sum : -sum);
     added = true;
   };
   if (side.layout && side.reader.physicalChecksums) {

@@ -28,13 +28,13 @@ describe('BucketTotals and compareTotals', () => {
   it('adds rows of a bucket from several chunks; sums wrap at 64 bits on both sides alike', () => {
     const a = new BucketTotals(4);
     const b = new BucketTotals(4);
-    const big = (2n ** 63n - 1n).toString();
-    a.add({ bucket: 1n, count: 2n, sum: big });
-    a.add({ bucket: 1n, count: 1n, sum: big });
-    b.add({ bucket: 1n, count: 3n, sum: (2n * (2n ** 63n - 1n)).toString() });
-    a.add({ bucket: 3n, count: 1n, sum: '-5' });
-    b.add({ bucket: 3n, count: 1n, sum: '-4' });
-    b.add({ bucket: 0n, count: 1n, sum: '7' });
+    const big = 2n ** 63n - 1n;
+    a.add(1, 2, big);
+    a.add(1, 1, big);
+    b.add(1, 3, 2n * (2n ** 63n - 1n));
+    a.add(3, 1, -5n);
+    b.add(3, 1, -4n);
+    b.add(0, 1, 7n);
     expect(a.rows).toBe(4);
     expect(b.rows).toBe(5);
     const { mismatched, checked } = compareTotals(a, b);
@@ -47,10 +47,10 @@ describe('BucketTotals and compareTotals', () => {
 
   it('ignores buckets outside the plan (keys inserted past the bounds read), and clears for a retry', () => {
     const t = new BucketTotals(2);
-    t.add({ bucket: 2n, count: 5n, sum: '1' });
-    t.add({ bucket: -1n, count: 5n, sum: '1' });
+    t.add(2, 5, 1n);
+    t.add(-1, 5, 1n);
     expect(t.rows).toBe(0);
-    t.add({ bucket: 1n, count: 5n, sum: '1' });
+    t.add(1, 5, 1n);
     t.clear();
     expect(t.rows).toBe(0);
     expect(compareTotals(t, new BucketTotals(2)).mismatched).toEqual([]);
@@ -74,19 +74,18 @@ describe('physicalLayoutOf', () => {
 });
 
 describe('FineDifferences: where inside a mismatching bucket the drift is', () => {
-  const row = (bucket: number, sum: bigint | string, count = 1n) => ({ bucket: BigInt(bucket), count, sum: String(sum) });
   const mismatch = (bucket: number) => ({ bucket: BigInt(bucket), sourceCount: 1n, targetCount: 1n });
 
   it('equal rows cancel; the fine buckets that differ are listed inside each mismatching bucket, in order', () => {
     const fine = new FineDifferences(16, 2); // 4 dense buckets of 4 fine ones
     for (const [b, s] of [[1, 5n], [2, -7n], [9, 2n ** 63n - 1n], [13, 4n]] as const) {
-      fine.add(row(b, s), 1n);
-      fine.add(row(b, s), -1n);
+      fine.add(b, s);
+      fine.add(b, -s); // the target's, negated
     }
-    fine.add(row(2, 3n), 1n); // a row only the source has
-    fine.add(row(10, 8n), 1n); // a changed row: 8 on the source, 9 on the target
-    fine.add(row(10, 9n), -1n);
-    fine.add(row(99, 1n), 1n); // outside the plan: ignored
+    fine.add(2, 3n); // a row only the source has
+    fine.add(10, 8n); // a changed row: 8 on the source, 9 on the target
+    fine.add(10, -9n);
+    fine.add(99, 1n); // outside the plan: ignored
     expect(fine.localise([mismatch(0), mismatch(2)])).toEqual({ fine: [2n, 10n], whole: [] });
     // Only the buckets asked about: a fine difference elsewhere is not reported.
     expect(fine.localise([mismatch(2)]).fine).toEqual([10n]);
@@ -94,34 +93,34 @@ describe('FineDifferences: where inside a mismatching bucket the drift is', () =
 
   it('holds only what differs so far; past its limit it gives up, and every mismatching bucket is returned whole', () => {
     const fine = new FineDifferences(64, 2, 3);
-    fine.add(row(1, 5n), 1n);
-    fine.add(row(2, 6n), 1n);
+    fine.add(1, 5n);
+    fine.add(2, 6n);
     expect(fine.held).toBe(2);
-    fine.add(row(1, 5n), -1n); // the target caught up on bucket 1
+    fine.add(1, -5n); // the target caught up on bucket 1
     expect(fine.held).toBe(1);
-    fine.add(row(3, 1n), 1n);
-    fine.add(row(4, 1n), 1n);
+    fine.add(3, 1n);
+    fine.add(4, 1n);
     expect(fine.usable).toBe(true);
-    fine.add(row(5, 1n), 1n); // a fourth held at once: over the limit of 3
+    fine.add(5, 1n); // a fourth held at once: over the limit of 3
     expect(fine.usable).toBe(false);
     expect(fine.held).toBe(0);
-    fine.add(row(6, 1n), 1n); // ignored from now on
+    fine.add(6, 1n); // ignored from now on
     expect(fine.localise([mismatch(0), mismatch(1)])).toEqual({ fine: [], whole: [mismatch(0), mismatch(1)] });
   });
 
   it('sums wrap at 64 bits like the dense totals', () => {
     const fine = new FineDifferences(4, 1);
-    fine.add(row(0, 2n ** 63n - 1n), 1n);
-    fine.add(row(0, 1n), 1n); // wraps to -2^63
-    fine.add(row(0, -(2n ** 63n)), -1n);
+    fine.add(0, 2n ** 63n - 1n);
+    fine.add(0, 1n); // wraps to -2^63
+    fine.add(0, 2n ** 63n); // the target's -2^63, negated
     expect(fine.localise([mismatch(0)])).toEqual({ fine: [], whole: [mismatch(0)] });
   });
 
   it('a bucket whose fine sums all agree (only its count differs), or a table a side started over, is returned whole', () => {
     const fine = new FineDifferences(8, 2);
-    fine.add(row(5, 1n), 1n);
+    fine.add(5, 1n);
     expect(fine.localise([mismatch(0), mismatch(1)])).toEqual({ fine: [5n], whole: [mismatch(0)] });
-    fine.usable = false;
+    fine.giveUp();
     expect(fine.localise([mismatch(0), mismatch(1)])).toEqual({ fine: [], whole: [mismatch(0), mismatch(1)] });
   });
 });
