@@ -137,6 +137,8 @@ export interface ConnectOptions {
 /** Statements on one connection inside one read-only transaction: every statement sees the same snapshot. */
 export interface SnapshotSession {
   query<T = Record<string, unknown>>(stmt: Statement): Promise<T[]>;
+  /** A statement's rows in batches through a cursor, inside the transaction (read all of it before the next). */
+  stream<T = Record<string, unknown>>(stmt: Statement, batchSize: number): AsyncIterable<T[]>;
   /** Ends the transaction and gives the connection back (destroyed when a statement failed). */
   release(): Promise<void>;
 }
@@ -237,17 +239,18 @@ export interface PhysicalScan {
    * including blocks added since the layout was read), for the rows whose key lies in `keys`.
    */
   chunkChecksumStatement(t: SideTable, blocks: readonly [number, number | null], keys: readonly [bigint, bigint], bucketing: Extract<Bucketing, { kind: 'range' }>): Statement;
-  /** A driver row of chunkChecksumStatement, without BigInt parses: its buckets and counts fit a number. */
-  toChunkRow(row: Record<string, unknown>): ChunkBucketRow;
+  /**
+   * Calls `add` for each bucket in a driver row of chunkChecksumStatement's answer (which may pack a chunk's
+   * buckets into one row).
+   */
+  eachChunkBucket(row: Record<string, unknown>, add: ChunkBucketAdd): void;
 }
 
-/** One bucket of a chunk (dense bucket indices, at most a few million, and counts are numbers). */
-export interface ChunkBucketRow {
-  bucket: number;
-  count: number;
-  /** Sum of the signed 64-bit row hashes, exact (decimal string). */
-  sum: string;
-}
+/**
+ * One bucket of a chunk: its index (at most a few million) and row count, and its row-hash sum modulo 2^64 as
+ * unsigned 32-bit halves (see util/sum64.ts), all numbers: a chunk's buckets are added up without a BigInt each.
+ */
+export type ChunkBucketAdd = (bucket: number, count: number, hi: number, lo: number) => void;
 
 // SQL Server CDC metadata, as the schema check reads it (dialects/mssql/cdc.ts implements the reader).
 

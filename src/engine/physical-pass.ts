@@ -4,8 +4,10 @@
  * holds rows of any bucket, so each side's bucket sums are added up here, in one dense table per side (16 bytes
  * a bucket, the bucket count capped), and compared once both sides are done.
  */
-import type { Bucketing, ChunkBucketRow } from '../dialects/types.js';
+import type { Bucketing } from '../dialects/types.js';
 import type { SideReader } from './reader.js';
+import { addHalves, halvesOf, negatedHigh, negatedLow } from '../util/sum64.js';
+import { SumTable } from './sum-table.js';
 
 type RangeBucketing = Extract<Bucketing, { kind: 'range' }>;
 
@@ -33,25 +35,30 @@ export function rowsPerChunk(estimatedRows: number): number {
 /** Per-bucket row counts and row-hash sums (modulo 2^64, like the limit's 64-bit slice) of one side. */
 export class BucketTotals {
   readonly counts: Float64Array;
-  readonly sums: BigInt64Array;
+  /** The sums' high and low 32-bit halves (see util/sum64.ts). */
+  readonly sumHigh: Uint32Array;
+  readonly sumLow: Uint32Array;
   rows = 0;
 
   constructor(readonly size: number) {
     this.counts = new Float64Array(size);
-    this.sums = new BigInt64Array(size);
+    this.sumHigh = new Uint32Array(size);
+    this.sumLow = new Uint32Array(size);
   }
 
-  add(i: number, count: number, sum: bigint): void {
+  /** `hi`, `lo`: the halves of the rows' hash sum modulo 2^64. */
+  add(i: number, count: number, hi: number, lo: number): void {
     // A bucket outside the plan (a key inserted past the bounds after they were read) is not this run's to check.
     if (!(i >= 0 && i < this.size)) return;
     this.counts[i]! += count;
-    this.sums[i] = BigInt.asIntN(64, this.sums[i]! + sum);
+    addHalves(this.sumHigh, this.sumLow, i, hi, lo);
     this.rows += count;
   }
 
   clear(): void {
     this.counts.fill(0);
-    this.sums.fill(0n);
+    this.sumHigh.fill(0);
+    this.sumLow.fill(0);
     this.rows = 0;
   }
 }
@@ -75,7 +82,7 @@ export const MAX_FINE_PENDING = 2 ** 18;
  * missing or extra row changes its fine bucket's sum unless its 64-bit hash is 0, the odds of a 64-bit collision.
  */
 export class FineDifferences {
-  private readonly pending = new Map<number, bigint>();
+  private readonly pending = new SumTable();
   private givenUp = false;
 
   /** `shift`: log2 of fine buckets per dense bucket. */
@@ -86,15 +93,16 @@ export class FineDifferences {
     return !this.givenUp;
   }
 
-  /** `signedSum`: the source's sum, or the negated target's. */
-  add(i: number, signedSum: bigint): void {
+  /** The source's sum of fine bucket `i`, as halves modulo 2^64. */
+  add(i: number, hi: number, lo: number): void {
     if (this.givenUp || !(i >= 0 && i < this.size)) return;
-    const v = BigInt.asIntN(64, (this.pending.get(i) ?? 0n) + signedSum);
-    if (v === 0n) this.pending.delete(i);
-    else {
-      this.pending.set(i, v);
-      if (this.pending.size > this.maxPending) this.giveUp();
-    }
+    this.pending.add(i, hi, lo);
+    if (this.pending.size > this.maxPending) this.giveUp();
+  }
+
+  /** The target's sum of fine bucket `i`. */
+  subtract(i: number, hi: number, lo: number): void {
+    this.add(i, negatedHigh(hi, lo), negatedLow(lo));
   }
 
   giveUp(): void {
@@ -113,7 +121,7 @@ export class FineDifferences {
    */
   localise(mismatched: readonly DenseMismatch[]): { fine: bigint[]; whole: DenseMismatch[] } {
     const byDense = new Map<number, number[]>();
-    for (const i of this.pending.keys()) {
+    for (const i of this.pending.entries()) {
       const d = i >> this.shift;
       const list = byDense.get(d);
       if (list) list.push(i);
@@ -145,7 +153,7 @@ export function compareTotals(source: BucketTotals, target: BucketTotals): { mis
     const s = source.counts[i]!;
     const t = target.counts[i]!;
     if (s > 0 || t > 0) checked += 1;
-    if (s !== t || source.sums[i] !== target.sums[i]) mismatched.push({ bucket: BigInt(i), sourceCount: BigInt(s), targetCount: BigInt(t) });
+    if (s !== t || source.sumHigh[i] !== target.sumHigh[i] || source.sumLow[i] !== target.sumLow[i]) mismatched.push({ bucket: BigInt(i), sourceCount: BigInt(s), targetCount: BigInt(t) });
   }
   return { mismatched, checked };
 }
@@ -172,7 +180,7 @@ export interface SideFill {
   /** The heap's blocks when the side reads physical chunks; undefined: key-range statements. */
   layout?: { blocks: number };
   /** The finer level: statements are then grouped by its buckets, added up into both tables. */
-  fine?: { bucketing: RangeBucketing; into: FineDifferences; sign: 1n | -1n };
+  fine?: { bucketing: RangeBucketing; into: FineDifferences; side: 'source' | 'target' };
 }
 
 /**
@@ -193,18 +201,16 @@ export async function fillSide(
   const grouping = fine?.bucketing ?? bucketing;
   let added = false;
   const shift = fine?.into.shift ?? 0;
-  const add = (bucket: number, count: number, sum: bigint) => {
-    if (!fine) return into.add(bucket, count, sum);
-    into.add(bucket >> shift, count, sum);
-    fine.into.add(bucket, fine.sign === 1n ? sum : -sum);
+  const add = (bucket: number, count: number, hi: number, lo: number) => {
+    if (!fine) return into.add(bucket, count, hi, lo);
+    into.add(bucket >> shift, count, hi, lo);
+    if (fine.side === 'source') fine.into.add(bucket, hi, lo);
+    else fine.into.subtract(bucket, hi, lo);
     added = true;
   };
   if (side.layout && side.reader.physicalChecksums) {
     const chunks = blockChunks(side.layout.blocks, estimatedRows, rowsPerChunk(estimatedRows));
-    await side.reader.physicalChecksums(chunks, keys, grouping, (rows: Iterable<ChunkBucketRow>) => {
-      for (const r of rows) add(r.bucket, r.count, BigInt(r.sum));
-      onStep();
-    }, () => {
+    await side.reader.physicalChecksums(chunks, keys, grouping, add, onStep, () => {
       // Called before every attempt: only a start over after rows were added loses the finer level.
       into.clear();
       if (fine && added) fine.into.giveUp();
@@ -215,7 +221,10 @@ export async function fillSide(
   await Promise.all(
     ranges.map(async (range) => {
       const sums = await side.reader.checksums({ kind: 'ranges', ranges: [range] }, grouping);
-      for (const [bucket, s] of sums) add(Number(bucket), Number(s.count), s.sum);
+      for (const [bucket, s] of sums) {
+        const { hi, lo } = halvesOf(s.sum);
+        add(Number(bucket), Number(s.count), hi, lo);
+      }
       onStep();
     }),
   );

@@ -4,9 +4,12 @@
  * same numbers for the same data: client mode is the oracle of server mode.
  */
 import { canonicalRowText, canonicalText, keyHash31, rowHash, type CanonicalInput } from '../canonical/render.js';
-import type { Bucketing, ChunkBucketRow, LeafRow, SegmentChecksumRow, SegmentFilter, SideColumn, SideTable } from '../dialects/types.js';
+import type { Bucketing, ChunkBucketAdd, LeafRow, SegmentChecksumRow, SegmentFilter, SideColumn, SideTable } from '../dialects/types.js';
 import type { HistogramStep } from './part.js';
 import type { QueryRunner } from './runner.js';
+
+/** Driver rows of a chunk checksum's answer read at a time (a row packs up to 512 buckets in PostgreSQL's). */
+const CHUNK_ROWS_PER_READ = 4;
 
 export interface BucketSum {
   count: bigint;
@@ -31,9 +34,10 @@ export interface SideReader {
   physicalLayout?(): Promise<PhysicalLayout | null>;
   /**
    * Bucket sums of the rows with keys in `keys`, one statement per block chunk, every one in the same snapshot;
-   * `onChunk` gets each chunk's rows. A transient failure restarts the whole read after `reset`.
+   * `add` hears each bucket of a chunk, `onChunk` when the chunk is done. A transient failure restarts the whole
+   * read after `reset`.
    */
-  physicalChecksums?(chunks: ReadonlyArray<readonly [number, number | null]>, keys: readonly [bigint, bigint], bucketing: Extract<Bucketing, { kind: 'range' }>, onChunk: (rows: Iterable<ChunkBucketRow>) => void | Promise<void>, reset: () => void): Promise<void>;
+  physicalChecksums?(chunks: ReadonlyArray<readonly [number, number | null]>, keys: readonly [bigint, bigint], bucketing: Extract<Bucketing, { kind: 'range' }>, add: ChunkBucketAdd, onChunk: () => void | Promise<void>, reset: () => void): Promise<void>;
 }
 
 export interface PhysicalLayout {
@@ -109,17 +113,17 @@ export class ServerReader implements SideReader {
     return { blocks: Number(row.blocks), correlation: row.correlation === null ? null : Number(row.correlation) };
   }
 
-  async physicalChecksums(chunks: ReadonlyArray<readonly [number, number | null]>, keys: readonly [bigint, bigint], bucketing: Extract<Bucketing, { kind: 'range' }>, onChunk: (rows: Iterable<ChunkBucketRow>) => void | Promise<void>, reset: () => void): Promise<void> {
+  async physicalChecksums(chunks: ReadonlyArray<readonly [number, number | null]>, keys: readonly [bigint, bigint], bucketing: Extract<Bucketing, { kind: 'range' }>, add: ChunkBucketAdd, onChunk: () => void | Promise<void>, reset: () => void): Promise<void> {
     const d = this.runner.dialect;
     const scan = d.physicalScan;
     if (!scan) throw new Error(`the ${d.name} dialect has no physical scan`);
-    await this.runner.inSnapshot('chunk-checksum', async (query) => {
+    await this.runner.inSnapshot('chunk-checksum', async (_query, stream) => {
       for (const chunk of chunks) {
-        const rows = await query(scan.chunkChecksumStatement(this.table, chunk, keys, bucketing));
-        // Converted as they are read, not into a second array: a chunk grouped by fine buckets answers ~15,600 rows.
-        await onChunk((function* () {
-          for (const r of rows) yield scan.toChunkRow(r);
-        })());
+        // Added up as they come: a chunk's whole answer held while it is added up outlived the young generation.
+        for await (const rows of stream(scan.chunkChecksumStatement(this.table, chunk, keys, bucketing), CHUNK_ROWS_PER_READ)) {
+          for (const row of rows) scan.eachChunkBucket(row, add);
+        }
+        await onChunk();
       }
     }, reset);
   }

@@ -447,8 +447,8 @@ async function physicalFirstPass(
   const fine = fineRows === undefined ? undefined : fineLevel(bucketing, size, span, grid.total, fineRows);
   const step = () => progress.report('checksum', Math.max(source.rows, target.rows));
   await Promise.all([
-    fillSide({ reader: readers.source, layout: sourceLayout ?? undefined, ...(fine ? { fine: { ...fine, sign: 1n } } : {}) }, source, bucketing, keys, grid.parts, Number(grid.total), step),
-    fillSide({ reader: readers.target, layout: targetLayout ?? undefined, ...(fine ? { fine: { ...fine, sign: -1n } } : {}) }, target, bucketing, keys, grid.parts, Number(grid.total), step),
+    fillSide({ reader: readers.source, layout: sourceLayout ?? undefined, ...(fine ? { fine: { ...fine, side: 'source' as const } } : {}) }, source, bucketing, keys, grid.parts, Number(grid.total), step),
+    fillSide({ reader: readers.target, layout: targetLayout ?? undefined, ...(fine ? { fine: { ...fine, side: 'target' as const } } : {}) }, target, bucketing, keys, grid.parts, Number(grid.total), step),
   ]);
   const dense = compareTotals(source, target).mismatched;
   const mismatched = dense.map((m) => ({ ...m, bucketing }));

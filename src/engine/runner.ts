@@ -10,6 +10,8 @@ import { withRetry } from '../util/retry.js';
 
 /** Runs one statement inside a snapshot session (see QueryRunner.inSnapshot). */
 export type SnapshotQuery = <T = Record<string, unknown>>(stmt: Statement) => Promise<T[]>;
+/** Streams one statement's rows in batches inside a snapshot session (read them all before the next statement). */
+export type SnapshotStream = <T = Record<string, unknown>>(stmt: Statement, batchSize: number) => AsyncIterable<T[]>;
 
 export interface RunnerHooks {
   onRetry?: (endpoint: string, error: unknown) => void;
@@ -70,11 +72,24 @@ export class QueryRunner {
     return rows;
   }
 
+  /** A streamed statement, counted like `counted` (its rows as they come) and logged with its time once read. */
+  private async *countedStream<T>(stmt: Statement, batches: AsyncIterable<T[]>): AsyncGenerator<T[]> {
+    this.queries += 1;
+    const t0 = Date.now();
+    let rows = 0;
+    for await (const batch of batches) {
+      rows += batch.length;
+      this.rows += batch.length;
+      yield batch;
+    }
+    this.logger.debug('statement', { endpoint: this.endpoint.role, statement: stmt.label, ms: Date.now() - t0, rows });
+  }
+
   /**
    * `work` on one connection inside one read-only snapshot (its statements see the same rows), holding one of the
    * endpoint's slots throughout; a transient failure restarts all of it from scratch via `reset`.
    */
-  async inSnapshot<T>(label: string, work: (query: SnapshotQuery) => Promise<T>, reset: () => void): Promise<T> {
+  async inSnapshot<T>(label: string, work: (query: SnapshotQuery, stream: SnapshotStream) => Promise<T>, reset: () => void): Promise<T> {
     const open = this.endpoint.snapshot?.bind(this.endpoint);
     if (!open) throw new Error(`${this.endpoint.role}: the ${this.dialect.name} endpoint has no snapshot sessions`);
     return this.retrying(label, () =>
@@ -82,7 +97,10 @@ export class QueryRunner {
         reset();
         const session = await open();
         try {
-          return await work(<R>(stmt: Statement) => this.counted(stmt, () => session.query<R>(stmt)));
+          return await work(
+            <R>(stmt: Statement) => this.counted(stmt, () => session.query<R>(stmt)),
+            <R>(stmt: Statement, batchSize: number) => this.countedStream(stmt, session.stream<R>(stmt, batchSize)),
+          );
         } finally {
           await session.release();
         }

@@ -9,7 +9,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { postgresDialect } from '../../src/dialects/postgres/index.js';
-import type { ChunkBucketRow, Endpoint, Statement } from '../../src/dialects/types.js';
+import type { Endpoint, Statement } from '../../src/dialects/types.js';
 import { blockChunks } from '../../src/engine/physical-pass.js';
 import { planTable } from '../../src/engine/plan.js';
 import type { TableProgress } from '../../src/engine/progress.js';
@@ -45,7 +45,11 @@ function record(ep: Endpoint, into: string[]): void {
   if (snapshot) {
     ep.snapshot = async () => {
       const s = await snapshot();
-      return { query: ((st: Statement) => (into.push(st.label), s.query(st))) as typeof s.query, release: s.release };
+      return {
+        query: ((st: Statement) => (into.push(st.label), s.query(st))) as typeof s.query,
+        stream: ((st: Statement, n: number) => (into.push(st.label), s.stream(st, n))) as typeof s.stream,
+        release: s.release,
+      };
     };
   }
 }
@@ -159,14 +163,14 @@ describe('first pass in chunks of heap blocks', () => {
       expect(chunks.length).toBeGreaterThanOrEqual(4);
       const bucketing = { kind: 'range' as const, base: 0n, width: 1024n };
       const sums = async (between?: () => Promise<void>) => {
-        const rows: ChunkBucketRow[] = [];
+        const rows: Array<{ count: number; sum: bigint }> = [];
         let n = 0;
-        await reader.physicalChecksums(chunks, [0n, 1_000_000n], bucketing, async (chunk) => {
-          rows.push(...chunk);
+        const sumOf = (hi: number, lo: number) => (BigInt(hi) << 32n) | BigInt(lo);
+        await reader.physicalChecksums(chunks, [0n, 1_000_000n], bucketing, (_bucket, count, hi, lo) => rows.push({ count, sum: sumOf(hi, lo) }), async () => {
           n += 1;
           if (n === 1 && between) await between();
         }, () => (rows.length = 0));
-        return { count: rows.reduce((a, r) => a + r.count, 0), sum: rows.reduce((a, r) => a + BigInt(r.sum), 0n) };
+        return { count: rows.reduce((a, r) => a + r.count, 0), sum: BigInt.asUintN(64, rows.reduce((a, r) => a + r.sum, 0n)) };
       };
       const before = await sums();
       expect(before.count).toBe(ROWS);
@@ -182,6 +186,57 @@ describe('first pass in chunks of heap blocks', () => {
       expect(after.sum).not.toBe(before.sum);
     } finally {
       await writer.end();
+      await ep.close();
+    }
+  });
+
+  it('a connection lost between two chunks of the snapshot: the read starts over on a new one and adds up the same', async () => {
+    const db = await createDatabase('pplost');
+    await exec(db.url, `${DDL} ${FILL_ORDERED}`);
+    await exec(db.url, 'VACUUM ANALYZE k');
+    const config = parseConfig('source: { dialect: postgres, urlEnv: S }\ntarget: { dialect: postgres, urlEnv: T }\ntables: [{ table: k }]', 'x.yml');
+    const ep = await postgresDialect.connect(db.url, 'target', { ...CONNECT, applicationName: 'physical-lost' });
+    const killer = new pg.Client({ connectionString: db.url });
+    await killer.connect();
+    try {
+      const plan = await planTable({ spec: config.tables[0]!, source: { dialect: postgresDialect, endpoint: ep }, target: { dialect: postgresDialect, endpoint: ep } });
+      const runner = new QueryRunner(ep, postgresDialect, pLimit(2), 2, silentLogger, {}, 10);
+      const reader = new ServerReader(runner, plan.target);
+      const layout = await reader.physicalLayout();
+      const chunks = blockChunks(layout!.blocks, ROWS, 50_000);
+      const bucketing = { kind: 'range' as const, base: 0n, width: 1024n };
+      const read = async (kill: boolean) => {
+        let count = 0;
+        let sum = 0n;
+        let chunksDone = 0;
+        let resets = 0;
+        await reader.physicalChecksums(chunks, [0n, 1_000_000n], bucketing, (_bucket, n, hi, lo) => {
+          count += n;
+          sum += (BigInt(hi) << 32n) | BigInt(lo);
+        }, async () => {
+          chunksDone += 1;
+          // After the second chunk of the first attempt: the session's backend is terminated, so the third
+          // chunk's cursor fails on a dead connection.
+          if (kill && resets === 1 && chunksDone === 2) {
+            const killed = await killer.query("SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = 'physical-lost' AND state = 'idle in transaction'");
+            expect(killed.rows).toEqual([{ ok: true }]);
+          }
+        }, () => {
+          resets += 1;
+          count = 0;
+          sum = 0n;
+          chunksDone = 0;
+        });
+        return { count, sum: BigInt.asUintN(64, sum), resets };
+      };
+      const clean = await read(false);
+      expect(clean).toEqual({ count: ROWS, sum: clean.sum, resets: 1 });
+      const retriesBefore = runner.retries;
+      const lost = await read(true);
+      expect(lost).toEqual({ count: ROWS, sum: clean.sum, resets: 2 });
+      expect(runner.retries).toBe(retriesBefore + 1);
+    } finally {
+      await killer.end();
       await ep.close();
     }
   });

@@ -1,5 +1,6 @@
 /** The dense bucket tables and block chunks of the physical first pass (src/engine/physical-pass.ts). */
 import { describe, expect, it } from 'vitest';
+import { halvesOf } from '../../src/util/sum64.js';
 import { blockChunks, BucketTotals, compareTotals, FineDifferences, MAX_DENSE_BUCKETS, physicalLayoutOf, ROWS_PER_CHUNK, rowsPerChunk } from '../../src/engine/physical-pass.js';
 import type { SideReader } from '../../src/engine/reader.js';
 
@@ -24,17 +25,31 @@ describe('blockChunks', () => {
   });
 });
 
+/** Sums go in as their halves modulo 2^64, as the dialects give them. */
+function addSum(t: BucketTotals, i: number, count: number, sum: bigint): void {
+  const { hi, lo } = halvesOf(sum);
+  t.add(i, count, hi, lo);
+}
+function source(fine: FineDifferences, i: number, sum: bigint): void {
+  const { hi, lo } = halvesOf(sum);
+  fine.add(i, hi, lo);
+}
+function target(fine: FineDifferences, i: number, sum: bigint): void {
+  const { hi, lo } = halvesOf(sum);
+  fine.subtract(i, hi, lo);
+}
+
 describe('BucketTotals and compareTotals', () => {
   it('adds rows of a bucket from several chunks; sums wrap at 64 bits on both sides alike', () => {
     const a = new BucketTotals(4);
     const b = new BucketTotals(4);
     const big = 2n ** 63n - 1n;
-    a.add(1, 2, big);
-    a.add(1, 1, big);
-    b.add(1, 3, 2n * (2n ** 63n - 1n));
-    a.add(3, 1, -5n);
-    b.add(3, 1, -4n);
-    b.add(0, 1, 7n);
+    addSum(a, 1, 2, big);
+    addSum(a, 1, 1, big);
+    addSum(b, 1, 3, 2n * (2n ** 63n - 1n));
+    addSum(a, 3, 1, -5n);
+    addSum(b, 3, 1, -4n);
+    addSum(b, 0, 1, 7n);
     expect(a.rows).toBe(4);
     expect(b.rows).toBe(5);
     const { mismatched, checked } = compareTotals(a, b);
@@ -47,10 +62,10 @@ describe('BucketTotals and compareTotals', () => {
 
   it('ignores buckets outside the plan (keys inserted past the bounds read), and clears for a retry', () => {
     const t = new BucketTotals(2);
-    t.add(2, 5, 1n);
-    t.add(-1, 5, 1n);
+    addSum(t, 2, 5, 1n);
+    addSum(t, -1, 5, 1n);
     expect(t.rows).toBe(0);
-    t.add(1, 5, 1n);
+    addSum(t, 1, 5, 1n);
     t.clear();
     expect(t.rows).toBe(0);
     expect(compareTotals(t, new BucketTotals(2)).mismatched).toEqual([]);
@@ -78,14 +93,14 @@ describe('FineDifferences: where inside a mismatching bucket the drift is', () =
 
   it('equal rows cancel; the fine buckets that differ are listed inside each mismatching bucket, in order', () => {
     const fine = new FineDifferences(16, 2); // 4 dense buckets of 4 fine ones
-    for (const [b, s] of [[1, 5n], [2, -7n], [9, 2n ** 63n - 1n], [13, 4n]] as const) {
-      fine.add(b, s);
-      fine.add(b, -s); // the target's, negated
+    for (const [b, s] of [[1, 5n], [2, -7n], [9, 2n ** 63n - 1n], [13, 4n], [14, 2n ** 32n], [15, -(2n ** 40n) - 3n]] as const) {
+      source(fine, b, s);
+      target(fine, b, s);
     }
-    fine.add(2, 3n); // a row only the source has
-    fine.add(10, 8n); // a changed row: 8 on the source, 9 on the target
-    fine.add(10, -9n);
-    fine.add(99, 1n); // outside the plan: ignored
+    source(fine, 2, 3n); // a row only the source has
+    source(fine, 10, 8n); // a changed row: 8 on the source, 9 on the target
+    target(fine, 10, 9n);
+    source(fine, 99, 1n); // outside the plan: ignored
     expect(fine.localise([mismatch(0), mismatch(2)])).toEqual({ fine: [2n, 10n], whole: [] });
     // Only the buckets asked about: a fine difference elsewhere is not reported.
     expect(fine.localise([mismatch(2)]).fine).toEqual([10n]);
@@ -93,32 +108,32 @@ describe('FineDifferences: where inside a mismatching bucket the drift is', () =
 
   it('holds only what differs so far; past its limit it gives up, and every mismatching bucket is returned whole', () => {
     const fine = new FineDifferences(64, 2, 3);
-    fine.add(1, 5n);
-    fine.add(2, 6n);
+    source(fine, 1, 5n);
+    source(fine, 2, 6n);
     expect(fine.held).toBe(2);
-    fine.add(1, -5n); // the target caught up on bucket 1
+    target(fine, 1, 5n); // the target caught up on bucket 1
     expect(fine.held).toBe(1);
-    fine.add(3, 1n);
-    fine.add(4, 1n);
+    source(fine, 3, 1n);
+    source(fine, 4, 1n);
     expect(fine.usable).toBe(true);
-    fine.add(5, 1n); // a fourth held at once: over the limit of 3
+    source(fine, 5, 1n); // a fourth held at once: over the limit of 3
     expect(fine.usable).toBe(false);
     expect(fine.held).toBe(0);
-    fine.add(6, 1n); // ignored from now on
+    source(fine, 6, 1n); // ignored from now on
     expect(fine.localise([mismatch(0), mismatch(1)])).toEqual({ fine: [], whole: [mismatch(0), mismatch(1)] });
   });
 
   it('sums wrap at 64 bits like the dense totals', () => {
     const fine = new FineDifferences(4, 1);
-    fine.add(0, 2n ** 63n - 1n);
-    fine.add(0, 1n); // wraps to -2^63
-    fine.add(0, 2n ** 63n); // the target's -2^63, negated
+    source(fine, 0, 2n ** 63n - 1n);
+    source(fine, 0, 1n); // wraps to -2^63
+    target(fine, 0, -(2n ** 63n));
     expect(fine.localise([mismatch(0)])).toEqual({ fine: [], whole: [mismatch(0)] });
   });
 
   it('a bucket whose fine sums all agree (only its count differs), or a table a side started over, is returned whole', () => {
     const fine = new FineDifferences(8, 2);
-    fine.add(5, 1n);
+    source(fine, 5, 1n);
     expect(fine.localise([mismatch(0), mismatch(1)])).toEqual({ fine: [5n], whole: [mismatch(0)] });
     fine.giveUp();
     expect(fine.localise([mismatch(0), mismatch(1)])).toEqual({ fine: [], whole: [mismatch(0), mismatch(1)] });

@@ -55,6 +55,13 @@ function readWithin<T>(read: Promise<T>, ms: number): Promise<T> {
   return Promise.race([read, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** A checked-out client's connection errors (see PgEndpoint.watch). */
+interface Watch {
+  error: () => Error | undefined;
+  failed: Promise<never>;
+  done: () => void;
+}
+
 class PgEndpoint implements Endpoint {
   private version: string | undefined;
   private closed = false;
@@ -109,7 +116,7 @@ class PgEndpoint implements Endpoint {
    * is an 'error' event, which would crash the process unheard. Keep it as the
    * reason to destroy the client on release.
    */
-  private watch(client: pg.PoolClient): { error: () => Error | undefined; failed: Promise<never>; done: () => void } {
+  private watch(client: pg.PoolClient): Watch {
     let error: Error | undefined;
     let fail: (err: Error) => void = () => undefined;
     const failed = new Promise<never>((_, reject) => {
@@ -193,40 +200,55 @@ class PgEndpoint implements Endpoint {
       await release();
       throw err;
     }
-    return { query: (stmt) => run(stmt.text, stmt.values), release };
+    return {
+      query: (stmt) => run(stmt.text, stmt.values),
+      stream: <T>(stmt: Statement, batchSize: number) => this.cursorBatches<T>(client, watch, stmt, batchSize, (err) => (broken ??= err)),
+      release,
+    };
   }
 
   async *stream<T>(stmt: Statement, batchSize: number): AsyncIterable<T[]> {
     const client = await this.acquire();
     const watch = this.watch(client);
     let broken: Error | undefined;
-    let cursor: Cursor | undefined;
     try {
       await this.prepareSession(client, stmt);
-      cursor = client.query(new Cursor(stmt.text, stmt.values));
+      yield* this.cursorBatches<T>(client, watch, stmt, batchSize, (err) => (broken ??= err));
+    } catch (err) {
+      broken ??= err as Error;
+      throw err;
+    } finally {
+      // A broken client is destroyed, not given back.
+      broken ??= watch.error();
+      watch.done();
+      client.release(broken);
+    }
+  }
+
+  /**
+   * A statement's rows through a cursor on `client`, `batchSize` at a time; `broke` hears what breaks the
+   * connection. The portal is closed afterwards only on a healthy connection (a reset or silent one would never
+   * answer the close).
+   */
+  private async *cursorBatches<T>(client: pg.PoolClient, watch: Watch, stmt: Statement, batchSize: number, broke: (err: Error) => void): AsyncGenerator<T[]> {
+    let failed = false;
+    const cursor = client.query(new Cursor(stmt.text, stmt.values));
+    try {
       for (;;) {
         const rows = (await readWithin(cursor.read(batchSize), this.readTimeoutMs)) as T[];
-        if (rows.length === 0) break;
+        if (rows.length === 0) return;
         yield rows;
       }
     } catch (err) {
-      broken = err as Error;
+      failed = true;
+      broke(err as Error);
       throw err;
     } finally {
-      // Closing the portal waits for the server's answer: only on a healthy connection
-      // (a reset or silent one would never answer). A broken client is destroyed instead.
-      broken ??= watch.error();
-      if (!broken && cursor) {
-        const open = cursor;
+      if (!failed && !watch.error()) {
         // A connection that dies during the close never answers it (pg-cursor waits for ReadyForQuery):
         // stop waiting when the client errors, and in any case after the read timeout.
-        await readWithin(Promise.race([open.close(), watch.failed]), this.readTimeoutMs).catch((err: unknown) => {
-          broken = err instanceof Error ? err : new Error(String(err));
-        });
-        broken ??= watch.error();
+        await readWithin(Promise.race([cursor.close(), watch.failed]), this.readTimeoutMs).catch((err: unknown) => broke(err instanceof Error ? err : new Error(String(err))));
       }
-      watch.done();
-      client.release(broken);
     }
   }
 

@@ -7,6 +7,7 @@ import { connectPostgres } from './connect.js';
 import { classifyPgError } from './errors.js';
 import { quoteIdent, quoteTable } from './quote.js';
 import { keyHistogramStatement } from './histogram.js';
+import { eachPackedBucket } from './packed-buckets.js';
 import { changedKeysStatement, maxChangeStatement } from './incremental.js';
 import * as statements from './statements.js';
 
@@ -30,7 +31,9 @@ export const postgresDialect: Dialect = {
   physicalScan: {
     layoutStatement: statements.physicalLayoutStatement,
     chunkChecksumStatement: statements.chunkChecksumStatement,
-    toChunkRow: (row) => ({ bucket: Number(row.bucket), count: Number(row.cnt), sum: String(row.sum) }),
+    eachChunkBucket: (row, add) => {
+      if (row.buckets !== null) eachPackedBucket(String(row.buckets), add);
+    },
   },
   toSegmentChecksumRow: (row): SegmentChecksumRow => ({
     bucket: BigInt(row.bucket as string),

@@ -1,0 +1,87 @@
+/**
+ * Sums modulo 2^64 by small non-negative integer key, in typed arrays: open addressing with linear probing and
+ * backward-shift deletion, so an entry removed leaves no tombstone and the table never shrinks. A Map of BigInts
+ * held the same entries, but resized its table back and forth as a diff's fine buckets came and went, and its
+ * values outlived the young generation: at 10M rows, ~100 MB of old garbage that grew the heap (issue 18).
+ */
+import { addHalves } from '../util/sum64.js';
+
+const EMPTY = -1;
+
+export class SumTable {
+  private keys: Int32Array;
+  private high: Uint32Array;
+  private low: Uint32Array;
+  private bits: number;
+  size = 0;
+
+  constructor(initialBits = 10) {
+    this.bits = initialBits;
+    this.keys = new Int32Array(1 << initialBits).fill(EMPTY);
+    this.high = new Uint32Array(1 << initialBits);
+    this.low = new Uint32Array(1 << initialBits);
+  }
+
+  /** Adds the halves `hi`, `lo` (see util/sum64.ts) to `key`'s sum; a sum that becomes 0 is removed. */
+  add(key: number, hi: number, lo: number): void {
+    const mask = this.keys.length - 1;
+    let i = this.home(key);
+    while (this.keys[i] !== EMPTY && this.keys[i] !== key) i = (i + 1) & mask;
+    if (this.keys[i] === key) {
+      addHalves(this.high, this.low, i, hi, lo);
+      if (this.high[i] === 0 && this.low[i] === 0) this.remove(i);
+      return;
+    }
+    if (hi === 0 && lo === 0) return;
+    this.keys[i] = key;
+    this.high[i] = hi;
+    this.low[i] = lo;
+    this.size += 1;
+    // At most half full: probes stay short.
+    if (this.size * 2 > this.keys.length) this.grow();
+  }
+
+  /** The keys held, in no particular order. */
+  *entries(): IterableIterator<number> {
+    for (const key of this.keys) if (key !== EMPTY) yield key;
+  }
+
+  clear(): void {
+    this.keys.fill(EMPTY);
+    this.size = 0;
+  }
+
+  /** Fibonacci hashing: nearby keys (a diff's come in key order) spread over the table. */
+  private home(key: number): number {
+    return Math.imul(key, 0x9e3779b1) >>> (32 - this.bits);
+  }
+
+  /** Empties slot `i`, moving back the entries after it that would otherwise no longer be found. */
+  private remove(i: number): void {
+    const mask = this.keys.length - 1;
+    let hole = i;
+    for (let j = (i + 1) & mask; this.keys[j] !== EMPTY; j = (j + 1) & mask) {
+      const home = this.home(this.keys[j]!);
+      // The entry at j stays where it is if its home lies cyclically in (hole, j]: moving it before its home
+      // would lose it.
+      const stays = hole <= j ? home > hole && home <= j : home > hole || home <= j;
+      if (stays) continue;
+      this.keys[hole] = this.keys[j]!;
+      this.high[hole] = this.high[j]!;
+      this.low[hole] = this.low[j]!;
+      hole = j;
+    }
+    this.keys[hole] = EMPTY;
+    this.size -= 1;
+  }
+
+  private grow(): void {
+    const { keys, high, low } = this;
+    this.bits += 1;
+    this.keys = new Int32Array(1 << this.bits).fill(EMPTY);
+    this.high = new Uint32Array(1 << this.bits);
+    this.low = new Uint32Array(1 << this.bits);
+    this.size = 0;
+    for (let i = 0; i < keys.length; i += 1) if (keys[i] !== EMPTY) this.add(keys[i]!, high[i]!, low[i]!);
+  }
+}
