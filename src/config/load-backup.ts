@@ -4,7 +4,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import type { z } from 'zod';
 import { ConfigError } from '../util/errors.js';
 import { backupConfigSchema, secretEnvNames, type BackupConfig } from './backup.js';
 import { registerSecret } from '../util/redact.js';
@@ -16,7 +15,7 @@ function issuePath(path: ReadonlyArray<PropertyKey>): string {
 export function parseBackupConfig(value: unknown, file: string): BackupConfig {
   const res = backupConfigSchema.safeParse(value ?? {});
   if (!res.success) {
-    const issues = (res.error as z.ZodError).issues.map((i) => `${issuePath(i.path)}: ${i.message}`);
+    const issues = res.error.issues.map((i) => `${issuePath(i.path)}: ${i.message}`);
     throw new ConfigError(`${file}: invalid backup config:\n  ${issues.join('\n  ')}`, file, issues);
   }
   return res.data;

@@ -1,7 +1,7 @@
 /** Reads, validates and normalises the YAML config. Every failure names the file, the field path and the reason. */
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { ConfigError } from '../util/errors.js';
 import { configSchema, type EndpointConfig, type RawConfig } from './schema.js';
 import { parseTableName, type TableName } from './table-name.js';
@@ -13,7 +13,7 @@ export type { Tuning, TableSpec, EndpointSpec, ReconConfig } from './model.js';
 
 export { formatIssuePath };
 
-export function formatZodError(file: string, error: z.ZodError): ConfigError {
+export function formatZodError(file: string, error: z.core.$ZodError): ConfigError {
   const issues = error.issues.map((i) => `${formatIssuePath(i.path)}: ${i.message}`);
   return new ConfigError(`invalid config ${file}:\n  - ${issues.join('\n  - ')}`, file, issues);
 }

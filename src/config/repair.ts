@@ -4,8 +4,8 @@
  * with the same rules as the rest of the file (unknown fields are errors,
  * connections are named by environment variable, never written inline).
  */
-import { z } from 'zod';
-import { duration, envNameField, identifier, tableName } from './fields.js';
+import * as z from 'zod/mini';
+import { duration, envNameField, identifier, int, tableName, text } from './fields.js';
 import { formatIssuePath } from './issue-path.js';
 import { parseTableName, type TableName } from './table-name.js';
 import { ConfigError } from '../util/errors.js';
@@ -19,90 +19,90 @@ const envName = envNameField();
 
 export const repairConfigSchema = z.strictObject({
   /** Drifted keys per table that a repair handles; a table with more is not repaired (re-snapshot it whole instead). */
-  maxKeys: z.number().int().min(1).max(1_000_000).optional(),
+  maxKeys: z.optional(int(1, 1_000_000)),
   /**
    * Longest wait for the signalled keys to heal (they are read again every `healPoll` and the wait ends as soon
    * as all of them match); default: from the measured lag (at least 30 s), else 2 min.
    */
-  recheckDelay: duration.optional(),
+  recheckDelay: z.optional(duration),
   /** How often the signalled keys are read again while they heal (default 2 s). */
-  healPoll: duration.optional(),
-  signal: z
-    .strictObject({
+  healPoll: z.optional(duration),
+  signal: z.optional(
+    z.strictObject({
       /**
        * How the signal reaches the connector: `kafka` (a message on the connector's signal topic; nothing is written
        * into the source database) or `source` (a row in the signalling table). Default: kafka when `kafka` is set.
        */
-      channel: z.enum(SIGNAL_CHANNELS).optional(),
+      channel: z.optional(z.enum(SIGNAL_CHANNELS)),
       /** The connector's signalling table on the source (Debezium `signal.data.collection`): needed for channel source. */
-      table: tableName.optional(),
+      table: z.optional(tableName),
       /** A connection allowed to INSERT into the signalling table; default: the source connection. */
-      urlEnv: envName.optional(),
+      urlEnv: z.optional(envName),
       /** The Kafka signal channel: brokers, and the topic and message key when no `connector` says them. */
-      kafka: z
-        .strictObject({
+      kafka: z.optional(
+        z.strictObject({
           bootstrapEnv: envName,
           /** Default: the connector's `signal.kafka.topic`, else `<topic.prefix>-signal`. */
-          topic: z.string().min(1).optional(),
+          topic: z.optional(text()),
           /** Message key: the connector's `topic.prefix` (default: read from the connector's config). */
-          key: z.string().min(1).optional(),
-        })
-        .optional(),
+          key: z.optional(text()),
+        }),
+      ),
       /**
        * The source connector on Kafka Connect, checked before any signal is sent (running, the channel enabled);
        * default: lag.kafkaConnect.
        */
-      connector: z.strictObject({ urlEnv: envName, name: z.string().min(1), timeout: duration.optional() }).optional(),
+      connector: z.optional(z.strictObject({ urlEnv: envName, name: text(), timeout: z.optional(duration) })),
       /** Database name in the data-collection ids (SQL Server: <database>.<schema>.<table>); default: the connection's database. */
-      database: identifier.optional(),
+      database: z.optional(identifier),
       /** Keys per signal (each signal is one incremental snapshot with one key filter). */
-      batchSize: z.number().int().min(1).max(10_000).optional(),
-    })
-    .optional(),
-  sql: z
-    .strictObject({
+      batchSize: z.optional(int(1, 10_000)),
+    }),
+  ),
+  sql: z.optional(
+    z.strictObject({
       /** Where `repair: sql` writes the reviewed SQL file; default: <report dir>/repair-<run id>.sql. */
-      file: z.string().min(1).optional(),
-    })
-    .optional(),
+      file: z.optional(text()),
+    }),
+  ),
 });
 
 export const lagConfigSchema = z.strictObject({
   /** Measure the lag (default: on for SQL Server sources; needs read access to the cdc schema). */
-  enabled: z.boolean().optional(),
+  enabled: z.optional(z.boolean()),
   /** The Debezium source connector whose committed offsets say how far the pipeline has read. */
-  kafkaConnect: z
-    .strictObject({
+  kafkaConnect: z.optional(
+    z.strictObject({
       urlEnv: envName,
-      connector: z.string().min(1),
-      timeout: duration.optional(),
-    })
-    .optional(),
+      connector: text(),
+      timeout: z.optional(duration),
+    }),
+  ),
   /**
    * End-to-end probe (opt-in; the only write the reconciler makes besides repair signals): a heartbeat row
    * (columns id, beat, at) upserted into `source` and timed until `target` shows it.
    */
-  heartbeat: z
-    .strictObject({
+  heartbeat: z.optional(
+    z.strictObject({
       source: tableName,
       target: tableName,
       /** A connection allowed to write the heartbeat table; default: the source connection. */
-      urlEnv: envName.optional(),
-      timeout: duration.optional(),
-    })
-    .optional(),
+      urlEnv: z.optional(envName),
+      timeout: z.optional(duration),
+    }),
+  ),
   /** PostgreSQL source: the Debezium connector's replication slot (its confirmed position against the current WAL). */
-  slot: identifier.optional(),
+  slot: z.optional(identifier),
   /** The sink connector's consumer-group lag in messages, read from Kafka. */
-  sink: z.strictObject({ bootstrapEnv: envName, connector: z.string().min(1) }).optional(),
+  sink: z.optional(z.strictObject({ bootstrapEnv: envName, connector: text() })),
   /** Recheck delay chosen from the lag when none is configured: lag x factor, clamped to [min, max]. */
-  recheck: z
-    .strictObject({
-      factor: z.number().min(1).max(100).optional(),
-      min: duration.optional(),
-      max: duration.optional(),
-    })
-    .optional(),
+  recheck: z.optional(
+    z.strictObject({
+      factor: z.optional(z.number().check(z.minimum(1), z.maximum(100))),
+      min: z.optional(duration),
+      max: z.optional(duration),
+    }),
+  ),
 });
 
 export interface SignalConfig {
@@ -145,7 +145,7 @@ export const DEFAULT_SIGNAL_BATCH = 200;
 export const DEFAULT_HEAL_POLL_MS = 2_000;
 export const DEFAULT_RECHECK = { factor: 2, minMs: 5_000, maxMs: 10 * 60_000 } as const;
 
-function parseSection<S extends z.ZodType>(schema: S, raw: unknown, section: string, file: string): z.output<S> {
+function parseSection<S extends z.ZodMiniType>(schema: S, raw: unknown, section: string, file: string): z.output<S> {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((i) => `${formatIssuePath([section, ...i.path])}: ${i.message}`);

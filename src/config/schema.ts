@@ -3,8 +3,8 @@
  * variable, never written inline. Unknown fields are errors (typos must not
  * silently change what is compared).
  */
-import { z } from 'zod';
-import { duration, envNameField, identifier, tableName } from './fields.js';
+import * as z from 'zod/mini';
+import { duration, envNameField, identifier, int, tableName, text } from './fields.js';
 import { backupConfigSchema } from './backup.js';
 import { lagConfigSchema, repairConfigSchema } from './repair.js';
 
@@ -15,93 +15,92 @@ export const endpointSchema = z.strictObject({
   dialect: z.enum(['postgres', 'mssql']),
   urlEnv: envNameField(),
   /** Default schema for table names without one. */
-  schema: identifier.optional(),
-  poolSize: z.number().int().min(1).max(256).optional(),
-  statementTimeout: duration.optional(),
-  connectTimeout: duration.optional(),
+  schema: z.optional(identifier),
+  poolSize: z.optional(int(1, 256)),
+  statementTimeout: z.optional(duration),
+  connectTimeout: z.optional(duration),
   /** false opens a new connection per statement: only for measuring what pooling saves. */
-  reuseConnections: z.boolean().optional(),
+  reuseConnections: z.optional(z.boolean()),
   /**
    * Source only. false: this source is read without CDC (a replica or a staging copy for PR checks), so the
    * CDC checks of the schema check are skipped. Default true: a SQL Server source is checked for CDC.
    */
-  cdc: z.boolean().optional(),
+  cdc: z.optional(z.boolean()),
 });
 
 const tuning = {
-  mode: z.enum(MODES).optional(),
-  chunkSize: z.number().int().min(10).max(10_000_000).optional(),
-  concurrency: z.number().int().min(1).max(64).optional(),
-  maxRetries: z.number().int().min(0).max(20).optional(),
-  recheckDelay: duration.optional(),
-  hash: z.enum(['server', 'client']).optional(),
+  mode: z.optional(z.enum(MODES)),
+  chunkSize: z.optional(int(10, 10_000_000)),
+  concurrency: z.optional(int(1, 64)),
+  maxRetries: z.optional(int(0, 20)),
+  recheckDelay: z.optional(duration),
+  hash: z.optional(z.enum(['server', 'client'])),
   /** Segments at or below this many rows are fetched row by row. */
-  leafSize: z.number().int().min(1).max(100_000).optional(),
+  leafSize: z.optional(int(1, 100_000)),
   /** Each bisection step splits a segment into this many parts. */
-  bisectionFactor: z.number().int().min(2).max(1024).optional(),
-  maxDiffRows: z.number().int().min(0).max(1_000_000).optional(),
+  bisectionFactor: z.optional(int(2, 1024)),
+  maxDiffRows: z.optional(int(0, 1_000_000)),
   /** full: every row; incremental: the keys changed since the last run plus a rolling slice of the table. */
-  scope: z.enum(['full', 'incremental']).optional(),
+  scope: z.optional(z.enum(['full', 'incremental'])),
   /** With shard i/n: tables of at least this many (estimated) rows are split into n parts, one per shard. */
-  splitRows: z.number().int().min(1_000).optional(),
-  floatDigits: z.number().int().min(1).max(15).optional(),
-  timestampDigits: z.number().int().min(0).max(6).optional(),
+  splitRows: z.optional(int(1_000)),
+  floatDigits: z.optional(int(1, 15)),
+  timestampDigits: z.optional(int(0, 6)),
 };
 
 /** How `scope: incremental` finds what changed and how fast it covers the whole table. */
 export const incrementalSchema = z.strictObject({
   /** A column both sides carry that every insert and update advances (e.g. updated_at); source name. */
-  changeColumn: identifier.optional(),
+  changeColumn: z.optional(identifier),
   /** Changes this long before the last run's newest one are verified again (late commits, clock steps). */
-  overlap: duration.optional(),
+  overlap: z.optional(duration),
   /** Runs to verify every row at least once: each run verifies a different 1/coverage of the key space. */
-  coverage: z.number().int().min(1).max(366).optional(),
+  coverage: z.optional(int(1, 366)),
 });
 
 export const tableSchema = z
   .strictObject({
     /** Same name on both sides. */
-    table: tableName.optional(),
-    source: tableName.optional(),
-    target: tableName.optional(),
-    key: z.array(identifier).min(1).optional(),
-    columns: z
-      .strictObject({
-        include: z.array(identifier).min(1).optional(),
-        exclude: z.array(identifier).optional(),
+    table: z.optional(tableName),
+    source: z.optional(tableName),
+    target: z.optional(tableName),
+    key: z.optional(z.array(identifier).check(z.minLength(1))),
+    columns: z.optional(
+      z.strictObject({
+        include: z.optional(z.array(identifier).check(z.minLength(1))),
+        exclude: z.optional(z.array(identifier)),
         /** source column name -> target column name */
-        rename: z.record(z.string(), identifier).optional(),
-      })
-      .optional(),
-    where: z.strictObject({ source: z.string().min(1).optional(), target: z.string().min(1).optional() }).optional(),
-    incremental: incrementalSchema.optional(),
+        rename: z.optional(z.record(z.string(), identifier)),
+      }),
+    ),
+    where: z.optional(z.strictObject({ source: z.optional(text()), target: z.optional(text()) })),
+    incremental: z.optional(incrementalSchema),
     ...tuning,
   })
-  .superRefine((t, ctx) => {
-    if (!t.table && !t.source) ctx.addIssue({ code: 'custom', message: 'needs "table" (same name both sides) or "source"' });
-    if (t.table && (t.source || t.target)) ctx.addIssue({ code: 'custom', message: 'use either "table" or "source"/"target", not both' });
-  });
+  .check(
+    z.superRefine((t, ctx) => {
+      if (!t.table && !t.source) ctx.addIssue({ code: 'custom', message: 'needs "table" (same name both sides) or "source"' });
+      if (t.table && (t.source || t.target)) ctx.addIssue({ code: 'custom', message: 'use either "table" or "source"/"target", not both' });
+    }),
+  );
 
-export const defaultsSchema = z.strictObject({ ...tuning, incremental: incrementalSchema.optional() });
+export const defaultsSchema = z.strictObject({ ...tuning, incremental: z.optional(incrementalSchema) });
 
 export const configSchema = z
   .strictObject({
-    version: z.literal(1).optional(),
+    version: z.optional(z.literal(1)),
     source: endpointSchema,
     target: endpointSchema,
-    defaults: defaultsSchema.optional(),
-    tables: z.array(tableSchema).min(1, 'list at least one table'),
-    report: z
-      .strictObject({
-        dir: z.string().min(1).optional(),
-      })
-      .optional(),
+    defaults: z.optional(defaultsSchema),
+    tables: z.array(tableSchema).check(z.minLength(1, 'list at least one table')),
+    report: z.optional(z.strictObject({ dir: z.optional(text()) })),
     /** Sections used by `backup` / `restore`, `--repair` and the lag reader; validated here too, so a typo fails early. */
-    backup: backupConfigSchema.optional(),
-    repair: repairConfigSchema.optional(),
-    lag: lagConfigSchema.optional(),
+    backup: z.optional(backupConfigSchema),
+    repair: z.optional(repairConfigSchema),
+    lag: z.optional(lagConfigSchema),
   })
-  .superRefine((c, ctx) => {
+  .check(
+    z.superRefine((c, ctx) => {
     if (c.target.cdc !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['target', 'cdc'], message: '"cdc" describes the source only (whether it is read through CDC); remove it from target' });
     }
@@ -116,7 +115,8 @@ export const configSchema = z
       }
       seen.set(key, i);
     });
-  });
+    }),
+  );
 
 export type RawConfig = z.output<typeof configSchema>;
 export type TableConfig = z.output<typeof tableSchema>;

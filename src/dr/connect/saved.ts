@@ -9,7 +9,8 @@
  * Every problem is listed, and nothing is sent to the worker.
  */
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { int, text } from '../../config/fields.js';
 import { REDACTED_VALUE, type SavedConnect } from './client.js';
 import { resolveInSet, type KafkaConnectManifest } from '../store/manifest.js';
 import { RestoreError } from '../postgres/restore.js';
@@ -17,23 +18,23 @@ import { RestoreError } from '../postgres/restore.js';
 const stateSchema = z.looseObject({ state: z.string() });
 
 const savedConnectorSchema = z.strictObject({
-  config: z.record(z.string(), z.string()).refine((c) => typeof c['connector.class'] === 'string' && c['connector.class'] !== '', {
-    message: 'has no connector.class',
-  }),
+  config: z.record(z.string(), z.string()).check(
+    z.refine((c) => typeof c['connector.class'] === 'string' && c['connector.class'] !== '', { message: 'has no connector.class' }),
+  ),
   redactedKeys: z.array(z.string()),
-  status: z
-    .looseObject({ name: z.string(), connector: stateSchema, tasks: z.array(z.looseObject({ id: z.number(), state: z.string() })) })
-    .nullable(),
-  offsets: z
-    .array(z.strictObject({ partition: z.record(z.string(), z.unknown()), offset: z.record(z.string(), z.unknown()).nullable() }))
-    .nullable(),
+  status: z.nullable(
+    z.looseObject({ name: z.string(), connector: stateSchema, tasks: z.array(z.looseObject({ id: z.number(), state: z.string() })) }),
+  ),
+  offsets: z.nullable(
+    z.array(z.strictObject({ partition: z.record(z.string(), z.unknown()), offset: z.nullable(z.record(z.string(), z.unknown())) })),
+  ),
 });
 
 const savedConnectSchema = z.strictObject({
   capturedAt: z.iso.datetime(),
   workerVersion: z.string(),
   offsetsSupported: z.boolean(),
-  connectors: z.record(z.string().min(1), savedConnectorSchema),
+  connectors: z.record(text(), savedConnectorSchema),
 });
 
 /** Refusal of a Kafka Connect set: names the file and every problem; the worker was not contacted. */

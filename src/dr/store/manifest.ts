@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, posix, relative, sep } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { int, text } from '../../config/fields.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 1;
@@ -16,18 +17,18 @@ export const MANIFEST_FORMAT = 1;
 const tableCountSchema = z.strictObject({
   schema: z.string(),
   name: z.string(),
-  rows: z.number().int().min(0),
+  rows: int(0),
   exact: z.boolean(),
   /** Order-independent content hash (PostgreSQL, verify: checksum). */
-  checksum: z.string().optional(),
+  checksum: z.optional(z.string()),
 });
 export type TableCount = z.output<typeof tableCountSchema>;
 
 const fileSchema = z.strictObject({
   /** Relative, forward-slash path inside the set. */
-  path: z.string().min(1),
-  size: z.number().int().min(0),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  path: text(),
+  size: int(0),
+  sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
   component: z.string(),
 });
 export type ManifestFile = z.output<typeof fileSchema>;
@@ -39,14 +40,14 @@ const postgresPart = z.strictObject({
   format: z.enum(['custom', 'directory']),
   /** File (custom) or directory (directory format) inside the set. */
   dumpPath: z.string(),
-  tocEntries: z.number().int(),
+  tocEntries: z.int(),
   verify: z.enum(['count', 'checksum']),
   tables: z.array(tableCountSchema),
   durationMs: z.number(),
   /** Database encoding and locale, so the scratch database is created alike. */
-  encoding: z.string().optional(),
-  collate: z.string().optional(),
-  ctype: z.string().optional(),
+  encoding: z.optional(z.string()),
+  collate: z.optional(z.string()),
+  ctype: z.optional(z.string()),
 });
 
 const mssqlPart = z.strictObject({
@@ -56,7 +57,7 @@ const mssqlPart = z.strictObject({
   serverPath: z.string(),
   verifyOnly: z.literal('passed'),
   /** "compressed", or why not (an edition without backup compression); absent in sets made before it was recorded. */
-  compression: z.string().optional(),
+  compression: z.optional(z.string()),
   cdcEnabled: z.boolean(),
   tables: z.array(tableCountSchema),
   durationMs: z.number(),
@@ -76,17 +77,17 @@ const kafkaConnectPart = z.strictObject({
 export const manifestSchema = z.strictObject({
   formatVersion: z.literal(MANIFEST_FORMAT),
   kind: z.literal('cdc-recon-backup-set'),
-  setId: z.string().min(1),
+  setId: text(),
   createdAt: z.iso.datetime(),
   completedAt: z.iso.datetime(),
   tool: z.strictObject({ name: z.string(), version: z.string() }),
   verified: z.literal(true),
   components: z.strictObject({
-    postgres: postgresPart.optional(),
-    mssql: mssqlPart.optional(),
-    'kafka-connect': kafkaConnectPart.optional(),
+    postgres: z.optional(postgresPart),
+    mssql: z.optional(mssqlPart),
+    'kafka-connect': z.optional(kafkaConnectPart),
   }),
-  files: z.array(fileSchema).min(1),
+  files: z.array(fileSchema).check(z.minLength(1)),
 });
 export type Manifest = z.output<typeof manifestSchema>;
 export type PostgresManifest = z.output<typeof postgresPart>;

@@ -1,5 +1,5 @@
 import { createRequire as __cdcReconRequire } from 'node:module'; import { fileURLToPath as __cdcReconPath } from 'node:url'; import { dirname as __cdcReconDir } from 'node:path'; const require = __cdcReconRequire(import.meta.url); const __cdcReconFilename = __cdcReconPath(import.meta.url); const __cdcReconDirname = __cdcReconDir(__cdcReconFilename);
-import{run}from"./chunk-OMQMKPVM.js";import{toolConnection}from"./chunk-G77ODDG5.js";import{quoteIdent}from"./chunk-TED6P4HC.js";import{esm_default}from"./chunk-43LAVHTY.js";import{describeFiles,listFiles}from"./chunk-OHJJQQFA.js";var STABLE_OUTPUT_SETTINGS=["SET DateStyle = 'ISO, MDY'","SET TimeZone = 'UTC'","SET IntervalStyle = 'postgres'","SET extra_float_digits = 1","SET bytea_output = 'hex'"],LIST_TABLES_SQL=`
+import{run}from"./chunk-ZRB35CJD.js";import{toolConnection}from"./chunk-G77ODDG5.js";import{quoteIdent}from"./chunk-TED6P4HC.js";import{esm_default}from"./chunk-43LAVHTY.js";import{describeFiles,listFiles}from"./chunk-OWOC2JFI.js";var STABLE_OUTPUT_SETTINGS=["SET DateStyle = 'ISO, MDY'","SET TimeZone = 'UTC'","SET IntervalStyle = 'postgres'","SET extra_float_digits = 1","SET bytea_output = 'hex'"],LIST_TABLES_SQL=`
 SELECT n.nspname AS schema, c.relname AS name, c.reltuples::float8 AS estimate
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind = 'r'
