@@ -67,8 +67,9 @@ export class BucketTotals {
 export const MAX_FINE_BUCKETS = 2 ** 22;
 
 /**
- * The most fine buckets FineDifferences holds at once (~20 MB at worst). Beyond it, the finer level is given up
- * and the bisection starts from the dense buckets, as it would without one.
+ * The most fine buckets FineDifferences holds at once (its table at most half full: 2^19 slots of 12 bytes, 6 MiB
+ * at worst). Beyond it, the finer level is given up and the bisection starts from the dense buckets, as it would
+ * without one.
  */
 export const MAX_FINE_PENDING = 2 ** 18;
 
@@ -121,7 +122,7 @@ export class FineDifferences {
    */
   localise(mismatched: readonly DenseMismatch[]): { fine: bigint[]; whole: DenseMismatch[] } {
     const byDense = new Map<number, number[]>();
-    for (const i of this.pending.entries()) {
+    for (const i of this.pending.keys()) {
       const d = i >> this.shift;
       const list = byDense.get(d);
       if (list) list.push(i);

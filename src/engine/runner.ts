@@ -113,11 +113,7 @@ export class QueryRunner {
     await this.retrying(stmt.label, () =>
       this.limit(async () => {
         reset();
-        this.queries += 1;
-        for await (const batch of this.endpoint.stream<T>(stmt, batchSize)) {
-          this.rows += batch.length;
-          consume(batch);
-        }
+        for await (const batch of this.countedStream(stmt, this.endpoint.stream<T>(stmt, batchSize))) consume(batch);
       }),
     );
   }

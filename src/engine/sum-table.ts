@@ -9,7 +9,7 @@ import { addHalves } from '../util/sum64.js';
 const EMPTY = -1;
 
 export class SumTable {
-  private keys: Int32Array;
+  private slotKeys: Int32Array;
   private high: Uint32Array;
   private low: Uint32Array;
   private bits: number;
@@ -17,37 +17,37 @@ export class SumTable {
 
   constructor(initialBits = 10) {
     this.bits = initialBits;
-    this.keys = new Int32Array(1 << initialBits).fill(EMPTY);
+    this.slotKeys = new Int32Array(1 << initialBits).fill(EMPTY);
     this.high = new Uint32Array(1 << initialBits);
     this.low = new Uint32Array(1 << initialBits);
   }
 
   /** Adds the halves `hi`, `lo` (see util/sum64.ts) to `key`'s sum; a sum that becomes 0 is removed. */
   add(key: number, hi: number, lo: number): void {
-    const mask = this.keys.length - 1;
+    const mask = this.slotKeys.length - 1;
     let i = this.home(key);
-    while (this.keys[i] !== EMPTY && this.keys[i] !== key) i = (i + 1) & mask;
-    if (this.keys[i] === key) {
+    while (this.slotKeys[i] !== EMPTY && this.slotKeys[i] !== key) i = (i + 1) & mask;
+    if (this.slotKeys[i] === key) {
       addHalves(this.high, this.low, i, hi, lo);
       if (this.high[i] === 0 && this.low[i] === 0) this.remove(i);
       return;
     }
     if (hi === 0 && lo === 0) return;
-    this.keys[i] = key;
+    this.slotKeys[i] = key;
     this.high[i] = hi;
     this.low[i] = lo;
     this.size += 1;
     // At most half full: probes stay short.
-    if (this.size * 2 > this.keys.length) this.grow();
+    if (this.size * 2 > this.slotKeys.length) this.grow();
   }
 
   /** The keys held, in no particular order. */
-  *entries(): IterableIterator<number> {
-    for (const key of this.keys) if (key !== EMPTY) yield key;
+  *keys(): IterableIterator<number> {
+    for (const key of this.slotKeys) if (key !== EMPTY) yield key;
   }
 
   clear(): void {
-    this.keys.fill(EMPTY);
+    this.slotKeys.fill(EMPTY);
     this.size = 0;
   }
 
@@ -58,27 +58,27 @@ export class SumTable {
 
   /** Empties slot `i`, moving back the entries after it that would otherwise no longer be found. */
   private remove(i: number): void {
-    const mask = this.keys.length - 1;
+    const mask = this.slotKeys.length - 1;
     let hole = i;
-    for (let j = (i + 1) & mask; this.keys[j] !== EMPTY; j = (j + 1) & mask) {
-      const home = this.home(this.keys[j]!);
+    for (let j = (i + 1) & mask; this.slotKeys[j] !== EMPTY; j = (j + 1) & mask) {
+      const home = this.home(this.slotKeys[j]!);
       // The entry at j stays where it is if its home lies cyclically in (hole, j]: moving it before its home
       // would lose it.
       const stays = hole <= j ? home > hole && home <= j : home > hole || home <= j;
       if (stays) continue;
-      this.keys[hole] = this.keys[j]!;
+      this.slotKeys[hole] = this.slotKeys[j]!;
       this.high[hole] = this.high[j]!;
       this.low[hole] = this.low[j]!;
       hole = j;
     }
-    this.keys[hole] = EMPTY;
+    this.slotKeys[hole] = EMPTY;
     this.size -= 1;
   }
 
   private grow(): void {
-    const { keys, high, low } = this;
+    const { slotKeys: keys, high, low } = this;
     this.bits += 1;
-    this.keys = new Int32Array(1 << this.bits).fill(EMPTY);
+    this.slotKeys = new Int32Array(1 << this.bits).fill(EMPTY);
     this.high = new Uint32Array(1 << this.bits);
     this.low = new Uint32Array(1 << this.bits);
     this.size = 0;

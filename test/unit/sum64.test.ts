@@ -41,14 +41,14 @@ describe('SumTable: sums by key in typed arrays', () => {
           else reference.set(key, v);
         }
         expect(table.size).toBe(reference.size);
-        expect([...table.entries()].sort((a, b) => a - b)).toEqual([...reference.keys()].sort((a, b) => a - b));
+        expect([...table.keys()].sort((a, b) => a - b)).toEqual([...reference.keys()].sort((a, b) => a - b));
         // Cancelling every held sum empties the table: each key is still found where it was put.
         for (const [key, v] of reference) {
           const { hi, lo } = halvesOf(-v);
           table.add(key, hi, lo);
         }
         expect(table.size).toBe(0);
-        expect([...table.entries()]).toEqual([]);
+        expect([...table.keys()]).toEqual([]);
       }),
       { numRuns: 60 },
     );
@@ -60,7 +60,7 @@ describe('SumTable: sums by key in typed arrays', () => {
     table.clear();
     expect(table.size).toBe(0);
     table.add(7, 0, 1);
-    expect([...table.entries()]).toEqual([7]);
+    expect([...table.keys()]).toEqual([7]);
   });
 });
 
