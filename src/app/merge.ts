@@ -30,6 +30,6 @@ export async function mergeReportFiles(s: MergeSettings): Promise<MergeOutcome> 
   if (s.files.length === 0) throw new ConfigError('merge-reports: no report files to merge');
   const { report, warnings } = mergeReports(s.files.map(readReportFile));
   if (s.previous) await s.previous(report);
-  const written = 'file' in s.out ? writeReportFile(report, s.out.file) : writeReport(report, s.out.dir);
+  const written = 'file' in s.out ? await writeReportFile(report, s.out.file) : await writeReport(report, s.out.dir);
   return { report, warnings, written, exitCode: exitCodeWithPolicy(report.status, s.failOn) };
 }

@@ -104,7 +104,7 @@ export async function reconcile(s: ReconcileSettings): Promise<ReconcileOutcome>
   }).finally(() => metrics?.stop());
   if (incremental && s.incrementalState && 'file' in s.incrementalState) writeStateFile(s.incrementalState.file, nextStateOf(incremental.state, report));
   const previous = s.previous ? await s.previous(report) : undefined;
-  const written = writeReport(report, reportDir);
+  const written = await writeReport(report, reportDir);
   if (metrics && metricsModule) {
     metrics.recordReport(report, previous);
     const sinks: Sink[] = metricsModule.metricsSinks(metrics, { pushgatewayUrl: m?.pushgatewayUrl, job: m?.job, shard: s.shard, textfile: m?.textfile });

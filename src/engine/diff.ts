@@ -12,6 +12,8 @@ export interface RowDiff {
   keyText: string;
   source?: LeafRow;
   target?: LeafRow;
+  /** Its report form, made when found so that the column texts can go (a row kept until the recheck). */
+  listed?: DiffRow;
 }
 
 export function diffLeaf(sourceRows: LeafRow[], targetRows: LeafRow[]): RowDiff[] {

@@ -120,23 +120,23 @@ export class FineDifferences {
    * The fine buckets that differ inside each mismatching dense bucket, in order; a dense bucket none of whose fine
    * buckets differ (only its count does, or the finer level was given up) is returned whole, in `whole`.
    */
-  localise(mismatched: readonly DenseMismatch[]): { fine: bigint[]; whole: DenseMismatch[] } {
-    const byDense = new Map<number, number[]>();
-    for (const i of this.pending.keys()) {
-      const d = i >> this.shift;
-      const list = byDense.get(d);
-      if (list) list.push(i);
-      else byDense.set(d, [i]);
-    }
-    const fine: bigint[] = [];
+  localise(mismatched: readonly DenseMismatch[]): { fine: Int32Array; whole: DenseMismatch[] } {
+    // The held keys sorted, then one walk beside the (ordered) mismatching buckets: a number a bucket, whatever
+    // the drift (100,000 drifted rows hold ~73,000 fine buckets at 1M rows).
+    const held = Int32Array.from(this.pending.keys()).sort();
+    const fine = new Int32Array(held.length);
+    let found = 0;
+    let at = 0;
     const whole: DenseMismatch[] = [];
     for (const m of mismatched) {
+      const dense = Number(m.bucket);
+      while (at < held.length && held[at]! >> this.shift < dense) at += 1;
+      const first = found;
+      for (; at < held.length && held[at]! >> this.shift === dense; at += 1) fine[found++] = held[at]!;
       // Nothing is held once given up: every bucket then goes whole.
-      const found = byDense.get(Number(m.bucket));
-      if (found) fine.push(...found.sort((a, b) => a - b).map(BigInt));
-      else whole.push(m);
+      if (found === first) whole.push(m);
     }
-    return { fine, whole };
+    return { fine: fine.subarray(0, found), whole };
   }
 }
 

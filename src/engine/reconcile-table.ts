@@ -5,6 +5,8 @@
 import type { Bucketing, SegmentFilter } from '../dialects/types.js';
 import type { DiffRow, SegmentInfo, TableResult } from '../report/model.js';
 import { emptyTableResult } from './results.js';
+import { newRowList } from './listed-rows.js';
+import type { JsonLinesSpool } from '../util/spool.js';
 import type { Logger } from '../util/logger.js';
 import { diffLeaf, toDiffRow, type DiffContext, type RowDiff } from './diff.js';
 import { describeCanonical, type TablePlan } from './plan.js';
@@ -14,7 +16,7 @@ import { TableError } from '../util/errors.js';
 import { windowProblem, windowStart, type IncrementalDecision } from './incremental.js';
 import { clipFilter, clipRanges, evenCuts, floorTo, hashPartResidues, hashPartSegments, intervalOf, quantileCuts, type KeyInterval, type TablePart } from './part.js';
 import { ProgressReporter, type ProgressListener } from './progress.js';
-import { BucketTotals, FineDifferences, MAX_DENSE_BUCKETS, MAX_FINE_BUCKETS, compareTotals, fillSide, physicalLayoutOf } from './physical-pass.js';
+import { BucketTotals, FineDifferences, MAX_DENSE_BUCKETS, type DenseMismatch, MAX_FINE_BUCKETS, compareTotals, fillSide, physicalLayoutOf } from './physical-pass.js';
 
 export interface TableReaders {
   source: SideReader;
@@ -139,36 +141,63 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
     textColumns: plan.pairs.map((p) => p.canonical.type === 'text'),
   };
   if (mismatched.length > 0) progress.report('diff', checked, { mismatchedBuckets: mismatched.length });
-  // Rows past maxDiffRows are only counted when nothing else reads them (no recheck, no repair): their column
-  // texts are dropped as they are found, so memory stays bounded whatever the drift (issue 18: 100,000 drifted
-  // rows held ~150 MiB of column texts for a report that shows 1,000).
-  const keepRows = spec.recheckDelayMs > 0 || opts.onDrift ? Number.POSITIVE_INFINITY : spec.maxDiffRows;
-  const found = await bisect(plan, readers, first.start ?? mismatched, log, first.interval, keepRows);
-  if (changed) {
-    // Changed keys inside the slice are found twice: keep one.
-    const seen = new Set(found.diffs.map((d) => d.keyText));
-    found.diffs.push(...changed.diffs.filter((d) => !seen.has(d.keyText)));
-    found.leaves.push(...changed.leaves);
-  }
+  // How the rows found are held. A run that only reports lists them as they are found (the first maxDiffRows,
+  // the first LISTED_ROWS_HELD of them in memory, the rest spooled to a file) and keeps no column text, so memory
+  // stays bounded whatever the drift (issue 18: 100,000 listed rows peaked at 169 MiB). A recheck keeps each
+  // row's key and listed form until it is re-read; --repair gets the rows whole.
+  const direct = spec.recheckDelayMs <= 0 && !opts.onDrift;
+  const rows = newRowList();
+  const inFlightRows = newRowList();
+  let decoding = 0;
+  const list = (into: JsonLinesSpool<DiffRow>, d: RowDiff) => {
+    if (into.length >= spec.maxDiffRows) return;
+    const row = d.listed ?? toDiffRow(d, ctx);
+    if (row.decoding && into === rows) decoding += 1;
+    into.push(row);
+  };
+  const kept: RowDiff[] = [];
+  let drifted = 0;
+  const take = (d: RowDiff): void => {
+    if (direct) {
+      drifted += 1;
+      result.drift[d.kind] += 1;
+      list(rows, d);
+    } else kept.push(opts.onDrift ? d : { kind: d.kind, keyText: d.keyText, listed: toDiffRow(d, ctx) });
+  };
+  // A changed key inside the incremental slice is found twice: the bisection's copy counts, the rest follow it.
+  const changedOnly = new Map((changed?.diffs ?? []).map((d) => [d.keyText, d]));
+  const fromBisection = (d: RowDiff) => {
+    changedOnly.delete(d.keyText);
+    take(d);
+  };
+  const leaves = await bisect(plan, readers, first.start ?? mismatched, log, first.interval, fromBisection, !direct);
+  for (const d of changedOnly.values()) take(d);
+  if (changed) leaves.push(...changed.leaves);
 
-  let drift = found.diffs;
-  let inFlight: RowDiff[] = [];
-  if (drift.length > 0 && spec.recheckDelayMs > 0) {
-    log.info('rechecking differing rows after delay', { rows: drift.length, delayMs: spec.recheckDelayMs });
-    await (opts.sleep ?? defaultSleep)(spec.recheckDelayMs);
-    const again = await recheck(readers, found.leaves);
-    const stillDiffering = new Map(again.map((d) => [d.keyText, d]));
-    inFlight = drift.filter((d) => !stillDiffering.has(d.keyText));
-    drift = drift.filter((d) => stillDiffering.has(d.keyText)).map((d) => stillDiffering.get(d.keyText)!);
+  let inFlight = 0;
+  if (!direct) {
+    let drift = kept;
+    if (drift.length > 0 && spec.recheckDelayMs > 0) {
+      log.info('rechecking differing rows after delay', { rows: drift.length, delayMs: spec.recheckDelayMs });
+      await (opts.sleep ?? defaultSleep)(spec.recheckDelayMs);
+      const again = await recheck(readers, leaves);
+      const stillDiffering = new Map(again.map((d) => [d.keyText, d]));
+      const still = drift.filter((d) => stillDiffering.has(d.keyText));
+      for (const d of drift) if (!stillDiffering.has(d.keyText)) list(inFlightRows, d);
+      inFlight = drift.length - still.length;
+      drift = still.map((d) => stillDiffering.get(d.keyText)!);
+    }
+    for (const d of drift) {
+      result.drift[d.kind] += 1;
+      list(rows, d);
+    }
+    drifted = drift.length;
+    if (drift.length > 0) opts.onDrift?.(plan, drift);
   }
-
-  for (const d of drift) result.drift[d.kind] += 1;
-  if (drift.length > 0) opts.onDrift?.(plan, drift);
-  result.inFlight = inFlight.length;
-  result.rows = drift.slice(0, spec.maxDiffRows).map((d) => toDiffRow(d, ctx));
-  result.inFlightRows = inFlight.slice(0, spec.maxDiffRows).map((d) => toDiffRow(d, ctx));
-  result.rowsTruncated = drift.length > spec.maxDiffRows || inFlight.length > spec.maxDiffRows;
-  const decoding = result.rows.filter((r) => r.decoding).length;
+  result.inFlight = inFlight;
+  result.rows = rows.held;
+  result.inFlightRows = inFlightRows.held;
+  result.rowsTruncated = drifted > spec.maxDiffRows || inFlight > spec.maxDiffRows;
   if (decoding > 0) {
     result.warnings.push(
       `${decoding} changed row(s) differ only in characters SQL Server and the Debezium -> JDBC path decode differently (cp1252 bytes 0x81, 0x8D, 0x8F, 0x90, 0x9D; lone surrogates): see rows[].decoding; a real difference in the bytes stored, not necessarily in the text meant`,
@@ -177,11 +206,11 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
   // The row-level diff decides: real drift is still there when the bisection re-reads its segments, while
   // counts (from the first pass) also differ for rows that were in flight then and have since been
   // replicated (seen on the live pipeline under a stream).
-  result.status = drift.length > 0 ? 'mismatch' : 'match';
-  if (countsDiffer && drift.length === 0 && inFlight.length === 0) {
+  result.status = drifted > 0 ? 'mismatch' : 'match';
+  if (countsDiffer && drifted === 0 && inFlight === 0) {
     result.warnings.push('row counts differed in the first pass but no differing row was found when bisecting (rows changed during the run, in flight)');
   }
-  progress.report('done', checked, { drifted: drift.length });
+  progress.report('done', checked, { drifted });
   return result;
 }
 
@@ -311,8 +340,11 @@ interface FirstPass {
   segments: SegmentInfo[];
   segmentsMismatched: number;
   totals: { source: bigint; target: bigint };
-  /** Where the bisection starts when the first pass localised the drift further than `mismatched` (finer buckets). */
-  start?: Segment[];
+  /**
+   * Where the bisection starts when the first pass localised the drift further than `mismatched` (finer buckets),
+   * made one segment at a time as the bisection reads them (tens of thousands with heavy drift).
+   */
+  start?: Iterable<Segment>;
   /** The key interval of this part of a split range table; every later statement stays inside it. */
   interval?: KeyInterval;
   warning?: string;
@@ -431,7 +463,7 @@ async function physicalFirstPass(
   grid: RangeGrid,
   progress: ProgressReporter,
   fineRows?: number,
-): Promise<{ mismatched: Segment[]; start?: Segment[]; totals: FirstPass['totals']; width: bigint } | null> {
+): Promise<{ mismatched: Segment[]; start?: Iterable<Segment>; totals: FirstPass['totals']; width: bigint } | null> {
   const [sourceLayout, targetLayout] = await Promise.all([physicalLayoutOf(readers.source), physicalLayoutOf(readers.target)]);
   if (!sourceLayout && !targetLayout) return null;
   // Wider buckets, up to a segment, keep the dense tables bounded; the segments stay the grid's.
@@ -458,8 +490,21 @@ async function physicalFirstPass(
   const { fine: buckets, whole } = fine.into.localise(dense);
   // A fine bucket holds at most its width of keys on either side (keys are unique): the bound the bisection sizes by.
   const most = fine.bucketing.width;
-  const start: Segment[] = [...buckets.map((bucket) => ({ bucket, bucketing: fine.bucketing, sourceCount: most, targetCount: most })), ...whole.map((m) => ({ ...m, bucketing }))];
-  return { mismatched, start, totals, width };
+  return { mismatched, start: startSegments(buckets, fine.bucketing, most, whole, bucketing), totals, width };
+}
+
+/**
+ * The bisection's first segments, made as it reads them: the differing fine buckets, then the dense buckets
+ * none of whose fine buckets differ. A function of its own so that the segments reference only what they are
+ * made of, not the first pass's tables (a closure inside it would keep them all alive through the bisection).
+ */
+function startSegments(fine: Int32Array, fineBucketing: Bucketing, most: bigint, whole: readonly DenseMismatch[], bucketing: Bucketing): Iterable<Segment> {
+  return {
+    *[Symbol.iterator]() {
+      for (const bucket of fine) yield { bucket: BigInt(bucket), bucketing: fineBucketing, sourceCount: most, targetCount: most };
+      for (const m of whole) yield { ...m, bucketing };
+    },
+  };
 }
 
 /** The finer level under the dense buckets: power-of-two buckets of about `rows` rows, at most MAX_FINE_BUCKETS. */
@@ -556,37 +601,57 @@ function sameBucketing(a: Bucketing, b: Bucketing): boolean {
   return a.kind === 'range' && b.kind === 'range' ? a.width === b.width && a.base === b.base : a.kind === 'hash' && b.kind === 'hash' && a.modulus === b.modulus;
 }
 
-/** Group segments by bucketing, then into batches whose rows stay under `maxRows` per side. */
-function batches(segments: Segment[], maxRows: number): Segment[][] {
-  const out: Segment[][] = [];
-  let cur: Segment[] = [];
-  let rows = 0;
-  for (const s of segments) {
+/** Groups leaves, in the order they come, into batches of one bucketing whose rows stay under `maxRows` per side. */
+class LeafBatcher {
+  private batch: Segment[] = [];
+  private rows = 0;
+
+  constructor(private readonly maxRows: number) {}
+
+  /** Adds a leaf; returns the batch it closed, if it closed one. */
+  add(s: Segment): Segment[] | undefined {
     const n = Number(s.sourceCount > s.targetCount ? s.sourceCount : s.targetCount);
-    const full = s.bucketing.kind === 'range' && cur.length >= MAX_RANGES_PER_STATEMENT;
-    if (cur.length > 0 && (full || rows + n > maxRows || !sameBucketing(cur[0]!.bucketing, s.bucketing))) {
-      out.push(cur);
-      cur = [];
-      rows = 0;
+    const full = s.bucketing.kind === 'range' && this.batch.length >= MAX_RANGES_PER_STATEMENT;
+    let closed: Segment[] | undefined;
+    if (this.batch.length > 0 && (full || this.rows + n > this.maxRows || !sameBucketing(this.batch[0]!.bucketing, s.bucketing))) {
+      closed = this.batch;
+      this.batch = [];
+      this.rows = 0;
     }
-    cur.push(s);
-    rows += n;
+    this.batch.push(s);
+    this.rows += n;
+    return closed;
   }
-  if (cur.length) out.push(cur);
-  return out;
+
+  /** The batch still open, if any. */
+  end(): Segment[] | undefined {
+    const last = this.batch;
+    this.batch = [];
+    this.rows = 0;
+    return last.length > 0 ? last : undefined;
+  }
 }
 
-/** Narrow mismatching segments level by level (one statement per side per level), then diff the leaves. */
-async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], log: Logger, interval: KeyInterval | undefined, keepRows: number): Promise<{ diffs: RowDiff[]; leaves: SegmentFilter[] }> {
+/**
+ * Narrow mismatching segments level by level (one statement per side per level), then diff the leaves. Each
+ * differing row goes to `take` as its leaf batch is read; with `keepLeaves`, the filters of the leaves that held
+ * some come back, to read them again in the recheck.
+ */
+async function bisect(plan: TablePlan, readers: TableReaders, start: Iterable<Segment>, log: Logger, interval: KeyInterval | undefined, take: (d: RowDiff) => void, keepLeaves: boolean): Promise<SegmentFilter[]> {
   const leafSize = BigInt(plan.spec.leafSize);
   const domain = keyDomain(plan);
-  const diffs: RowDiff[] = [];
   const leafFilters: SegmentFilter[] = [];
-  const seenKeys = new Set<string>();
+  const diffBatch = async (batch: Segment[]) => {
+    const leaf = await diffLeaves(readers, batch, domain, interval);
+    for (const d of leaf.diffs) take(d);
+    if (keepLeaves && leaf.diffs.length > 0) leafFilters.push(...leaf.filters);
+  };
   let pending = start;
   let level = 0;
-  while (pending.length > 0) {
-    const leaves: Segment[] = [];
+  for (;;) {
+    // Leaves are diffed as their batches fill, so a level of any size is never held whole.
+    const batcher = new LeafBatcher(LEAF_BATCH_ROWS);
+    let leaves = 0;
     const splittable: Array<{ seg: Segment; child: Bucketing }> = [];
     for (const s of pending) {
       const rows = s.sourceCount > s.targetCount ? s.sourceCount : s.targetCount;
@@ -596,15 +661,15 @@ async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], 
       const factor = s.bucketing.kind === 'hash' ? needed : Math.min(plan.spec.bisectionFactor, needed);
       const child = rows > leafSize ? refine(s.bucketing, factor) : null;
       if (child) splittable.push({ seg: s, child });
-      else leaves.push(s);
+      else {
+        leaves += 1;
+        const full = batcher.add(s);
+        if (full) await diffBatch(full);
+      }
     }
-    for (const batch of batches(leaves, LEAF_BATCH_ROWS)) {
-      const leaf = await diffLeaves(readers, batch, domain, interval);
-      const found = leaf.diffs.filter((d) => !seenKeys.has(d.keyText));
-      if (found.length > 0) leafFilters.push(...leaf.filters);
-      for (const d of found) seenKeys.add(d.keyText);
-      for (const d of found) diffs.push(diffs.length < keepRows ? d : { kind: d.kind, keyText: d.keyText });
-    }
+    const last = batcher.end();
+    if (last) await diffBatch(last);
+    if (leaves === 0 && splittable.length === 0) break;
     const next: Segment[] = [];
     // Segments refined with the same child bucketing go into one statement per side, if they also share their
     // own bucketing: a filter is built from one bucketing (filterFor), and a smaller last first-pass bucket is
@@ -628,10 +693,11 @@ async function bisect(plan: TablePlan, readers: TableReaders, start: Segment[], 
       }
     }
     level += 1;
-    log.debug('bisection level', { depth: level, leaves: leaves.length, refined: splittable.length, mismatchedChildren: next.length });
+    log.debug('bisection level', { depth: level, leaves, refined: splittable.length, mismatchedChildren: next.length });
+    if (next.length === 0) break;
     pending = next;
   }
-  return { diffs, leaves: leafFilters };
+  return leafFilters;
 }
 
 /**

@@ -1,9 +1,12 @@
 /** Writes the JSON report and one JSON error report per failed table, redacted. */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { once } from 'node:events';
+import { allListedRows, listSpills } from '../engine/listed-rows.js';
 import { jsonSafe, utcTimestamp } from '../util/logger.js';
 import { redact } from '../util/redact.js';
-import type { RunReport } from './model.js';
+import type { DiffRow, RunReport } from './model.js';
 
 export interface WrittenReport {
   reportPath: string;
@@ -16,16 +19,88 @@ function writeJsonAtomic(path: string, value: unknown): void {
   renameSync(tmp, path);
 }
 
+/** Characters of report text gathered before one write. */
+const REPORT_WRITE_CHARS = 256 * 1024;
+
+/**
+ * The report as indented JSON, handed to `write` in pieces, each redacted. A table whose listed rows were spooled
+ * (more than the held ones, see engine/listed-rows.ts) has them read back one at a time, so a report listing
+ * any number of rows is never one string in memory. The text is what JSON.stringify(report, jsonSafe, 2) gives.
+ */
+export async function writeReportJson(report: RunReport, write: (text: string) => void | Promise<void>): Promise<void> {
+  const marker = `cdc-recon-rows-${randomUUID()}`;
+  const lists = new Map<string, readonly DiffRow[]>();
+  const tables = report.tables.map((t, i) => {
+    const out = { ...t };
+    for (const field of ['rows', 'inFlightRows'] as const) {
+      if (!listSpills(t[field])) continue;
+      const id = `${marker}:${i}:${field}`;
+      lists.set(id, t[field]);
+      (out as Record<string, unknown>)[field] = id;
+    }
+    return out;
+  });
+  const text = JSON.stringify(lists.size > 0 ? { ...report, tables } : report, jsonSafe, 2);
+  // Pieces are whole (the text between lists, one row), so no secret is cut in two by the redaction.
+  let buffered = '';
+  const emit = async (piece: string, end = false) => {
+    buffered += piece;
+    if (buffered.length >= REPORT_WRITE_CHARS || end) {
+      const chunk = buffered;
+      buffered = '';
+      await write(redact(chunk));
+    }
+  };
+  const placeholders = new RegExp(`"(${marker}:\\d+:(?:rows|inFlightRows))"`, 'g');
+  let from = 0;
+  for (const m of text.matchAll(placeholders)) {
+    await emit(text.slice(from, m.index));
+    from = m.index + m[0].length;
+    // The list's items go one level deeper than the line that names it.
+    const lineStart = text.lastIndexOf('\n', m.index) + 1;
+    const indent = ' '.repeat(text.slice(lineStart, m.index).length - text.slice(lineStart, m.index).trimStart().length + 2);
+    let first = true;
+    await emit('[');
+    for await (const row of allListedRows(lists.get(m[1]!)!)) {
+      await emit(`${first ? '' : ','}\n${indent}${JSON.stringify(row, jsonSafe, 2).replace(/\n/g, `\n${indent}`)}`);
+      first = false;
+    }
+    await emit(`\n${indent.slice(2)}]`);
+  }
+  await emit(`${text.slice(from)}\n`, true);
+}
+
+/** The report to a file, written to a temporary one first and renamed. */
+async function writeReportAtomic(path: string, report: RunReport): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fd = openSync(tmp, 'w');
+  try {
+    await writeReportJson(report, (text) => {
+      writeSync(fd, text);
+    });
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+/** The report on a stream (stdout for --json), waiting when the stream asks to. */
+export async function printReportJson(report: RunReport, out: NodeJS.WritableStream): Promise<void> {
+  await writeReportJson(report, async (text) => {
+    if (!out.write(text)) await once(out, 'drain');
+  });
+}
+
 /** File-system-safe name for a table id. */
 export function safeFileName(id: string): string {
   return id.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 120) || 'table';
 }
 
-export function writeReport(report: RunReport, dir: string): WrittenReport {
+export async function writeReport(report: RunReport, dir: string): Promise<WrittenReport> {
   mkdirSync(dir, { recursive: true });
   const suffix = report.shard ? `-shard-${report.shard.index}-of-${report.shard.count}` : '';
   const reportPath = join(dir, `report${suffix}.json`);
-  writeJsonAtomic(reportPath, report);
+  await writeReportAtomic(reportPath, report);
   const errorReportPaths: string[] = [];
   const failed = report.tables.filter((t) => t.status === 'error');
   if (failed.length > 0) {
@@ -53,8 +128,8 @@ export function writeReport(report: RunReport, dir: string): WrittenReport {
 }
 
 /** The report alone, to one file (a merged report), written atomically. */
-export function writeReportFile(report: RunReport, file: string): WrittenReport {
+export async function writeReportFile(report: RunReport, file: string): Promise<WrittenReport> {
   mkdirSync(dirname(resolve(file)), { recursive: true });
-  writeJsonAtomic(file, report);
+  await writeReportAtomic(file, report);
   return { reportPath: file, errorReportPaths: [] };
 }

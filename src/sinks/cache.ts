@@ -137,6 +137,8 @@ export function cacheSaveSink(cache: ReportCache, location: CacheLocation, repor
       const reason = cache.unavailableReason();
       if (reason) return skipped(`skipped saving the report for the next run: ${reason}`);
       mkdirSync(join(location.file, '..'), { recursive: true });
+      // The next run reads the counts, trend and incremental state: the held rows are enough (a spooled list's
+      // rows past them stay in the report artifact only).
       writeFileSync(location.file, `${redact(JSON.stringify(report, jsonSafe))}\n`);
       await cache.save([location.file], location.saveKey);
       return ok(`saved the report for the next run under cache key ${location.saveKey}`);

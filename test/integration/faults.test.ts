@@ -282,7 +282,7 @@ describe('faults on the shared cluster (through the fault proxy)', () => {
     expect(r.report.totals.errors).toBe(1);
 
     const dir = mkdtempSync(join(tmpdir(), 'faults-report-'));
-    const written = writeReport(r.report, dir);
+    const written = await writeReport(r.report, dir);
     expect(readdirSync(join(dir, 'errors'))).toEqual(['shop.orders.json']);
     const err = JSON.parse(readFileSync(written.errorReportPaths[0]!, 'utf8'));
     expect(err).toMatchObject({ table: 'shop.orders', source: 'shop.orders', target: 'shop.orders', stage: 'reconcile', class: 'transient', runId: r.report.runId });

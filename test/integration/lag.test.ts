@@ -120,7 +120,7 @@ describe('CDC lag', () => {
     expect(sleeps).toEqual([lag.recheckDelayMs]);
     expect(kc.requests.map((r) => r.path)).toEqual(['/connectors/inventory/offsets']);
 
-    const written = JSON.parse(readFileSync(writeReport(report, mkdtempSync(join(tmpdir(), 'lag-report-'))).reportPath, 'utf8')) as RunReport;
+    const written = JSON.parse(readFileSync((await writeReport(report, mkdtempSync(join(tmpdir(), 'lag-report-')))).reportPath, 'utf8')) as RunReport;
     expect(written.lag).toEqual(lag);
 
     const html = summaryOf(report);
