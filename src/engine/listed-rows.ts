@@ -27,11 +27,6 @@ export async function* allListedRows(held: readonly DiffRow[]): AsyncGenerator<D
   else yield* held;
 }
 
-/** How many rows a list holds in all (held and spooled). */
-export function listedRowCount(held: readonly DiffRow[]): number {
-  return spools.get(held)?.length ?? held.length;
-}
-
 /** Whether a list has rows beyond its held ones. */
 export function listSpills(held: readonly DiffRow[]): boolean {
   return spools.get(held)?.spills ?? false;

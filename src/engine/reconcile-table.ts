@@ -156,10 +156,8 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
     into.push(row);
   };
   const kept: RowDiff[] = [];
-  let drifted = 0;
   const take = (d: RowDiff): void => {
     if (direct) {
-      drifted += 1;
       result.drift[d.kind] += 1;
       list(rows, d);
     } else kept.push(opts.onDrift ? d : { kind: d.kind, keyText: d.keyText, listed: toDiffRow(d, ctx) });
@@ -182,18 +180,23 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
       await (opts.sleep ?? defaultSleep)(spec.recheckDelayMs);
       const again = await recheck(readers, leaves);
       const stillDiffering = new Map(again.map((d) => [d.keyText, d]));
-      const still = drift.filter((d) => stillDiffering.has(d.keyText));
-      for (const d of drift) if (!stillDiffering.has(d.keyText)) list(inFlightRows, d);
+      // A row still differing is listed as it is now; one that matches now was in flight, listed as found.
+      const still: RowDiff[] = [];
+      for (const d of drift) {
+        const now = stillDiffering.get(d.keyText);
+        if (now) still.push(now);
+        else list(inFlightRows, d);
+      }
       inFlight = drift.length - still.length;
-      drift = still.map((d) => stillDiffering.get(d.keyText)!);
+      drift = still;
     }
     for (const d of drift) {
       result.drift[d.kind] += 1;
       list(rows, d);
     }
-    drifted = drift.length;
     if (drift.length > 0) opts.onDrift?.(plan, drift);
   }
+  const drifted = result.drift.missing + result.drift.extra + result.drift.changed;
   result.inFlight = inFlight;
   result.rows = rows.held;
   result.inFlightRows = inFlightRows.held;

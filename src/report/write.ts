@@ -1,6 +1,6 @@
 /** Writes the JSON report and one JSON error report per failed table, redacted. */
 import { randomUUID } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { allListedRows, listSpills } from '../engine/listed-rows.js';
@@ -13,10 +13,22 @@ export interface WrittenReport {
   errorReportPaths: string[];
 }
 
-function writeJsonAtomic(path: string, value: unknown): void {
+/** Writes `path` through a temporary file renamed into place, so a reader never sees half of it. */
+async function writeAtomic(path: string, write: (fd: number) => void | Promise<void>): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${redact(JSON.stringify(value, jsonSafe, 2))}\n`);
+  const fd = openSync(tmp, 'w');
+  try {
+    await write(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, path);
+}
+
+function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  return writeAtomic(path, (fd) => {
+    writeSync(fd, `${redact(JSON.stringify(value, jsonSafe, 2))}\n`);
+  });
 }
 
 /** Characters of report text gathered before one write. */
@@ -58,7 +70,7 @@ export async function writeReportJson(report: RunReport, write: (text: string) =
     from = m.index + m[0].length;
     // The list's items go one level deeper than the line that names it.
     const lineStart = text.lastIndexOf('\n', m.index) + 1;
-    const indent = ' '.repeat(text.slice(lineStart, m.index).length - text.slice(lineStart, m.index).trimStart().length + 2);
+    const indent = ' '.repeat(/^ */.exec(text.slice(lineStart, m.index))![0].length + 2);
     let first = true;
     await emit('[');
     for await (const row of allListedRows(lists.get(m[1]!)!)) {
@@ -71,17 +83,12 @@ export async function writeReportJson(report: RunReport, write: (text: string) =
 }
 
 /** The report to a file, written to a temporary one first and renamed. */
-async function writeReportAtomic(path: string, report: RunReport): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    await writeReportJson(report, (text) => {
+function writeReportAtomic(path: string, report: RunReport): Promise<void> {
+  return writeAtomic(path, (fd) =>
+    writeReportJson(report, (text) => {
       writeSync(fd, text);
-    });
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
+    }),
+  );
 }
 
 /** The report on a stream (stdout for --json), waiting when the stream asks to. */
@@ -108,7 +115,7 @@ export async function writeReport(report: RunReport, dir: string): Promise<Writt
     mkdirSync(errDir, { recursive: true });
     for (const t of failed) {
       const path = join(errDir, `${safeFileName(t.table)}.json`);
-      writeJsonAtomic(path, {
+      await writeJsonAtomic(path, {
         schemaVersion: 1,
         runId: report.runId,
         writtenAt: utcTimestamp(),

@@ -3,7 +3,7 @@
  * list of any length costs a bounded amount of memory (a report listing 100,000 drifted rows). Read it back in
  * order with `all()`. The files go into one directory of the process's own, removed when the process exits.
  */
-import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { createReadStream, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -63,16 +63,6 @@ export class JsonLinesSpool<T> {
     this.flush();
     const lines = createInterface({ input: createReadStream(this.file!, { encoding: 'utf8' }), crlfDelay: Infinity });
     for await (const line of lines) if (line.length > 0) yield JSON.parse(line) as T;
-  }
-
-  /** Removes the file now (it is removed at exit otherwise). */
-  dispose(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
-    if (this.file) unlinkSync(this.file);
-    this.file = undefined;
-    this.pending = [];
-    this.pendingBytes = 0;
   }
 
   private flush(): void {

@@ -25,7 +25,6 @@ describe('JsonLinesSpool', () => {
     expect(await collect(spool.all())).toEqual(items);
     // Read twice: the same.
     expect((await collect(spool.all())).length).toBe(50_000);
-    spool.dispose();
   });
 
   it('never writes a file while everything fits', async () => {
