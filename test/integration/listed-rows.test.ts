@@ -62,6 +62,21 @@ describe('listed rows past the held ones', () => {
     expect(readdirSync(spoolTmp)).toEqual([]);
   }, 120_000);
 
+  it('a temporary directory that cannot be written ends the table in error, naming the path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'listed-rows-notmp-'));
+    writeFileSync(join(dir, 'recon.yml'), 'source: { dialect: postgres, urlEnv: S_URL }\ntarget: { dialect: postgres, urlEnv: T_URL }\ntables: [{ table: items, maxDiffRows: 5000, chunkSize: 2000 }]\n');
+    const missingTmp = join(dir, 'no-such-dir');
+    const env = { ...process.env, S_URL: urls.source, T_URL: urls.target, TMPDIR: missingTmp };
+    const err = await run(process.execPath, [CLI, 'reconcile', '--config', join(dir, 'recon.yml'), '--mode', 'diff', '--report-dir', join(dir, 'reports'), '--log-level', 'error'], { env }).then(
+      () => undefined,
+      (e: { code?: number }) => e,
+    );
+    expect(err?.code).toBe(2);
+    const table = (JSON.parse(readFileSync(join(dir, 'reports', 'report.json'), 'utf8')) as RunReport).tables[0]!;
+    expect(table.status).toBe('error');
+    expect(table.error?.message).toContain(missingTmp);
+  }, 120_000);
+
   it('maxDiffRows still bounds the list: the rest are counted, and the report says it is truncated', async () => {
     const report = await reconcileYaml('tables: [{ table: items, maxDiffRows: 2500, chunkSize: 2000 }]', urls);
     const table = report.tables[0]!;
