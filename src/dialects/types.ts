@@ -94,6 +94,11 @@ export type SegmentFilter =
   | { kind: 'residues'; modulus: number; residues: number[] };
 
 /** Result row of a segment checksum statement, normalised by the dialect. */
+export interface KeySum {
+  bucket: string;
+  sum: string;
+}
+
 export interface SegmentChecksumRow {
   bucket: bigint;
   count: bigint;
@@ -214,9 +219,16 @@ export interface Dialect {
 
   /** Reading a table by its physical storage instead of its key index; absent where there is none (see PhysicalScan). */
   readonly physicalScan?: PhysicalScan;
+  /** Per-key row hashes many keys to a row; absent where the dialect answers them a row per key (see PackedKeySums). */
+  readonly packedKeySums?: PackedKeySums;
 
   /** Normalise driver rows of the statements above. */
   toSegmentChecksumRow(row: Record<string, unknown>): SegmentChecksumRow;
+  /**
+   * A segment checksum row's bucket and sum as the texts the driver gave (canonical decimal integers): the
+   * bisection's per-key step compares thousands of keys a batch as text, making no number of either.
+   */
+  toKeySum(row: Record<string, unknown>): KeySum;
   toLeafRow(row: Record<string, unknown>, columnCount: number): LeafRow;
 
   /** Classify a driver error: retry (transient), abort the run (critical), or fail this table only. */
@@ -250,6 +262,18 @@ export interface PhysicalScan {
  * One bucket of a chunk: its index (at most a few million) and row count, and its row-hash sum modulo 2^64 as
  * unsigned 32-bit halves (see util/sum64.ts), all numbers: a chunk's buckets are added up without a BigInt each.
  */
+/**
+ * The bisection's last step, the row hash of every key of a batch of leaves, packed as a chunk checksum's buckets
+ * are (PostgreSQL: "bucket count q r", 512 keys a row): tens of thousands of keys a batch with heavy drift, where a
+ * driver row, its texts and the numbers made of them per key were most of a diff's garbage (issue 18).
+ */
+export interface PackedKeySums {
+  /** The keys `filter` selects under `perKey` (a range bucketing one key wide, its base at or below every key). */
+  statement(t: SideTable, filter: SegmentFilter, perKey: Extract<Bucketing, { kind: 'range' }>): Statement;
+  /** Every key of one answer row: its bucket (key minus base), count and row hash as halves. */
+  eachKeySum(row: Record<string, unknown>, add: ChunkBucketAdd): void;
+}
+
 export type ChunkBucketAdd = (bucket: number, count: number, hi: number, lo: number) => void;
 
 // SQL Server CDC metadata, as the schema check reads it (dialects/mssql/cdc.ts implements the reader).

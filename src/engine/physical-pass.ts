@@ -140,23 +140,23 @@ export class FineDifferences {
   }
 }
 
+/** A dense bucket whose count or sum differ: a segment of the dense bucketing. */
 export interface DenseMismatch {
   bucket: bigint;
+  bucketing: RangeBucketing;
   sourceCount: bigint;
   targetCount: bigint;
 }
 
-/** Buckets whose count or sum differ, in bucket order; the buckets that hold rows on either side. */
-export function compareTotals(source: BucketTotals, target: BucketTotals): { mismatched: DenseMismatch[]; checked: number } {
+/** Buckets of `bucketing` whose count or sum differ, in bucket order. */
+export function compareTotals(source: BucketTotals, target: BucketTotals, bucketing: RangeBucketing): DenseMismatch[] {
   const mismatched: DenseMismatch[] = [];
-  let checked = 0;
   for (let i = 0; i < source.size; i += 1) {
     const s = source.counts[i]!;
     const t = target.counts[i]!;
-    if (s > 0 || t > 0) checked += 1;
-    if (s !== t || source.sumHigh[i] !== target.sumHigh[i] || source.sumLow[i] !== target.sumLow[i]) mismatched.push({ bucket: BigInt(i), sourceCount: BigInt(s), targetCount: BigInt(t) });
+    if (s !== t || source.sumHigh[i] !== target.sumHigh[i] || source.sumLow[i] !== target.sumLow[i]) mismatched.push({ bucket: BigInt(i), bucketing, sourceCount: BigInt(s), targetCount: BigInt(t) });
   }
-  return { mismatched, checked };
+  return mismatched;
 }
 
 /** Block ranges of about `rowsPerChunk` rows each; the last one open-ended (blocks added since are read too). */

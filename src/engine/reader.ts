@@ -4,7 +4,7 @@
  * same numbers for the same data: client mode is the oracle of server mode.
  */
 import { canonicalRowText, canonicalText, keyHash31, rowHash, type CanonicalInput } from '../canonical/render.js';
-import type { Bucketing, ChunkBucketAdd, LeafRow, SegmentChecksumRow, SegmentFilter, SideColumn, SideTable } from '../dialects/types.js';
+import type { Bucketing, ChunkBucketAdd, LeafRow, SegmentFilter, SideColumn, SideTable } from '../dialects/types.js';
 import type { HistogramStep } from './part.js';
 import type { QueryRunner } from './runner.js';
 
@@ -21,6 +21,17 @@ export interface SideReader {
   /** min / max of the single integer key; null when the table is empty. */
   bounds(): Promise<{ lo: bigint; hi: bigint } | null>;
   checksums(filter: SegmentFilter, bucketing: Bucketing): Promise<Map<bigint, BucketSum>>;
+  /**
+   * Each key's row hash under `perKey` (a range bucketing one key wide), by bucket: both as decimal text, the
+   * sum exact. The bisection's last step compares them key by key; texts, not BigInts in a Map of objects, keep
+   * its thousands of keys a batch from growing the heap (issue 18).
+   */
+  keySums(filter: SegmentFilter, perKey: Extract<Bucketing, { kind: 'range' }>): Promise<Map<string, string>>;
+  /**
+   * The same per-key row hashes heard by `add` (bucket, count, hash halves), many keys to a driver row; absent where
+   * the dialect answers them a row per key (keySums then). `perKey.base` must be at or below every key read.
+   */
+  packedKeySums?(filter: SegmentFilter, perKey: Extract<Bucketing, { kind: 'range' }>, add: ChunkBucketAdd): Promise<void>;
   leafRows(filter: SegmentFilter): Promise<LeafRow[]>;
   /** The single integer key's distribution from the catalog's statistics; [] when there are none. */
   keyHistogram(): Promise<HistogramStep[]>;
@@ -59,7 +70,17 @@ export interface CdcChanges {
 }
 
 export class ServerReader implements SideReader {
-  constructor(private readonly runner: QueryRunner, private readonly table: SideTable) {}
+  readonly packedKeySums?: SideReader['packedKeySums'];
+
+  constructor(private readonly runner: QueryRunner, private readonly table: SideTable) {
+    const packed = runner.dialect.packedKeySums;
+    if (packed) {
+      this.packedKeySums = async (filter, perKey, add) => {
+        const rows = await this.runner.query(packed.statement(this.table, filter, perKey));
+        for (const row of rows) packed.eachKeySum(row, add);
+      };
+    }
+  }
 
   async count(): Promise<bigint> {
     const rows = await this.runner.query<{ n: string }>(this.runner.dialect.countStatement(this.table));
@@ -80,6 +101,17 @@ export class ServerReader implements SideReader {
     for (const raw of rows) {
       const r = d.toSegmentChecksumRow(raw);
       out.set(r.bucket, { count: r.count, sum: BigInt(r.sum) });
+    }
+    return out;
+  }
+
+  async keySums(filter: SegmentFilter, perKey: Extract<Bucketing, { kind: 'range' }>): Promise<Map<string, string>> {
+    const d = this.runner.dialect;
+    const rows = await this.runner.query(d.segmentChecksumStatement(this.table, filter, perKey));
+    const out = new Map<string, string>();
+    for (const raw of rows) {
+      const r = d.toKeySum(raw);
+      out.set(r.bucket, r.sum);
     }
     return out;
   }
@@ -218,6 +250,11 @@ export class ClientReader implements SideReader {
       out.set(bucket, cur);
     }, () => { out = new Map(); });
     return out;
+  }
+
+  async keySums(filter: SegmentFilter, perKey: Extract<Bucketing, { kind: 'range' }>): Promise<Map<string, string>> {
+    const sums = await this.checksums(filter, perKey);
+    return new Map([...sums].map(([bucket, s]) => [bucket.toString(), s.sum.toString()]));
   }
 
   async leafRows(filter: SegmentFilter): Promise<LeafRow[]> {

@@ -17,6 +17,8 @@ import { windowProblem, windowStart, type IncrementalDecision } from './incremen
 import { clipFilter, clipRanges, evenCuts, floorTo, hashPartResidues, hashPartSegments, intervalOf, quantileCuts, type KeyInterval, type TablePart } from './part.js';
 import { ProgressReporter, type ProgressListener } from './progress.js';
 import { BucketTotals, FineDifferences, MAX_DENSE_BUCKETS, type DenseMismatch, MAX_FINE_BUCKETS, compareTotals, fillSide, physicalLayoutOf } from './physical-pass.js';
+import { SumTable } from './sum-table.js';
+import { negatedHigh, negatedLow } from '../util/sum64.js';
 
 export interface TableReaders {
   source: SideReader;
@@ -124,13 +126,12 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
   result.counts = { source: Number(first.totals.source), target: Number(first.totals.target) };
   const countsDiffer = first.totals.source !== first.totals.target;
   result.segments.checked = first.checked;
-  const mismatched = first.mismatched;
   result.segments.mismatched = first.segmentsMismatched;
   result.mismatchedSegments = first.segments.slice(0, spec.maxDiffRows);
 
   const checked = Number(first.totals.source > first.totals.target ? first.totals.source : first.totals.target);
   if (spec.mode === 'checksum') {
-    result.status = countsDiffer || mismatched.length > 0 || (changed?.differing ?? 0) > 0 ? 'mismatch' : 'match';
+    result.status = countsDiffer || first.mismatchedBuckets > 0 || (changed?.differing ?? 0) > 0 ? 'mismatch' : 'match';
     progress.report('done', checked);
     return result;
   }
@@ -140,7 +141,7 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
     columnNames: plan.pairs.map((p) => p.source.name),
     textColumns: plan.pairs.map((p) => p.canonical.type === 'text'),
   };
-  if (mismatched.length > 0) progress.report('diff', checked, { mismatchedBuckets: mismatched.length });
+  if (first.mismatchedBuckets > 0) progress.report('diff', checked, { mismatchedBuckets: first.mismatchedBuckets });
   // How the rows found are held. A run that only reports lists them as they are found (the first maxDiffRows,
   // the first LISTED_ROWS_HELD of them in memory, the rest spooled to a file) and keeps no column text, so memory
   // stays bounded whatever the drift (issue 18: 100,000 listed rows peaked at 169 MiB). A recheck keeps each
@@ -168,7 +169,7 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
     changedOnly.delete(d.keyText);
     take(d);
   };
-  const leaves = await bisect(plan, readers, first.start ?? mismatched, log, first.interval, fromBisection, !direct);
+  const leaves = await bisect(plan, readers, first.start, log, first.interval, fromBisection, !direct);
   for (const d of changedOnly.values()) take(d);
   if (changed) leaves.push(...changed.leaves);
 
@@ -337,17 +338,17 @@ export function chunkRanges(filter: SegmentFilter): SegmentFilter[] {
 
 interface FirstPass {
   checked: number;
-  /** Mismatching first-pass buckets (sub-segments). */
-  mismatched: Segment[];
+  /** How many first-pass buckets (sub-segments) mismatch. */
+  mismatchedBuckets: number;
   /** Mismatching segments, as the report shows them. */
   segments: SegmentInfo[];
   segmentsMismatched: number;
   totals: { source: bigint; target: bigint };
   /**
-   * Where the bisection starts when the first pass localised the drift further than `mismatched` (finer buckets),
-   * made one segment at a time as the bisection reads them (tens of thousands with heavy drift).
+   * Where the bisection starts: the mismatching first-pass buckets, or finer ones when the first pass localised
+   * the drift further, made one segment at a time as the bisection reads them (tens of thousands with heavy drift).
    */
-  start?: Iterable<Segment>;
+  start: Iterable<Segment>;
   /** The key interval of this part of a split range table; every later statement stays inside it. */
   interval?: KeyInterval;
   warning?: string;
@@ -368,14 +369,15 @@ async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, 
     // One scan per side: the key hash has no index to split it by, so progress comes at its end.
     const cmp = compareBuckets(bucketing, s, t);
     progress.report('checksum', Number(cmp.totals.source > cmp.totals.target ? cmp.totals.source : cmp.totals.target), { segmentsDone: segModulus, segmentsTotal: segModulus });
-    return summarise(cmp.mismatched, cmp.totals, part ? hashPartSegments(segModulus, part) : segModulus, (b) => Number(b.bucket % BigInt(segModulus)), (id, segs) => ({
+    const described = summarise(cmp.mismatched, cmp.totals, part ? hashPartSegments(segModulus, part) : segModulus, (b) => Number(b.bucket % BigInt(segModulus)), (id, counts) => ({
       hash: { modulus: segModulus, residue: id },
-      sourceCount: sumCounts(segs, 'sourceCount'),
-      targetCount: sumCounts(segs, 'targetCount'),
+      sourceCount: counts.source.toString(),
+      targetCount: counts.target.toString(),
     }));
+    return { ...described, start: cmp.mismatched };
   }
   const [sb, tb] = await Promise.all([readers.source.bounds(), readers.target.bounds()]);
-  if (!sb && !tb) return { checked: 0, mismatched: [], segments: [], segmentsMismatched: 0, totals: { source: 0n, target: 0n } };
+  if (!sb && !tb) return { checked: 0, mismatchedBuckets: 0, segments: [], segmentsMismatched: 0, totals: { source: 0n, target: 0n }, start: [] };
   const lo = [sb?.lo, tb?.lo].filter((v): v is bigint => v !== undefined).reduce((a, b) => (b < a ? b : a));
   const hi = [sb?.hi, tb?.hi].filter((v): v is bigint => v !== undefined).reduce((a, b) => (b > a ? b : a));
   // Power-of-two widths: every refinement divides its parent exactly, so a child range never
@@ -394,7 +396,7 @@ async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, 
   if (part) {
     const cut = await partInterval(readers, part, lo, hi);
     warning = cut.warning;
-    if (!cut.interval) return { checked: 0, mismatched: [], segments: [], segmentsMismatched: 0, totals: { source: 0n, target: 0n }, interval: { lo: 1n, hi: 0n }, warning };
+    if (!cut.interval) return { checked: 0, mismatchedBuckets: 0, segments: [], segmentsMismatched: 0, totals: { source: 0n, target: 0n }, start: [], interval: { lo: 1n, hi: 0n }, warning };
     interval = cut.interval;
   }
   const domain = keyDomain(plan);
@@ -408,15 +410,15 @@ async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, 
     const end = b + perQuery < bucketCount ? b + perQuery : bucketCount;
     parts.push(clampRanges([[base + b * width, base + end * width - 1n]], domain)[0]!);
   }
-  const describeRange = (id: number, segs: Segment[]): SegmentInfo => ({
+  const describeRange = (id: number, counts: SegmentCounts): SegmentInfo => ({
     range: clampRanges([[base + BigInt(id) * segWidth, base + BigInt(id + 1) * segWidth - 1n]], domain)[0]!.map(String) as [string, string],
-    sourceCount: sumCounts(segs, 'sourceCount'),
-    targetCount: sumCounts(segs, 'targetCount'),
+    sourceCount: counts.source.toString(),
+    targetCount: counts.target.toString(),
   });
   if (!interval && parts.length > 1) {
     const fineRows = plan.spec.mode === 'diff' ? plan.spec.leafSize : undefined;
     const dense = await physicalFirstPass(readers, { base, width, segWidth, hi, domain, parts, total, segmentCount }, progress, fineRows);
-    if (dense) return { ...summarise(dense.mismatched, dense.totals, segmentCount, (b) => Number((b.bucket * dense.width) / segWidth), describeRange), start: dense.start };
+    if (dense) return { ...summarise(dense.mismatched, dense.totals, segmentCount, (b) => Number((b.bucket * dense.width) / segWidth), describeRange), start: dense.start ?? dense.mismatched };
   }
   const scoped = interval ? parts.flatMap((r) => clipRanges([r], interval!)) : parts;
   let done = 0n;
@@ -438,6 +440,7 @@ async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, 
   const checked = interval ? segmentsIn(interval, base, segWidth, segmentCount) : segmentCount;
   return {
     ...summarise(mismatched, totals, checked, (b) => Number((b.bucket * width) / segWidth), describeRange),
+    start: mismatched,
     interval,
     warning,
   };
@@ -485,15 +488,14 @@ async function physicalFirstPass(
     fillSide({ reader: readers.source, layout: sourceLayout ?? undefined, ...(fine ? { fine: { ...fine, side: 'source' as const } } : {}) }, source, bucketing, keys, grid.parts, Number(grid.total), step),
     fillSide({ reader: readers.target, layout: targetLayout ?? undefined, ...(fine ? { fine: { ...fine, side: 'target' as const } } : {}) }, target, bucketing, keys, grid.parts, Number(grid.total), step),
   ]);
-  const dense = compareTotals(source, target).mismatched;
-  const mismatched = dense.map((m) => ({ ...m, bucketing }));
+  const mismatched = compareTotals(source, target, bucketing);
   progress.report('checksum', Math.max(source.rows, target.rows), { segmentsDone: grid.segmentCount, segmentsTotal: grid.segmentCount });
   const totals = { source: BigInt(source.rows), target: BigInt(target.rows) };
   if (!fine) return { mismatched, totals, width };
-  const { fine: buckets, whole } = fine.into.localise(dense);
+  const { fine: buckets, whole } = fine.into.localise(mismatched);
   // A fine bucket holds at most its width of keys on either side (keys are unique): the bound the bisection sizes by.
   const most = fine.bucketing.width;
-  return { mismatched, start: startSegments(buckets, fine.bucketing, most, whole, bucketing), totals, width };
+  return { mismatched, start: startSegments(buckets, fine.bucketing, most, whole), totals, width };
 }
 
 /**
@@ -501,11 +503,11 @@ async function physicalFirstPass(
  * none of whose fine buckets differ. A function of its own so that the segments reference only what they are
  * made of, not the first pass's tables (a closure inside it would keep them all alive through the bisection).
  */
-function startSegments(fine: Int32Array, fineBucketing: Bucketing, most: bigint, whole: readonly DenseMismatch[], bucketing: Bucketing): Iterable<Segment> {
+function startSegments(fine: Int32Array, fineBucketing: Bucketing, most: bigint, whole: readonly DenseMismatch[]): Iterable<Segment> {
   return {
     *[Symbol.iterator]() {
       for (const bucket of fine) yield { bucket: BigInt(bucket), bucketing: fineBucketing, sourceCount: most, targetCount: most };
-      for (const m of whole) yield { ...m, bucketing };
+      yield* whole;
     },
   };
 }
@@ -545,19 +547,24 @@ async function partInterval(readers: TableReaders, part: TablePart, lo: bigint, 
   };
 }
 
-function sumCounts(segs: Segment[], side: 'sourceCount' | 'targetCount'): string {
-  return segs.reduce((a, s) => a + s[side], 0n).toString();
+interface SegmentCounts {
+  source: bigint;
+  target: bigint;
 }
 
-/** Group mismatching buckets into the segments the report shows. */
-function summarise(mismatched: Segment[], totals: FirstPass['totals'], checked: number, segmentOf: (b: Segment) => number, describe: (id: number, buckets: Segment[]) => SegmentInfo): FirstPass {
-  const bySegment = new Map<number, Segment[]>();
+/** Group mismatching buckets into the segments the report shows (their counts added up, the buckets not kept). */
+function summarise(mismatched: readonly Segment[], totals: FirstPass['totals'], checked: number, segmentOf: (b: Segment) => number, describe: (id: number, counts: SegmentCounts) => SegmentInfo): Omit<FirstPass, 'start'> {
+  const bySegment = new Map<number, SegmentCounts>();
   for (const b of mismatched) {
     const id = segmentOf(b);
-    bySegment.set(id, [...(bySegment.get(id) ?? []), b]);
+    const counts = bySegment.get(id);
+    if (counts) {
+      counts.source += b.sourceCount;
+      counts.target += b.targetCount;
+    } else bySegment.set(id, { source: b.sourceCount, target: b.targetCount });
   }
-  const segments = [...bySegment.entries()].sort((a, b) => a[0] - b[0]).map(([id, buckets]) => describe(id, buckets));
-  return { checked, mismatched, segments, segmentsMismatched: segments.length, totals };
+  const segments = [...bySegment.entries()].sort((a, b) => a[0] - b[0]).map(([id, counts]) => describe(id, counts));
+  return { checked, mismatchedBuckets: mismatched.length, segments, segmentsMismatched: segments.length, totals };
 }
 
 function filterFor(segments: Segment[], domain: readonly [bigint, bigint], interval?: KeyInterval): SegmentFilter {
@@ -714,9 +721,7 @@ async function diffLeaves(readers: TableReaders, batch: Segment[], domain: reado
   const bucketing = batch[0]!.bucketing;
   let filters = [filterFor(batch, domain, interval)];
   if (bucketing.kind === 'range' && bucketing.width > 1n) {
-    const perKey: Extract<Bucketing, { kind: 'range' }> = { kind: 'range', base: bucketing.base, width: 1n };
-    const [s, t] = await Promise.all([readers.source.checksums(filters[0]!, perKey), readers.target.checksums(filters[0]!, perKey)]);
-    const differing = compareBuckets(perKey, s, t).mismatched;
+    const differing = await differingKeysOf(readers, filters[0]!, bucketing.base);
     if (differing.length === 0) return { diffs: [], filters };
     // Scattered differing keys rarely merge: up to one range per key, so cut into statements of bounded size.
     filters = chunkRanges(filterFor(differing, domain, interval));
@@ -727,6 +732,52 @@ async function diffLeaves(readers: TableReaders, batch: Segment[], domain: reado
     diffs.push(...diffLeaf(s, t));
   }
   return { diffs, filters };
+}
+
+/** The widest key span the packed per-key step reads at once: its bucket offsets are SumTable's 31-bit keys. */
+const MAX_PACKED_KEY_SPAN = 2n ** 31n - 2n;
+
+/**
+ * The keys of `filter` whose row hash differs, or that one side lacks, in key order, as segments one key wide.
+ * Packed (both sides' dialects pack them and the keys span less than MAX_PACKED_KEY_SPAN): the source's hashes
+ * added and the target's taken away, per key offset from the lowest key, so what is left is what differs, as the
+ * first pass's finer level does; else a key's texts (keySums), below `base` (the table's bucketing) none.
+ */
+async function differingKeysOf(readers: TableReaders, filter: SegmentFilter, base: bigint): Promise<Segment[]> {
+  const { source, target } = readers;
+  if (filter.kind === 'ranges' && filter.ranges.length > 0 && source.packedKeySums && target.packedKeySums) {
+    const lo = filter.ranges.reduce((m, r) => (r[0] < m ? r[0] : m), filter.ranges[0]![0]);
+    const hi = filter.ranges.reduce((m, r) => (r[1] > m ? r[1] : m), filter.ranges[0]![1]);
+    if (hi - lo <= MAX_PACKED_KEY_SPAN) {
+      const perKey: Extract<Bucketing, { kind: 'range' }> = { kind: 'range', base: lo, width: 1n };
+      const differences = new SumTable();
+      await Promise.all([
+        source.packedKeySums(filter, perKey, (key, _count, h, l) => differences.add(key, h, l)),
+        target.packedKeySums(filter, perKey, (key, _count, h, l) => differences.add(key, negatedHigh(h, l), negatedLow(l))),
+      ]);
+      return Array.from(Int32Array.from(differences.keys()).sort(), (key) => ({ bucket: BigInt(key), bucketing: perKey, sourceCount: 1n, targetCount: 1n }));
+    }
+  }
+  const perKey: Extract<Bucketing, { kind: 'range' }> = { kind: 'range', base, width: 1n };
+  const [s, t] = await Promise.all([source.keySums(filter, perKey), target.keySums(filter, perKey)]);
+  return differingKeys(perKey, s, t);
+}
+
+/**
+ * The keys whose row hash differs, or that one side lacks, in key order. Texts are compared as they came: both
+ * sides give canonical decimals, and a key wrongly taken to differ would only be fetched and found equal.
+ */
+function differingKeys(perKey: Bucketing, source: Map<string, string>, target: Map<string, string>): Segment[] {
+  const out: Segment[] = [];
+  const add = (bucket: string, sourceCount: bigint, targetCount: bigint) => out.push({ bucket: BigInt(bucket), bucketing: perKey, sourceCount, targetCount });
+  source.forEach((sum, bucket) => {
+    const other = target.get(bucket);
+    if (other !== sum) add(bucket, 1n, other === undefined ? 0n : 1n);
+  });
+  target.forEach((_, bucket) => {
+    if (!source.has(bucket)) add(bucket, 0n, 1n);
+  });
+  return out.sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : 0));
 }
 
 /** Fetch the rows that differed again; what differs now is drift, the rest was in flight. */

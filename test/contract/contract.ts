@@ -331,6 +331,18 @@ export function runContract(h: ContractHarness): void {
       });
     }
 
+    it("per-key sums as the driver's texts (the bisection's last step) = the oracle", async () => {
+      const t = await sideTable(ep(), 'wide', wideSpecs(), 1);
+      const filter: SegmentFilter = { kind: 'ranges', ranges: [[5n, 60n], [390n, 1000n]] };
+      const perKey = { kind: 'range' as const, base: 1n, width: 1n };
+      const rows = await ep().query(h.dialect.segmentChecksumStatement(t, filter, perKey));
+      const got = rows.map((r) => h.dialect.toKeySum(r)).map((r) => [r.bucket, r.sum] as const);
+      const expected = aggregate(wideExpected(WIDE_ROWS).filter(inFilter(filter)), bucketFn(perKey));
+      const byKey = (a: readonly [string, string], b: readonly [string, string]) => Number(a[0]) - Number(b[0]);
+      expect(got.length).toBeGreaterThan(0);
+      expect([...got].sort(byKey)).toEqual([...expected].map(([b, v]) => [b.toString(), String(v.sum)] as const).sort(byKey));
+    });
+
     it('leaf rows: key text, row hash and every column, in the database and client-side', async () => {
       const t = await sideTable(ep(), 'wide', wideSpecs(), 1);
       const filter: SegmentFilter = { kind: 'residues', modulus: 7, residues: [3] };

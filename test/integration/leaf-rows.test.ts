@@ -44,6 +44,11 @@ class CountingReader implements SideReader {
     if (bucketing.kind === 'range' && bucketing.width === 1n) this.perKeyChecksums += out.size;
     return out;
   }
+  async keySums(filter: SegmentFilter, perKey: Extract<Bucketing, { kind: 'range' }>): Promise<Map<string, string>> {
+    const out = await this.inner.keySums(filter, perKey);
+    this.perKeyChecksums += out.size;
+    return out;
+  }
   async leafRows(filter: SegmentFilter): Promise<LeafRow[]> {
     const rows = await this.inner.leafRows(filter);
     this.leafStatements += 1;

@@ -33,7 +33,7 @@ interface Run {
   /** Statement labels sent, per side. */
   labels: { source: string[]; target: string[] };
   progress: TableProgress[];
-  /** Bucket widths of the key-range checksum statements (the bisection's, and a key-range first pass's), per side. */
+  /** Bucket widths of the key-range checksum statements (the bisection's, a key-range first pass's, the per-key step's), per side. */
   widths: { source: bigint[]; target: bigint[] };
 }
 
@@ -69,6 +69,9 @@ async function reconcile(source: string, target: string, mode = 'diff', maxDiffR
       const r = new ServerReader(runner(ep), plan[side]);
       const checksums = r.checksums.bind(r);
       r.checksums = (filter, bucketing) => (widths[side].push(bucketing.kind === 'range' ? bucketing.width : -1n), checksums(filter, bucketing));
+      // The per-key step (packed on PostgreSQL) reads buckets one key wide.
+      const packed = r.packedKeySums!.bind(r);
+      (r as { packedKeySums: typeof packed }).packedKeySums = (filter, perKey, add) => (widths[side].push(perKey.width), packed(filter, perKey, add));
       return r;
     };
     const result = await reconcileTable(plan, { source: reader(se, 'source'), target: reader(te, 'target') }, { logger: silentLogger, onProgress: (p) => progress.push(p) });

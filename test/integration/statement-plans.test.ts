@@ -92,6 +92,32 @@ describe('statement plans on a 200k-row table', () => {
     expect(rows.reduce((a, r) => a + Number(r.cnt), 0)).toBe(RANGES * 16);
   });
 
+  it('packed per-key sums over many ranges: index scans only, and every key as the unpacked statement gives it', async () => {
+    const packed = dialect.packedKeySums!;
+    const perKey = { kind: 'range', base: 1n, width: 1n } as const;
+    const stmt = packed.statement(table, manyRanges, perKey);
+    expect(stmt.lookup).toBe(true);
+    const scans = await scansOf(stmt);
+    expect(scans.length).toBeGreaterThan(0);
+    expect(scans.every((s) => s.startsWith('Index'))).toBe(true);
+    const heard: Array<[string, string]> = [];
+    const rows = (await exec(url, stmt.text, stmt.values)).rows as Array<Record<string, unknown>>;
+    // 480 keys: fewer rows than keys (packed 512 keys to a row at most).
+    expect(rows.length).toBeLessThan(RANGES * 16);
+    for (const row of rows) packed.eachKeySum(row, (bucket, count, hi, lo) => heard.push([String(bucket), `${count}:${BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo))}`]));
+    const plain = dialect.segmentChecksumStatement(table, manyRanges, perKey);
+    const expected = ((await exec(url, plain.text, plain.values)).rows as Array<Record<string, unknown>>)
+      .map((r) => dialect.toSegmentChecksumRow(r))
+      .map((r): [string, string] => [r.bucket.toString(), `${r.count}:${BigInt.asIntN(64, BigInt(r.sum))}`]);
+    const byKey = (a: [string, string], b: [string, string]) => Number(a[0]) - Number(b[0]);
+    expect(heard.sort(byKey)).toEqual(expected.sort(byKey));
+    expect(heard).toHaveLength(RANGES * 16);
+  });
+
+  it('per-key sums are one key wide only', () => {
+    expect(() => dialect.packedKeySums!.statement(table, manyRanges, { kind: 'range', base: 1n, width: 2n })).toThrow(/one key wide/);
+  });
+
   it('statements over many ranges are marked as lookups; scans and single ranges are not', () => {
     const perKey = { kind: 'range', base: 1n, width: 1n } as const;
     expect(dialect.segmentChecksumStatement(table, manyRanges, perKey).lookup).toBe(true);

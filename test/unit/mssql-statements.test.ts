@@ -254,6 +254,11 @@ describe('result rows', () => {
     expect(() => mssqlDialect.toSegmentChecksumRow({ bucket: null, cnt: '1', sum: '0' })).toThrow(/NULL/);
   });
 
+  it('gives per-key sums as the texts the driver returned (no number made of a 64-bit sum)', () => {
+    expect(mssqlDialect.toKeySum({ bucket: '9007199254740993', cnt: '1', sum: '-9223372036854775808' })).toEqual({ bucket: '9007199254740993', sum: '-9223372036854775808' });
+    expect(() => mssqlDialect.toKeySum({ bucket: '1', cnt: '1', sum: null })).toThrow(/NULL/);
+  });
+
   it('normalises leaf rows (missing columns are NULL)', () => {
     expect(mssqlDialect.toLeafRow({ key_text: '1', row_hash: '-5', c0: '1', c1: null }, 3)).toEqual({
       keyText: '1',

@@ -58,11 +58,10 @@ describe('BucketTotals and compareTotals', () => {
     addSum(b, 0, 1, 7n);
     expect(a.rows).toBe(4);
     expect(b.rows).toBe(5);
-    const { mismatched, checked } = compareTotals(a, b);
-    expect(checked).toBe(3);
-    expect(mismatched).toEqual([
-      { bucket: 0n, sourceCount: 0n, targetCount: 1n },
-      { bucket: 3n, sourceCount: 1n, targetCount: 1n },
+    const bucketing = { kind: 'range' as const, base: 0n, width: 4n };
+    expect(compareTotals(a, b, bucketing)).toEqual([
+      { bucket: 0n, bucketing, sourceCount: 0n, targetCount: 1n },
+      { bucket: 3n, bucketing, sourceCount: 1n, targetCount: 1n },
     ]);
   });
 
@@ -74,7 +73,7 @@ describe('BucketTotals and compareTotals', () => {
     addSum(t, 1, 5, 1n);
     t.clear();
     expect(t.rows).toBe(0);
-    expect(compareTotals(t, new BucketTotals(2)).mismatched).toEqual([]);
+    expect(compareTotals(t, new BucketTotals(2), { kind: 'range', base: 0n, width: 1n })).toEqual([]);
   });
 
   it('the dense tables stay within 8 MiB a side', () => {
@@ -95,7 +94,7 @@ describe('physicalLayoutOf', () => {
 });
 
 describe('FineDifferences: where inside a mismatching bucket the drift is', () => {
-  const mismatch = (bucket: number) => ({ bucket: BigInt(bucket), sourceCount: 1n, targetCount: 1n });
+  const mismatch = (bucket: number) => ({ bucket: BigInt(bucket), bucketing: { kind: 'range' as const, base: 0n, width: 4n }, sourceCount: 1n, targetCount: 1n });
 
   it('equal rows cancel; the fine buckets that differ are listed inside each mismatching bucket, in order', () => {
     const fine = new FineDifferences(16, 2); // 4 dense buckets of 4 fine ones

@@ -1,5 +1,5 @@
 /** The SQL Server dialect: all T-SQL and driver code behind the Dialect interface. */
-import type { Dialect, LeafRow, SegmentChecksumRow } from '../types.js';
+import type { Dialect, KeySum, LeafRow, SegmentChecksumRow } from '../types.js';
 import { mssqlCanonicalExpression, mssqlCanonicalFamily, mssqlServerSideSupported, mssqlUnsupportedReason } from './canonical.js';
 import { readMssqlTable } from './catalog.js';
 import { connectMssql } from './connect.js';
@@ -39,6 +39,7 @@ export const mssqlDialect: Dialect = {
     count: BigInt(text(row.cnt)),
     sum: text(row.sum),
   }),
+  toKeySum: (row): KeySum => ({ bucket: text(row.bucket), sum: text(row.sum) }),
   toLeafRow: (row, columnCount): LeafRow => ({
     keyText: text(row.key_text),
     rowHash: text(row.row_hash),

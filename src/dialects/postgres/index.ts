@@ -1,6 +1,6 @@
 /** The PostgreSQL dialect: all PostgreSQL-specific SQL and driver code behind the Dialect interface. */
 import type { CanonicalSpec } from '../../canonical/types.js';
-import type { CatalogColumn, Dialect, LeafRow, SegmentChecksumRow } from '../types.js';
+import type { CatalogColumn, Dialect, KeySum, LeafRow, SegmentChecksumRow } from '../types.js';
 import { pgCanonicalExpression, pgCanonicalFamily } from './canonical.js';
 import { readPgTable } from './catalog.js';
 import { connectPostgres } from './connect.js';
@@ -35,11 +35,18 @@ export const postgresDialect: Dialect = {
       if (row.buckets !== null) eachPackedBucket(String(row.buckets), add);
     },
   },
+  packedKeySums: {
+    statement: statements.packedKeySumsStatement,
+    eachKeySum: (row, add) => {
+      if (row.buckets !== null) eachPackedBucket(String(row.buckets), add);
+    },
+  },
   toSegmentChecksumRow: (row): SegmentChecksumRow => ({
     bucket: BigInt(row.bucket as string),
     count: BigInt(row.cnt as string),
     sum: String(row.sum),
   }),
+  toKeySum: (row): KeySum => ({ bucket: String(row.bucket), sum: String(row.sum) }),
   toLeafRow: (row, columnCount): LeafRow => ({
     keyText: String(row.key_text),
     rowHash: String(row.row_hash),

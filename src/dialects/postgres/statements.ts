@@ -171,11 +171,29 @@ export function chunkChecksumStatement(t: SideTable, blocks: readonly [number, n
   // Buckets packed as "bucket count q r" (the sum is q * 2^32 + r), up to PACKED_BUCKETS a row, see
   // eachPackedBucket: a row per bucket made the driver build ~15,600 row objects a chunk at a diff's finer level,
   // most of a clean diff's garbage and Node time; a row per chunk would be a string too large for the young
-  // generation. The halves are two numeric operations per bucket, not per row.
+  // generation.
   const sums = bucketSums(t, bucket, ` FROM ${quoteTable(t.table)} WHERE ${where.join(' AND ')}`);
+  return { text: packedBuckets(sums), values: p.values, label: 'chunk-checksum' };
+}
+
+/**
+ * The row hash of every key `filter` selects, as buckets one key wide packed like a chunk checksum's (see
+ * PackedKeySums): the key minus `perKey.base`, its count and its hash as halves.
+ */
+export function packedKeySumsStatement(t: SideTable, filter: SegmentFilter, perKey: Extract<Bucketing, { kind: 'range' }>): Statement {
+  if (perKey.width !== 1n) throw new Error(`per-key sums take buckets one key wide, not ${perKey.width}`);
+  const p = new Params();
+  const bucket = bucketExpression(t, perKey, filter, p);
+  return { text: packedBuckets(bucketSums(t, bucket, fromWhere(t, filter, p))), values: p.values, label: 'key-sums', ...lookup(p) };
+}
+
+/** Bucket sums packed PACKED_BUCKETS to a row; the halves are two numeric operations per bucket, not per row. */
+function packedBuckets(sums: string): string {
   const halves = `(div(sum, 4294967296) % 4294967296)::text || ' ' || (sum % 4294967296)::text`;
   const packed = `string_agg(bucket::text || ' ' || cnt::text || ' ' || ${halves}, ' ') AS buckets`;
-  return { text: `SELECT ${packed} FROM (${sums}) AS __cdc_g GROUP BY bucket / ${PACKED_BUCKETS}`, values: p.values, label: 'chunk-checksum' };
+  // Where the bucket is numeric (bigint arithmetic not exact, see bucketExpression), `/` groups a bucket a row:
+  // the same answer, less packed.
+  return `SELECT ${packed} FROM (${sums}) AS __cdc_g GROUP BY bucket / ${PACKED_BUCKETS}`;
 }
 
 export function leafRowsStatement(t: SideTable, filter: SegmentFilter): Statement {
