@@ -81,11 +81,16 @@ class PgEndpoint implements Endpoint {
       // then not queryable; the query that gets it fails transiently and is retried.
       c.on('error', () => undefined);
     });
-    pool.on('remove', (c) => this.live.delete(c as unknown as pg.Client));
+    pool.on('remove', (c) => {
+      this.live.delete(c as unknown as pg.Client);
+      if (this.live.size === 0) this.allRemoved?.();
+    });
   }
 
   /** Clients whose socket is not closed yet ('remove' fires once it is). */
   private readonly live = new Set<pg.Client>();
+  /** Set while close() waits for the last socket to close. */
+  private allRemoved?: () => void;
 
   /**
    * Client-side bound on one round trip: the server's statement timeout plus
@@ -277,8 +282,16 @@ class PgEndpoint implements Endpoint {
     await this.pool.end();
     // pool.end() says goodbye and returns; a socket whose peer never answers (black hole)
     // would stay half-closed and keep the process alive. Give the goodbye a moment, then cut.
-    const deadline = Date.now() + Math.min(this.options.connectTimeoutMs, 2_000);
-    while (this.live.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    // Waited for as the sockets close, not polled: every run ends here (a 20 ms poll was 3 % of a count).
+    if (this.live.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.allRemoved = resolve;
+        timer = setTimeout(resolve, Math.min(this.options.connectTimeoutMs, 2_000));
+      });
+      clearTimeout(timer);
+      this.allRemoved = undefined;
+    }
     for (const c of this.live) c.connection.stream.destroy();
     this.live.clear();
   }
