@@ -94,15 +94,16 @@ export type SegmentFilter =
   | { kind: 'residues'; modulus: number; residues: number[] };
 
 /** Result row of a segment checksum statement, normalised by the dialect. */
-export interface KeySum {
-  bucket: string;
-  sum: string;
-}
-
 export interface SegmentChecksumRow {
   bucket: bigint;
   count: bigint;
   /** Sum of the signed 64-bit row hashes, exact (decimal string). */
+  sum: string;
+}
+
+/** A segment checksum row's bucket and sum as the driver's texts (see Dialect.toKeySum). */
+export interface KeySum {
+  bucket: string;
   sum: string;
 }
 
@@ -259,10 +260,6 @@ export interface PhysicalScan {
 }
 
 /**
- * One bucket of a chunk: its index (at most a few million) and row count, and its row-hash sum modulo 2^64 as
- * unsigned 32-bit halves (see util/sum64.ts), all numbers: a chunk's buckets are added up without a BigInt each.
- */
-/**
  * The bisection's last step, the row hash of every key of a batch of leaves, packed as a chunk checksum's buckets
  * are (PostgreSQL: "bucket count q r", 512 keys a row): tens of thousands of keys a batch with heavy drift, where a
  * driver row, its texts and the numbers made of them per key were most of a diff's garbage (issue 18).
@@ -274,6 +271,10 @@ export interface PackedKeySums {
   eachKeySum(row: Record<string, unknown>, add: ChunkBucketAdd): void;
 }
 
+/**
+ * One bucket of a chunk: its index (at most a few million) and row count, and its row-hash sum modulo 2^64 as
+ * unsigned 32-bit halves (see util/sum64.ts), all numbers: a chunk's buckets are added up without a BigInt each.
+ */
 export type ChunkBucketAdd = (bucket: number, count: number, hi: number, lo: number) => void;
 
 // SQL Server CDC metadata, as the schema check reads it (dialects/mssql/cdc.ts implements the reader).

@@ -18,7 +18,6 @@ import { clipFilter, clipRanges, evenCuts, floorTo, hashPartResidues, hashPartSe
 import { ProgressReporter, type ProgressListener } from './progress.js';
 import { BucketTotals, FineDifferences, MAX_DENSE_BUCKETS, type DenseMismatch, MAX_FINE_BUCKETS, compareTotals, fillSide, physicalLayoutOf } from './physical-pass.js';
 import { SumTable } from './sum-table.js';
-import { negatedHigh, negatedLow } from '../util/sum64.js';
 
 export interface TableReaders {
   source: SideReader;
@@ -286,6 +285,11 @@ interface Comparison {
   totals: { source: bigint; target: bigint };
 }
 
+/** Segments in bucket order. */
+function byBucket(a: Segment, b: Segment): number {
+  return a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : 0;
+}
+
 function compareBuckets(bucketing: Bucketing, src: Map<bigint, BucketSum>, tgt: Map<bigint, BucketSum>): Comparison {
   const keys = new Set([...src.keys(), ...tgt.keys()]);
   const mismatched: Segment[] = [];
@@ -299,7 +303,7 @@ function compareBuckets(bucketing: Bucketing, src: Map<bigint, BucketSum>, tgt: 
       mismatched.push({ bucket, bucketing, sourceCount: s?.count ?? 0n, targetCount: t?.count ?? 0n });
     }
   }
-  mismatched.sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : 0));
+  mismatched.sort(byBucket);
   return { checked: keys.size, mismatched, totals };
 }
 
@@ -753,7 +757,7 @@ async function differingKeysOf(readers: TableReaders, filter: SegmentFilter, bas
       const differences = new SumTable();
       await Promise.all([
         source.packedKeySums(filter, perKey, (key, _count, h, l) => differences.add(key, h, l)),
-        target.packedKeySums(filter, perKey, (key, _count, h, l) => differences.add(key, negatedHigh(h, l), negatedLow(l))),
+        target.packedKeySums(filter, perKey, (key, _count, h, l) => differences.subtract(key, h, l)),
       ]);
       return Array.from(Int32Array.from(differences.keys()).sort(), (key) => ({ bucket: BigInt(key), bucketing: perKey, sourceCount: 1n, targetCount: 1n }));
     }
@@ -777,7 +781,7 @@ function differingKeys(perKey: Bucketing, source: Map<string, string>, target: M
   target.forEach((_, bucket) => {
     if (!source.has(bucket)) add(bucket, 0n, 1n);
   });
-  return out.sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : 0));
+  return out.sort(byBucket);
 }
 
 /** Fetch the rows that differed again; what differs now is drift, the rest was in flight. */

@@ -4,7 +4,7 @@
  * held the same entries, but resized its table back and forth as a diff's fine buckets came and went, and its
  * values outlived the young generation: at 10M rows, ~100 MB of old garbage that grew the heap (issue 18).
  */
-import { addHalves } from '../util/sum64.js';
+import { addHalves, negatedHigh, negatedLow } from '../util/sum64.js';
 
 const EMPTY = -1;
 
@@ -39,6 +39,11 @@ export class SumTable {
     this.size += 1;
     // At most half full: probes stay short.
     if (this.size * 2 > this.slotKeys.length) this.grow();
+  }
+
+  /** Takes the halves `hi`, `lo` away from `key`'s sum (adds their negation modulo 2^64). */
+  subtract(key: number, hi: number, lo: number): void {
+    this.add(key, negatedHigh(hi, lo), negatedLow(lo));
   }
 
   /** The keys held, in no particular order. */

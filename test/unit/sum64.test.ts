@@ -54,6 +54,25 @@ describe('SumTable: sums by key in typed arrays', () => {
     );
   });
 
+  it('subtract takes a sum away: the same sums added on one side and subtracted on the other leave only what differs', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 500 }), wide), { maxLength: 400 }), fc.integer({ min: 0, max: 500 }), wide, (pairs, odd, extra) => {
+        const table = new SumTable(3);
+        const keys = new Map(pairs);
+        for (const [key, sum] of keys) {
+          const { hi, lo } = halvesOf(sum);
+          table.add(key, hi, lo);
+          table.subtract(key, hi, lo);
+        }
+        expect(table.size).toBe(0);
+        const { hi, lo } = halvesOf(extra);
+        table.subtract(odd, hi, lo);
+        expect([...table.keys()]).toEqual(BigInt.asUintN(64, extra) === 0n ? [] : [odd]);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('clear forgets every key', () => {
     const table = new SumTable(2);
     for (let k = 0; k < 100; k += 1) table.add(k, 0, 1);

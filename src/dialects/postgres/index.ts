@@ -1,6 +1,6 @@
 /** The PostgreSQL dialect: all PostgreSQL-specific SQL and driver code behind the Dialect interface. */
 import type { CanonicalSpec } from '../../canonical/types.js';
-import type { CatalogColumn, Dialect, KeySum, LeafRow, SegmentChecksumRow } from '../types.js';
+import type { CatalogColumn, ChunkBucketAdd, Dialect, KeySum, LeafRow, SegmentChecksumRow } from '../types.js';
 import { pgCanonicalExpression, pgCanonicalFamily } from './canonical.js';
 import { readPgTable } from './catalog.js';
 import { connectPostgres } from './connect.js';
@@ -10,6 +10,11 @@ import { keyHistogramStatement } from './histogram.js';
 import { eachPackedBucket } from './packed-buckets.js';
 import { changedKeysStatement, maxChangeStatement } from './incremental.js';
 import * as statements from './statements.js';
+
+/** A chunk checksum's or packed per-key answer row: its buckets, "bucket count q r" each (none when it is NULL). */
+function eachPackedRow(row: Record<string, unknown>, add: ChunkBucketAdd): void {
+  if (row.buckets !== null) eachPackedBucket(String(row.buckets), add);
+}
 
 export const postgresDialect: Dialect = {
   name: 'postgres',
@@ -31,15 +36,11 @@ export const postgresDialect: Dialect = {
   physicalScan: {
     layoutStatement: statements.physicalLayoutStatement,
     chunkChecksumStatement: statements.chunkChecksumStatement,
-    eachChunkBucket: (row, add) => {
-      if (row.buckets !== null) eachPackedBucket(String(row.buckets), add);
-    },
+    eachChunkBucket: eachPackedRow,
   },
   packedKeySums: {
     statement: statements.packedKeySumsStatement,
-    eachKeySum: (row, add) => {
-      if (row.buckets !== null) eachPackedBucket(String(row.buckets), add);
-    },
+    eachKeySum: eachPackedRow,
   },
   toSegmentChecksumRow: (row): SegmentChecksumRow => ({
     bucket: BigInt(row.bucket as string),
