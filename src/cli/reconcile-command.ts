@@ -9,7 +9,7 @@ import { MODES } from '../config/schema.js';
 import { parseShard } from '../config/shard.js';
 import { pipelineLines } from '../repair/format.js';
 import { renderText } from '../report/text.js';
-import { printReportJson } from '../report/write.js';
+import { copyReportFile } from '../report/write.js';
 import { ConfigError, CriticalError, errorMessage } from '../util/errors.js';
 import { createLogger, type LogLevel } from '../util/logger.js';
 import { redact } from '../util/redact.js';
@@ -102,8 +102,8 @@ export async function reconcileAction(opts: ReconcileCliOptions): Promise<number
     });
     live?.stop();
     const { report, written } = outcome;
-    // --json prints what the report file holds (redacted, every listed row), streamed.
-    if (opts.json) await printReportJson(report, process.stdout);
+    // --json prints what the report file holds (redacted, every listed row), streamed from the file.
+    if (opts.json) await copyReportFile(written.reportPath, process.stdout);
     else process.stdout.write(`${renderText(report)}${pipelineLines(report).map((l) => `${redact(l)}\n`).join('')}report: ${written.reportPath}\n`);
     return outcome.exitCode;
   } catch (err) {

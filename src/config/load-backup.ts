@@ -3,10 +3,10 @@
  * (the main config loader in src/config/ owns the rest).
  */
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { ConfigError } from '../util/errors.js';
 import { backupConfigSchema, secretEnvNames, type BackupConfig } from './backup.js';
 import { registerSecret } from '../util/redact.js';
+import { parseYaml } from './yaml.js';
 
 function issuePath(path: ReadonlyArray<PropertyKey>): string {
   return ['backup', ...path.map(String)].join('.');
@@ -24,7 +24,7 @@ export function parseBackupConfig(value: unknown, file: string): BackupConfig {
 export function loadBackupConfig(file: string): BackupConfig {
   let doc: unknown;
   try {
-    doc = parse(readFileSync(file, 'utf8'));
+    doc = parseYaml(readFileSync(file, 'utf8'), file);
   } catch (err) {
     throw new ConfigError(`${file}: cannot read YAML: ${(err as Error).message}`, file);
   }

@@ -1,12 +1,12 @@
 /** Reads, validates and normalises the YAML config. Every failure names the file, the field path and the reason. */
 import { readFileSync } from 'node:fs';
-import YAML from 'yaml';
 import type * as z from 'zod/mini';
 import { ConfigError } from '../util/errors.js';
 import { configSchema, type EndpointConfig, type RawConfig } from './schema.js';
 import { parseTableName, type TableName } from './table-name.js';
 import { DEFAULT_INCREMENTAL, DEFAULT_TUNING, type EndpointSpec, type ReconConfig, type TableSpec, type Tuning } from './model.js';
 import { formatIssuePath } from './issue-path.js';
+import { parseYaml, YamlSyntaxError } from './yaml.js';
 
 export { DEFAULT_TUNING } from './model.js';
 export type { Tuning, TableSpec, EndpointSpec, ReconConfig } from './model.js';
@@ -29,12 +29,14 @@ export function loadConfigFile(file: string, overrides: Partial<Tuning> = {}): R
 }
 
 export function parseConfig(text: string, file: string, overrides: Partial<Tuning> = {}): ReconConfig {
-  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const issues = doc.errors.map((e) => e.message.split('\n')[0] ?? e.message);
-    throw new ConfigError(`invalid YAML in ${file}:\n  - ${issues.join('\n  - ')}`, file, issues);
+  let value: unknown;
+  try {
+    value = parseYaml(text, file);
+  } catch (err) {
+    if (!(err instanceof YamlSyntaxError)) throw err;
+    throw new ConfigError(`invalid YAML in ${file}:\n  - ${err.reasons.join('\n  - ')}`, file, err.reasons);
   }
-  const parsed = configSchema.safeParse(doc.toJS() ?? {});
+  const parsed = configSchema.safeParse(value ?? {});
   if (!parsed.success) throw formatZodError(file, parsed.error);
   return normalise(parsed.data, file, overrides);
 }

@@ -6,25 +6,25 @@
  * another array lists that array alone.
  */
 import type { DiffRow } from '../report/model.js';
-import { JsonLinesSpool } from '../util/spool.js';
+import { JsonSeqSpool } from '../util/spool.js';
 
 /** Rows of each list kept in memory: the default maxDiffRows, so that a default run never writes a spool. */
 export const LISTED_ROWS_HELD = 1000;
 
-const spools = new WeakMap<readonly DiffRow[], JsonLinesSpool<DiffRow>>();
+const spools = new WeakMap<readonly DiffRow[], JsonSeqSpool<DiffRow>>();
 
 /** A new list; its `held` array is what goes into the result. */
-export function newRowList(): JsonLinesSpool<DiffRow> {
-  const list = new JsonLinesSpool<DiffRow>(LISTED_ROWS_HELD);
+export function newRowList(): JsonSeqSpool<DiffRow> {
+  const list = new JsonSeqSpool<DiffRow>(LISTED_ROWS_HELD);
   spools.set(list.held, list);
   return list;
 }
 
-/** Every row of a result's list: the held ones, then the spooled ones. */
-export async function* allListedRows(held: readonly DiffRow[]): AsyncGenerator<DiffRow> {
+/** The JSON text of every row of a result's list, indented as JSON.stringify gives it (rows hold strings only). */
+export async function* allListedRowTexts(held: readonly DiffRow[]): AsyncGenerator<string> {
   const list = spools.get(held);
-  if (list) yield* list.all();
-  else yield* held;
+  if (list) yield* list.texts();
+  else for (const row of held) yield JSON.stringify(row, null, 2);
 }
 
 /** Whether a list has rows beyond its held ones. */

@@ -6,7 +6,7 @@ import type { Bucketing, SegmentFilter } from '../dialects/types.js';
 import type { DiffRow, SegmentInfo, TableResult } from '../report/model.js';
 import { emptyTableResult } from './results.js';
 import { newRowList } from './listed-rows.js';
-import type { JsonLinesSpool } from '../util/spool.js';
+import type { JsonSeqSpool } from '../util/spool.js';
 import type { Logger } from '../util/logger.js';
 import { diffLeaf, toDiffRow, type DiffContext, type RowDiff } from './diff.js';
 import { describeCanonical, type TablePlan } from './plan.js';
@@ -149,7 +149,7 @@ export async function reconcileTable(plan: TablePlan, readers: TableReaders, opt
   const rows = newRowList();
   const inFlightRows = newRowList();
   let decoding = 0;
-  const list = (into: JsonLinesSpool<DiffRow>, d: RowDiff) => {
+  const list = (into: JsonSeqSpool<DiffRow>, d: RowDiff) => {
     if (into.length >= spec.maxDiffRows) return;
     const row = d.listed ?? toDiffRow(d, ctx);
     if (row.decoding && into === rows) decoding += 1;

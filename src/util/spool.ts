@@ -1,15 +1,20 @@
 /**
- * A list that keeps its first items in memory and appends the rest to a temporary file as JSON lines, so that a
- * list of any length costs a bounded amount of memory (a report listing 100,000 drifted rows). Read it back in
- * order with `all()`. The files go into one directory of the process's own, removed when the process exits.
+ * A list that keeps its first items in memory and appends the rest to a temporary file, so that a list of any
+ * length costs a bounded amount of memory (a report listing 100,000 drifted rows). Read it back in order with
+ * `all()` (the items) or `texts()` (each item's JSON text, as the report writes it). The files go into one
+ * directory of the process's own, removed when the process exits.
+ *
+ * The file is a JSON text sequence (RFC 7464: each record is RS, a JSON text, LF) of indented texts, the form
+ * the JSON report prints, so writing the report copies them instead of parsing and printing every row again.
+ * RS (U+001E) never occurs inside a record: JSON escapes control characters.
  */
 import { createReadStream, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 
-/** Bytes of JSON lines gathered before one write to the file. */
-const WRITE_BUFFER_BYTES = 64 * 1024;
+/** Characters of records gathered before one write to the file. */
+const WRITE_BUFFER_CHARS = 64 * 1024;
+const RS = '\u001e';
 
 let spoolDir: string | undefined;
 let spoolCount = 0;
@@ -21,18 +26,18 @@ function newSpoolFile(): string {
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   }
   spoolCount += 1;
-  return join(spoolDir, `${spoolCount}.jsonl`);
+  return join(spoolDir, `${spoolCount}.json-seq`);
 }
 
-export class JsonLinesSpool<T> {
+export class JsonSeqSpool<T> {
   /** The first `heldLimit` items, in memory. */
   readonly held: T[] = [];
   private spilled = 0;
   private file: string | undefined;
   private fd: number | undefined;
-  private pending: string[] = [];
-  private pendingBytes = 0;
+  private pending = '';
 
+  /** Items must be plain JSON data (no BigInt): they are written with JSON.stringify. */
   constructor(private readonly heldLimit: number) {}
 
   get length(): number {
@@ -49,20 +54,38 @@ export class JsonLinesSpool<T> {
       this.held.push(item);
       return;
     }
-    const line = `${JSON.stringify(item)}\n`;
-    this.pending.push(line);
-    this.pendingBytes += line.length;
+    this.pending += `${RS}${this.textOf(item)}\n`;
     this.spilled += 1;
-    if (this.pendingBytes >= WRITE_BUFFER_BYTES) this.flush();
+    if (this.pending.length >= WRITE_BUFFER_CHARS) this.flush();
   }
 
   /** Every item in the order pushed: the held ones, then the file's. */
   async *all(): AsyncGenerator<T> {
     yield* this.held;
+    for await (const text of this.spilledTexts()) yield JSON.parse(text) as T;
+  }
+
+  /** Every item's JSON text, indented by two spaces as JSON.stringify(item, null, 2) gives it, in order. */
+  async *texts(): AsyncGenerator<string> {
+    for (const item of this.held) yield this.textOf(item);
+    yield* this.spilledTexts();
+  }
+
+  private textOf(item: T): string {
+    return JSON.stringify(item, null, 2);
+  }
+
+  private async *spilledTexts(): AsyncGenerator<string> {
     if (this.spilled === 0) return;
     this.flush();
-    const lines = createInterface({ input: createReadStream(this.file!, { encoding: 'utf8' }), crlfDelay: Infinity });
-    for await (const line of lines) if (line.length > 0) yield JSON.parse(line) as T;
+    let rest = '';
+    for await (const chunk of createReadStream(this.file!, { encoding: 'utf8' })) {
+      const records = (rest + (chunk as string)).split(RS);
+      rest = records.pop()!;
+      // The text before the first RS of the file is empty; every other piece ends with its LF.
+      for (const record of records) if (record.length > 0) yield record.slice(0, -1);
+    }
+    if (rest.length > 0) yield rest.slice(0, -1);
   }
 
   private flush(): void {
@@ -71,8 +94,7 @@ export class JsonLinesSpool<T> {
       this.file = newSpoolFile();
       this.fd = openSync(this.file, 'a');
     }
-    writeSync(this.fd, this.pending.join(''));
-    this.pending = [];
-    this.pendingBytes = 0;
+    writeSync(this.fd, this.pending);
+    this.pending = '';
   }
 }

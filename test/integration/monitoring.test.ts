@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { load as parseYaml, dump as stringifyYaml } from 'js-yaml';
 import { METRIC_NAMES, type MetricName } from '../../src/observability/metrics.js';
 
 /**

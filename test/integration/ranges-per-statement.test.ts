@@ -21,7 +21,12 @@ const CONNECT = { poolSize: 2, statementTimeoutMs: 60_000, connectTimeoutMs: 10_
 /** The number of key ranges a PostgreSQL statement reads: the length of its bound lower-bound array, else 1 or 0. */
 function rangesIn(s: Statement): number {
   const m = /unnest\(\$(\d+)::bigint\[\]/.exec(s.text);
-  if (m) return (s.values[Number(m[1]) - 1] as unknown[]).length;
+  if (m) {
+    // Bound as PostgreSQL's array literal text: {lo1,lo2,...}
+    const literal = s.values[Number(m[1]) - 1] as string;
+    expect(literal).toMatch(/^\{-?\d+(,-?\d+)*\}$/);
+    return literal.split(',').length;
+  }
   return / BETWEEN \$\d+::bigint AND /.test(s.text) ? 1 : 0;
 }
 

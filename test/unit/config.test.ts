@@ -60,6 +60,11 @@ describe('config validation', () => {
     ['pool size zero', 'source: { dialect: postgres, urlEnv: S, poolSize: 0 }\ntarget: { dialect: postgres, urlEnv: T }\ntables: [{ table: a }]', /source\.poolSize/],
     ['duplicate YAML keys', `${BASE}tables: [{ table: a }]\ntables: [{ table: b }]`, /invalid YAML.*bad\.yml/s],
     ['YAML syntax error', `${BASE}tables: [{ table: a }`, /invalid YAML in bad\.yml/],
+    ['two YAML documents', `${BASE}tables: [{ table: a }]\n---\ntables: [{ table: b }]`, /invalid YAML in bad\.yml:\n  - 2 documents where one is expected/],
+    ['an empty file', '', /source: .*expected object/],
+    ['a file of comments only', '# nothing yet\n', /source: .*expected object/],
+    // YAML 1.2 core schema: `yes` is a string (YAML 1.1 would have read true), so a boolean field refuses it.
+    ['a YAML 1.1 boolean', 'source: { dialect: postgres, urlEnv: S, cdc: yes }\ntarget: { dialect: postgres, urlEnv: T }\ntables: [{ table: a }]', /source\.cdc: .*expected boolean/],
     ['not a mapping', '- just\n- a list', /\(root\)|expected object/],
     // Faults suite (issue 8): more wrong types, missing keys, bad durations, duplicates written two ways.
     ['endpoint statement timeout not a duration', 'source: { dialect: postgres, urlEnv: S, statementTimeout: forever }\ntarget: { dialect: postgres, urlEnv: T }\ntables: [{ table: a }]', /source\.statementTimeout: expected a duration/],

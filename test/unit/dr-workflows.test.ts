@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import YAML from 'yaml';
+import { load as parseYaml } from 'js-yaml';
 
 const WF = resolve(import.meta.dirname, '..', '..', '.github', 'workflows');
 
@@ -25,7 +25,7 @@ interface Workflow {
   jobs: Record<string, { steps: Step[]; environment?: string; services?: Record<string, unknown> }>;
 }
 
-const load = (name: string) => YAML.parse(readFileSync(join(WF, name), 'utf8')) as Workflow;
+const load = (name: string) => parseYaml(readFileSync(join(WF, name), 'utf8')) as Workflow;
 const steps = (wf: Workflow) => Object.values(wf.jobs).flatMap((j) => j.steps);
 
 describe('backup.yml', () => {

@@ -1,6 +1,6 @@
 /** util/spool.ts and the report writer's spooled lists: order, length, the file, and the text written. */
 import { describe, expect, it } from 'vitest';
-import { JsonLinesSpool } from '../../src/util/spool.js';
+import { JsonSeqSpool } from '../../src/util/spool.js';
 import { LISTED_ROWS_HELD, newRowList } from '../../src/engine/listed-rows.js';
 import { emptyTableResult } from '../../src/engine/results.js';
 import type { DiffRow, RunReport } from '../../src/report/model.js';
@@ -14,9 +14,9 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-describe('JsonLinesSpool', () => {
+describe('JsonSeqSpool', () => {
   it('holds the first items, spools the rest, and gives all back in order', async () => {
-    const spool = new JsonLinesSpool<{ n: number; s: string }>(3);
+    const spool = new JsonSeqSpool<{ n: number; s: string }>(3);
     const items = Array.from({ length: 50_000 }, (_, n) => ({ n, s: `row ${n} ü "quoted"\n` }));
     for (const i of items) spool.push(i);
     expect(spool.length).toBe(50_000);
@@ -27,8 +27,25 @@ describe('JsonLinesSpool', () => {
     expect((await collect(spool.all())).length).toBe(50_000);
   });
 
+  it('gives each item\'s indented JSON text as JSON.stringify would, whatever the item holds', async () => {
+    const spool = new JsonSeqSpool<unknown>(2);
+    const items: unknown[] = [
+      { n: 1 },
+      'held',
+      // RS and LF inside values, a record longer than one read of the file, non-ASCII across read boundaries
+      { s: 'a\u001eb\nc', big: 2 ** 70 },
+      { long: 'ü'.repeat(100_000), tail: [1, 2, { deep: true }] },
+      ...Array.from({ length: 5_000 }, (_, i) => ({ i, name: `€ row ${i}`, list: [i, String(i)] })),
+      null,
+      [],
+    ];
+    for (const i of items) spool.push(i);
+    expect(await collect(spool.texts())).toEqual(items.map((i) => JSON.stringify(i, null, 2)));
+    expect(await collect(spool.all())).toEqual(items);
+  });
+
   it('never writes a file while everything fits', async () => {
-    const spool = new JsonLinesSpool<number>(5);
+    const spool = new JsonSeqSpool<number>(5);
     [1, 2, 3].forEach((n) => spool.push(n));
     expect(spool.spills).toBe(false);
     expect(await collect(spool.all())).toEqual([1, 2, 3]);
