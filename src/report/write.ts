@@ -1,8 +1,7 @@
 /** Writes the JSON report and one JSON error report per failed table, redacted. */
 import { randomUUID } from 'node:crypto';
-import { closeSync, createReadStream, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { once } from 'node:events';
 import { allListedRowTexts, listSpills } from '../engine/listed-rows.js';
 import { jsonSafe, utcTimestamp } from '../util/logger.js';
 import { redact } from '../util/redact.js';
@@ -91,12 +90,25 @@ function writeReportAtomic(path: string, report: RunReport): Promise<void> {
   );
 }
 
+/** Bytes copied per read when a written report goes to a stream. */
+const COPY_BYTES = 64 * 1024;
+
 /**
- * A written report on a stream (stdout for --json), byte for byte what the file holds, waiting when the stream
- * asks to: copying the file costs a fraction of writing the report again (a report listing 100,000 rows).
+ * A written report on a stream (stdout for --json), byte for byte what the file holds: copying the file costs a
+ * fraction of writing the report again (a report listing 100,000 rows). One buffer serves every read, each write
+ * finishing before the next read: a read stream's fresh buffer per read piled up 12 MB until a collection.
  */
 export async function copyReportFile(path: string, out: NodeJS.WritableStream): Promise<void> {
-  for await (const chunk of createReadStream(path)) if (!out.write(chunk)) await once(out, 'drain');
+  const fd = openSync(path, 'r');
+  const buffer = Buffer.allocUnsafe(COPY_BYTES);
+  try {
+    for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) {
+      const piece = buffer.subarray(0, n);
+      await new Promise<void>((resolve, reject) => out.write(piece, (err) => (err ? reject(err) : resolve())));
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** File-system-safe name for a table id. */
