@@ -34,7 +34,7 @@ export function parseConfig(text: string, file: string, overrides: Partial<Tunin
     value = parseYaml(text, file);
   } catch (err) {
     if (!(err instanceof YamlSyntaxError)) throw err;
-    throw new ConfigError(`invalid YAML in ${file}:\n  - ${err.reasons.join('\n  - ')}`, file, err.reasons);
+    throw new ConfigError(`invalid YAML in ${file}:\n  - ${err.message}`, file, [err.message]);
   }
   const parsed = configSchema.safeParse(value ?? {});
   if (!parsed.success) throw formatZodError(file, parsed.error);

@@ -5,10 +5,10 @@
  */
 import { loadAll, CORE_SCHEMA } from 'js-yaml';
 
-/** Why a YAML text could not be read: each reason's first line (js-yaml adds a source excerpt below it). */
+/** Why a YAML text could not be read: the first line of js-yaml's message (a source excerpt follows it). */
 export class YamlSyntaxError extends Error {
-  constructor(readonly reasons: string[]) {
-    super(reasons.join('; '));
+  constructor(message: string) {
+    super(message);
     this.name = 'YamlSyntaxError';
   }
 }
@@ -20,8 +20,8 @@ export function parseYaml(text: string, file: string): unknown {
     documents = loadAll(text, { schema: CORE_SCHEMA, filename: file });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    throw new YamlSyntaxError([message.split('\n')[0] ?? message]);
+    throw new YamlSyntaxError(message.split('\n')[0] ?? message);
   }
-  if (documents.length > 1) throw new YamlSyntaxError([`${documents.length} documents where one is expected`]);
+  if (documents.length > 1) throw new YamlSyntaxError(`${documents.length} documents where one is expected`);
   return documents[0];
 }

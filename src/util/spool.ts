@@ -1,8 +1,8 @@
 /**
  * A list that keeps its first items in memory and appends the rest to a temporary file, so that a list of any
  * length costs a bounded amount of memory (a report listing 100,000 drifted rows). Read it back in order with
- * `all()` (the items) or `texts()` (each item's JSON text, as the report writes it). The files go into one
- * directory of the process's own, removed when the process exits.
+ * `texts()` (each item's JSON text, as the report writes it). The files go into one directory of the process's
+ * own, removed when the process exits.
  *
  * The file is a JSON text sequence (RFC 7464: each record is RS, a JSON text, LF) of indented texts, the form
  * the JSON report prints, so writing the report copies them instead of parsing and printing every row again.
@@ -57,12 +57,6 @@ export class JsonSeqSpool<T> {
     this.pending += `${RS}${this.textOf(item)}\n`;
     this.spilled += 1;
     if (this.pending.length >= WRITE_BUFFER_CHARS) this.flush();
-  }
-
-  /** Every item in the order pushed: the held ones, then the file's. */
-  async *all(): AsyncGenerator<T> {
-    yield* this.held;
-    for await (const text of this.spilledTexts()) yield JSON.parse(text) as T;
   }
 
   /** Every item's JSON text, indented by two spaces as JSON.stringify(item, null, 2) gives it, in order. */
