@@ -10,6 +10,7 @@ import type { DiffRow, DriftKind } from '../report/model.js';
 export interface RowDiff {
   kind: DriftKind;
   keyText: string;
+  /** The row on each side that has it; a missing or extra row found by its key alone holds the key column only. */
   source?: LeafRow;
   target?: LeafRow;
   /** Its report form, made when found so that the column texts can go (a row kept until the recheck). */
@@ -30,6 +31,15 @@ export function diffLeaf(sourceRows: LeafRow[], targetRows: LeafRow[]): RowDiff[
   }
   for (const s of bySource.values()) out.push({ kind: 'missing', keyText: s.keyText, source: s });
   return out;
+}
+
+/**
+ * A row one side lacks, known by its single key (canonical text) without reading its columns: what the listed
+ * form and a repair take from it (the key columns lead a LeafRow). No row hash: it is never compared.
+ */
+export function keyOnlyDiff(kind: 'missing' | 'extra', keyText: string): RowDiff {
+  const row: LeafRow = { keyText, rowHash: '', columns: [keyText] };
+  return kind === 'missing' ? { kind, keyText, source: row } : { kind, keyText, target: row };
 }
 
 /** Human form of a canonical field: text loses its length prefix. */

@@ -67,7 +67,7 @@ export class BucketTotals {
 export const MAX_FINE_BUCKETS = 2 ** 22;
 
 /**
- * The most fine buckets FineDifferences holds at once (its table at most half full: 2^19 slots of 12 bytes, 6 MiB
+ * The most fine buckets FineDifferences holds at once (its table at most half full: 2^19 slots of 16 bytes, 8 MiB
  * at worst). Beyond it, the finer level is given up and the bisection starts from the dense buckets, as it would
  * without one.
  */

@@ -8,7 +8,8 @@ import { emptyTableResult } from './results.js';
 import { newRowList } from './listed-rows.js';
 import type { JsonSeqSpool } from '../util/spool.js';
 import type { Logger } from '../util/logger.js';
-import { diffLeaf, toDiffRow, type DiffContext, type RowDiff } from './diff.js';
+import { canonicalText } from '../canonical/render.js';
+import { diffLeaf, keyOnlyDiff, toDiffRow, type DiffContext, type RowDiff } from './diff.js';
 import { describeCanonical, type TablePlan } from './plan.js';
 import type { BucketSum, SideReader } from './reader.js';
 import { mergeRanges } from '../util/ranges.js';
@@ -654,9 +655,10 @@ class LeafBatcher {
 async function bisect(plan: TablePlan, readers: TableReaders, start: Iterable<Segment>, log: Logger, interval: KeyInterval | undefined, take: (d: RowDiff) => void, keepLeaves: boolean): Promise<SegmentFilter[]> {
   const leafSize = BigInt(plan.spec.leafSize);
   const domain = keyDomain(plan);
+  const keyTextOf = keyTextRenderer(plan);
   const leafFilters: SegmentFilter[] = [];
   const diffBatch = async (batch: Segment[]) => {
-    const leaf = await diffLeaves(readers, batch, domain, interval);
+    const leaf = await diffLeaves(readers, batch, domain, keyTextOf, interval);
     for (const d of leaf.diffs) take(d);
     if (keepLeaves && leaf.diffs.length > 0) leafFilters.push(...leaf.filters);
   };
@@ -716,33 +718,66 @@ async function bisect(plan: TablePlan, readers: TableReaders, start: Iterable<Se
 
 /**
  * Row-level diff of a batch of leaves, and the filter that selects its differing rows again (for the recheck).
- * Range leaves go in two steps: the row hash of every key (a checksum with one key per bucket, about 40 bytes
- * a row), then the canonical columns of the differing keys only, so the rows downloaded grow with the drift.
- * Hash leaves are fetched whole in one step: selecting rows by key hash is a full scan, and a second one would
- * cost more than the columns it saves.
+ * Range leaves go in two steps: the row hash and count of every key (a checksum with one key per bucket, about
+ * 40 bytes a row), then the canonical columns of the keys on both sides whose hash differs, so the rows
+ * downloaded grow with the changed rows only. A key one side lacks is missing or extra from its count alone: its
+ * listed form and a repair take the key, which `keyTextOf` renders (a single integer key's canonical text), so
+ * it is not fetched (a third of the rows of a diff listing 100,000, each read whole and held until its statement
+ * ended). Hash leaves are fetched whole in one step: selecting rows by key hash is a full scan, and a second one
+ * would cost more than the columns it saves.
  */
-async function diffLeaves(readers: TableReaders, batch: Segment[], domain: readonly [bigint, bigint], interval?: KeyInterval): Promise<{ diffs: RowDiff[]; filters: SegmentFilter[] }> {
+async function diffLeaves(readers: TableReaders, batch: Segment[], domain: readonly [bigint, bigint], keyTextOf: KeyTextOf | undefined, interval?: KeyInterval): Promise<{ diffs: RowDiff[]; filters: SegmentFilter[] }> {
   const bucketing = batch[0]!.bucketing;
   let filters = [filterFor(batch, domain, interval)];
+  let fetch = filters;
+  let inKeyOrder = false;
+  const diffs: RowDiff[] = [];
   if (bucketing.kind === 'range' && bucketing.width > 1n) {
     const differing = await differingKeysOf(readers, filters[0]!, bucketing.base);
     if (differing.length === 0) return { diffs: [], filters };
     // Scattered differing keys rarely merge: up to one range per key, so cut into statements of bounded size.
     filters = chunkRanges(filterFor(differing, domain, interval));
+    fetch = filters;
+    if (keyTextOf) {
+      const changed: Segment[] = [];
+      for (const s of differing) {
+        if (s.sourceCount === s.targetCount || s.bucketing.kind !== 'range') changed.push(s);
+        else diffs.push(keyOnlyDiff(s.sourceCount > s.targetCount ? 'missing' : 'extra', keyTextOf(rangeOf(s.bucket, s.bucketing)[0])));
+      }
+      fetch = changed.length > 0 ? chunkRanges(filterFor(changed, domain, interval)) : [];
+      inKeyOrder = true;
+    }
   }
-  const diffs: RowDiff[] = [];
-  for (const filter of filters) {
+  for (const filter of fetch) {
     const [s, t] = await Promise.all([readers.source.leafRows(filter), readers.target.leafRows(filter)]);
     diffs.push(...diffLeaf(s, t));
   }
-  return { diffs, filters };
+  // Rows found by key and rows fetched, listed (and signalled for repair) in key order.
+  return { diffs: inKeyOrder ? inIntegerKeyOrder(diffs) : diffs, filters };
+}
+
+function inIntegerKeyOrder(diffs: RowDiff[]): RowDiff[] {
+  const keyed = diffs.map((d) => ({ key: BigInt(d.keyText), d }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return keyed.map((k) => k.d);
+}
+
+/** The canonical key text of a single integer key's value, as the databases give it (LeafRow.keyText). */
+type KeyTextOf = (key: bigint) => string;
+
+/** How a plan's key renders, where the key alone can stand for a missing or extra row: one integer key column. */
+function keyTextRenderer(plan: TablePlan): KeyTextOf | undefined {
+  const key = plan.pairs[0]?.canonical;
+  if (plan.keyCount !== 1 || key?.type !== 'int') return undefined;
+  return (value) => canonicalText(key, value)!;
 }
 
 /** The widest key span the packed per-key step reads at once: its bucket offsets are SumTable's 31-bit keys. */
 const MAX_PACKED_KEY_SPAN = 2n ** 31n - 2n;
 
 /**
- * The keys of `filter` whose row hash differs, or that one side lacks, in key order, as segments one key wide.
+ * The keys of `filter` whose row hash differs, or that one side lacks, in key order, as segments one key wide
+ * whose counts say which sides have the key.
  * Packed (both sides' dialects pack them and the keys span less than MAX_PACKED_KEY_SPAN): the source's hashes
  * added and the target's taken away, per key offset from the lowest key, so what is left is what differs, as the
  * first pass's finer level does; else a key's texts (keySums), below `base` (the table's bucketing) none.
@@ -756,10 +791,14 @@ async function differingKeysOf(readers: TableReaders, filter: SegmentFilter, bas
       const perKey: Extract<Bucketing, { kind: 'range' }> = { kind: 'range', base: lo, width: 1n };
       const differences = new SumTable();
       await Promise.all([
-        source.packedKeySums(filter, perKey, (key, _count, h, l) => differences.add(key, h, l)),
-        target.packedKeySums(filter, perKey, (key, _count, h, l) => differences.subtract(key, h, l)),
+        source.packedKeySums(filter, perKey, (key, count, h, l) => differences.add(key, h, l, count)),
+        target.packedKeySums(filter, perKey, (key, count, h, l) => differences.subtract(key, h, l, count)),
       ]);
-      return Array.from(Int32Array.from(differences.keys()).sort(), (key) => ({ bucket: BigInt(key), bucketing: perKey, sourceCount: 1n, targetCount: 1n }));
+      // A key's count difference says which side has it: +1 the source only, -1 the target only, 0 both.
+      return Array.from(Int32Array.from(differences.keys()).sort(), (key) => {
+        const count = differences.countOf(key);
+        return { bucket: BigInt(key), bucketing: perKey, sourceCount: count < 0 ? 0n : 1n, targetCount: count > 0 ? 0n : 1n };
+      });
     }
   }
   const perKey: Extract<Bucketing, { kind: 'range' }> = { kind: 'range', base, width: 1n };

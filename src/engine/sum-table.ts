@@ -1,5 +1,5 @@
 /**
- * Sums modulo 2^64 by small non-negative integer key, in typed arrays: open addressing with linear probing and
+ * Sums modulo 2^64, and optionally counts, by small non-negative integer key, in typed arrays: open addressing with linear probing and
  * backward-shift deletion, so an entry removed leaves no tombstone and the table never shrinks. A Map of BigInts
  * held the same entries, but resized its table back and forth as a diff's fine buckets came and went, and its
  * values outlived the young generation: at 10M rows, ~100 MB of old garbage that grew the heap (issue 18).
@@ -12,6 +12,7 @@ export class SumTable {
   private slotKeys: Int32Array;
   private high: Uint32Array;
   private low: Uint32Array;
+  private counts: Int32Array;
   private bits: number;
   size = 0;
 
@@ -20,30 +21,40 @@ export class SumTable {
     this.slotKeys = new Int32Array(1 << initialBits).fill(EMPTY);
     this.high = new Uint32Array(1 << initialBits);
     this.low = new Uint32Array(1 << initialBits);
+    this.counts = new Int32Array(1 << initialBits);
   }
 
-  /** Adds the halves `hi`, `lo` (see util/sum64.ts) to `key`'s sum; a sum that becomes 0 is removed. */
-  add(key: number, hi: number, lo: number): void {
-    const mask = this.slotKeys.length - 1;
-    let i = this.home(key);
-    while (this.slotKeys[i] !== EMPTY && this.slotKeys[i] !== key) i = (i + 1) & mask;
+  /**
+   * Adds the halves `hi`, `lo` (see util/sum64.ts) to `key`'s sum and `count` to its count; a key whose sum and
+   * count both become 0 is removed.
+   */
+  add(key: number, hi: number, lo: number, count = 0): void {
+    const i = this.slotOf(key);
     if (this.slotKeys[i] === key) {
       addHalves(this.high, this.low, i, hi, lo);
-      if (this.high[i] === 0 && this.low[i] === 0) this.remove(i);
+      this.counts[i] = this.counts[i]! + count;
+      if (this.high[i] === 0 && this.low[i] === 0 && this.counts[i] === 0) this.remove(i);
       return;
     }
-    if (hi === 0 && lo === 0) return;
+    if (hi === 0 && lo === 0 && count === 0) return;
     this.slotKeys[i] = key;
     this.high[i] = hi;
     this.low[i] = lo;
+    this.counts[i] = count;
     this.size += 1;
     // At most half full: probes stay short.
     if (this.size * 2 > this.slotKeys.length) this.grow();
   }
 
-  /** Takes the halves `hi`, `lo` away from `key`'s sum (adds their negation modulo 2^64). */
-  subtract(key: number, hi: number, lo: number): void {
-    this.add(key, negatedHigh(hi, lo), negatedLow(lo));
+  /** Takes the halves `hi`, `lo` away from `key`'s sum (adds their negation modulo 2^64), and `count` from its count. */
+  subtract(key: number, hi: number, lo: number, count = 0): void {
+    this.add(key, negatedHigh(hi, lo), negatedLow(lo), -count);
+  }
+
+  /** `key`'s count (0 if it is not held). */
+  countOf(key: number): number {
+    const i = this.slotOf(key);
+    return this.slotKeys[i] === key ? this.counts[i]! : 0;
   }
 
   /** The keys held, in no particular order. */
@@ -54,6 +65,14 @@ export class SumTable {
   clear(): void {
     this.slotKeys.fill(EMPTY);
     this.size = 0;
+  }
+
+  /** The slot holding `key`, or the empty slot where it would go. */
+  private slotOf(key: number): number {
+    const mask = this.slotKeys.length - 1;
+    let i = this.home(key);
+    while (this.slotKeys[i] !== EMPTY && this.slotKeys[i] !== key) i = (i + 1) & mask;
+    return i;
   }
 
   /** Fibonacci hashing: nearby keys (a diff's come in key order) spread over the table. */
@@ -74,6 +93,7 @@ export class SumTable {
       this.slotKeys[hole] = this.slotKeys[j]!;
       this.high[hole] = this.high[j]!;
       this.low[hole] = this.low[j]!;
+      this.counts[hole] = this.counts[j]!;
       hole = j;
     }
     this.slotKeys[hole] = EMPTY;
@@ -81,12 +101,13 @@ export class SumTable {
   }
 
   private grow(): void {
-    const { slotKeys: keys, high, low } = this;
+    const { slotKeys: keys, high, low, counts } = this;
     this.bits += 1;
     this.slotKeys = new Int32Array(1 << this.bits).fill(EMPTY);
     this.high = new Uint32Array(1 << this.bits);
     this.low = new Uint32Array(1 << this.bits);
+    this.counts = new Int32Array(1 << this.bits);
     this.size = 0;
-    for (let i = 0; i < keys.length; i += 1) if (keys[i] !== EMPTY) this.add(keys[i]!, high[i]!, low[i]!);
+    for (let i = 0; i < keys.length; i += 1) if (keys[i] !== EMPTY) this.add(keys[i]!, high[i]!, low[i]!, counts[i]!);
   }
 }

@@ -12,8 +12,8 @@ import { createReadStream, mkdtempSync, openSync, rmSync, writeSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** Characters of records gathered before one write to the file. */
-const WRITE_BUFFER_CHARS = 64 * 1024;
+/** Characters of records gathered before one write to the file, and read back at once: young-generation strings (see report/write.ts). */
+const BUFFER_CHARS = 16 * 1024;
 const RS = '\u001e';
 
 let spoolDir: string | undefined;
@@ -56,7 +56,7 @@ export class JsonSeqSpool<T> {
     }
     this.pending += `${RS}${this.textOf(item)}\n`;
     this.spilled += 1;
-    if (this.pending.length >= WRITE_BUFFER_CHARS) this.flush();
+    if (this.pending.length >= BUFFER_CHARS) this.flush();
   }
 
   /** Every item's JSON text, indented by two spaces as JSON.stringify(item, null, 2) gives it, in order. */
@@ -73,7 +73,7 @@ export class JsonSeqSpool<T> {
     if (this.spilled === 0) return;
     this.flush();
     let rest = '';
-    for await (const chunk of createReadStream(this.file!, { encoding: 'utf8' })) {
+    for await (const chunk of createReadStream(this.file!, { encoding: 'utf8', highWaterMark: BUFFER_CHARS })) {
       const records = (rest + (chunk as string)).split(RS);
       rest = records.pop()!;
       // The text before the first RS of the file is empty; every other piece ends with its LF.

@@ -1,7 +1,8 @@
 /**
- * Row-level diff of range leaves goes in two steps: the row hash of every key, then the canonical
- * columns of the differing keys only. So the rows downloaded in full grow with the drift, not with the
- * leaf size. Observed through a reader that counts what each side returned.
+ * Row-level diff of range leaves goes in two steps: the row hash and count of every key, then the canonical
+ * columns of the keys both sides have whose hash differs. So the rows downloaded in full grow with the changed
+ * rows, not with the leaf size, and a missing or extra row is known by its key alone. Observed through a reader
+ * that counts what each side returned, with and without the dialect's packed per-key answer.
  */
 import pLimit from 'p-limit';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -20,7 +21,20 @@ class CountingReader implements SideReader {
   leafRowsReturned = 0;
   leafStatements = 0;
   perKeyChecksums = 0;
-  constructor(private readonly inner: SideReader) {}
+  readonly packedKeySums?: SideReader['packedKeySums'];
+  constructor(
+    private readonly inner: SideReader,
+    packed: boolean,
+  ) {
+    const innerPacked = inner.packedKeySums;
+    if (packed && innerPacked) {
+      this.packedKeySums = (filter, perKey, add) =>
+        innerPacked.call(inner, filter, perKey, (key, count, hi, lo) => {
+          this.perKeyChecksums += 1;
+          add(key, count, hi, lo);
+        });
+    }
+  }
   count(): Promise<bigint> {
     return this.inner.count();
   }
@@ -65,7 +79,7 @@ afterEach(async () => {
   await Promise.all(endpoints.splice(0).map((e) => e.close()));
 });
 
-async function reconcileCounting(urls: { source: string; target: string }, tableYaml: string, sleep?: () => Promise<void>) {
+async function reconcileCounting(urls: { source: string; target: string }, tableYaml: string, sleep?: () => Promise<void>, packed = false) {
   const config = parseConfig(`source: { dialect: postgres, urlEnv: S }\ntarget: { dialect: postgres, urlEnv: T }\ntables: [${tableYaml}]`, 'leaf.yml');
   const spec = config.tables[0]!;
   const dialect = await getDialect('postgres');
@@ -75,29 +89,51 @@ async function reconcileCounting(urls: { source: string; target: string }, table
   const plan = await planTable({ spec, source: { dialect, endpoint: source }, target: { dialect, endpoint: target } });
   const runner = (e: Endpoint) => new QueryRunner(e, dialect, pLimit(2), 0, silentLogger);
   const readers = {
-    source: new CountingReader(new ServerReader(runner(source), plan.source)),
-    target: new CountingReader(new ServerReader(runner(target), plan.target)),
+    source: new CountingReader(new ServerReader(runner(source), plan.source), packed),
+    target: new CountingReader(new ServerReader(runner(target), plan.target), packed),
   };
   const result = await reconcileTable(plan, readers, { logger: silentLogger, sleep });
   return { result, readers, plan };
 }
 
 describe('two-step range leaves', () => {
-  it('fetches full rows only for the differing keys, however large the leaves', async () => {
+  for (const packed of [false, true]) {
+    it(`fetches full rows only for the changed keys, however large the leaves; missing and extra by key (${packed ? 'packed' : 'a row per key'})`, async () => {
+      const [s, t] = await Promise.all([createDatabase('ls'), createDatabase('lt')]);
+      await Promise.all([exec(s.url, DDL + FILL), exec(t.url, DDL + FILL)]);
+      await exec(t.url, "UPDATE items SET name = 'changed' WHERE id IN (17, 9000); DELETE FROM items WHERE id IN (12345, 3); INSERT INTO items VALUES (30000, 'extra', 1), (-5, 'below', 2);");
+
+      // Leaves of up to 2,000 rows: a one-step fetch would download thousands of full rows per side.
+      const { result, readers, plan } = await reconcileCounting({ source: s.url, target: t.url }, '{ table: items, chunkSize: 5000, leafSize: 2000, maxDiffRows: 100 }', undefined, packed);
+      expect(plan.segmentation).toBe('range');
+      expect(Boolean(readers.source.packedKeySums)).toBe(packed);
+      expect(result.drift).toEqual({ missing: 2, extra: 2, changed: 2 });
+      // In key order within the leaves, each kind with its key (and the changed columns).
+      expect(result.rows.map((r) => `${r.kind} ${r.key.id}${r.columns ? ` ${r.columns.join(',')}` : ''}`)).toEqual(['extra -5', 'missing 3', 'changed 17 name', 'changed 9000 name', 'missing 12345', 'extra 30000']);
+      // Full rows: the two changed keys from each side; the missing and extra keys are not read again.
+      expect(readers.source.leafRowsReturned).toBe(2);
+      expect(readers.target.leafRowsReturned).toBe(2);
+      // The per-key step covered the leaves (hashes only), far more rows than were downloaded in full.
+      expect(readers.source.perKeyChecksums).toBeGreaterThan(100);
+    });
+  }
+
+  it('missing and extra rows known by key alone are rechecked by the same key: a row that arrives in the delay was in flight', async () => {
     const [s, t] = await Promise.all([createDatabase('ls'), createDatabase('lt')]);
     await Promise.all([exec(s.url, DDL + FILL), exec(t.url, DDL + FILL)]);
-    await exec(t.url, "UPDATE items SET name = 'changed' WHERE id IN (17, 9000); DELETE FROM items WHERE id = 12345; INSERT INTO items VALUES (30000, 'extra', 1);");
-
-    // Leaves of up to 2,000 rows: a one-step fetch would download thousands of full rows per side.
-    const { result, readers, plan } = await reconcileCounting({ source: s.url, target: t.url }, '{ table: items, chunkSize: 5000, leafSize: 2000, maxDiffRows: 100 }');
-    expect(plan.segmentation).toBe('range');
-    expect(result.drift).toEqual({ missing: 1, extra: 1, changed: 2 });
-    expect(result.rows.map((r) => `${r.kind} ${r.key.id}`).sort()).toEqual(['changed 17', 'changed 9000', 'extra 30000', 'missing 12345']);
-    // Full rows: the changed and missing keys from the source, the changed and extra keys from the target.
-    expect(readers.source.leafRowsReturned).toBe(3);
-    expect(readers.target.leafRowsReturned).toBe(3);
-    // The per-key step covered the leaves (hashes only), far more rows than were downloaded in full.
-    expect(readers.source.perKeyChecksums).toBeGreaterThan(100);
+    await exec(t.url, "DELETE FROM items WHERE id IN (40, 7000); INSERT INTO items VALUES (25000, 'extra', 1), (26000, 'extra', 2);");
+    const { result } = await reconcileCounting(
+      { source: s.url, target: t.url },
+      '{ table: items, chunkSize: 5000, leafSize: 2000, recheckDelay: 1s }',
+      async () => {
+        // The pipeline catches up on one missing and one extra row while the recheck waits.
+        await exec(t.url, "INSERT INTO items VALUES (7000, 'item 7000', 10500); DELETE FROM items WHERE id = 26000;");
+      },
+      true,
+    );
+    expect(result.rows.map((r) => `${r.kind} ${r.key.id}`)).toEqual(['missing 40', 'extra 25000']);
+    expect(result.inFlight).toBe(2);
+    expect(result.inFlightRows.map((r) => `${r.kind} ${r.key.id}`).sort()).toEqual(['extra 26000', 'missing 7000']);
   });
 
   it('the recheck fetches the differing keys again, not their leaves', async () => {

@@ -73,6 +73,38 @@ describe('SumTable: sums by key in typed arrays', () => {
     );
   });
 
+  it('counts ride with the sums: a key stays while its sum or its count is not 0, and countOf reads the count', () => {
+    const op = fc.record({ key: fc.integer({ min: 0, max: 300 }), sum: fc.oneof(wide, fc.constant(0n)), count: fc.integer({ min: -2, max: 2 }), side: fc.boolean() });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 1500 }), fc.integer({ min: 1, max: 5 }), (ops, bits) => {
+        const table = new SumTable(bits);
+        const reference = new Map<number, { sum: bigint; count: number }>();
+        for (const { key, sum, count, side } of ops) {
+          const { hi, lo } = halvesOf(sum);
+          if (side) table.add(key, hi, lo, count);
+          else table.subtract(key, hi, lo, count);
+          const was = reference.get(key) ?? { sum: 0n, count: 0 };
+          const now = { sum: BigInt.asUintN(64, was.sum + (side ? sum : -sum)), count: was.count + (side ? count : -count) };
+          if (now.sum === 0n && now.count === 0) reference.delete(key);
+          else reference.set(key, now);
+        }
+        expect([...table.keys()].sort((a, b) => a - b)).toEqual([...reference.keys()].sort((a, b) => a - b));
+        for (let key = 0; key <= 300; key += 1) expect(table.countOf(key)).toBe(reference.get(key)?.count ?? 0);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('a key one side has and the other lacks keeps its count difference even where the hashes are equal', () => {
+    const table = new SumTable(2);
+    table.add(4, 0, 0, 1);
+    table.add(9, 1, 2, 1);
+    table.subtract(9, 1, 2, 1);
+    table.subtract(11, 0, 5, 1);
+    expect([...table.keys()].sort((a, b) => a - b)).toEqual([4, 11]);
+    expect([table.countOf(4), table.countOf(9), table.countOf(11)]).toEqual([1, 0, -1]);
+  });
+
   it('clear forgets every key', () => {
     const table = new SumTable(2);
     for (let k = 0; k < 100; k += 1) table.add(k, 0, 1);
