@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '../util/errors.js';
 import { backupConfigSchema, secretEnvNames, type BackupConfig } from './backup.js';
 import { registerSecret } from '../util/redact.js';
-import { parseYaml } from './yaml.js';
+import { parseConfigYaml } from './yaml.js';
 
 function issuePath(path: ReadonlyArray<PropertyKey>): string {
   return ['backup', ...path.map(String)].join('.');
@@ -22,12 +22,13 @@ export function parseBackupConfig(value: unknown, file: string): BackupConfig {
 }
 
 export function loadBackupConfig(file: string): BackupConfig {
-  let doc: unknown;
+  let text: string;
   try {
-    doc = parseYaml(readFileSync(file, 'utf8'), file);
+    text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(`${file}: cannot read YAML: ${(err as Error).message}`, file);
+    throw new ConfigError(`cannot read config ${file}: ${(err as Error).message}`, file);
   }
+  const doc = parseConfigYaml(text, file);
   const section = doc && typeof doc === 'object' ? (doc as Record<string, unknown>).backup : undefined;
   const cfg = parseBackupConfig(section, file);
   // Everything the config points at is a secret from here on (logger redaction).

@@ -6,7 +6,7 @@ import { configSchema, type EndpointConfig, type RawConfig } from './schema.js';
 import { parseTableName, type TableName } from './table-name.js';
 import { DEFAULT_INCREMENTAL, DEFAULT_TUNING, type EndpointSpec, type ReconConfig, type TableSpec, type Tuning } from './model.js';
 import { formatIssuePath } from './issue-path.js';
-import { parseYaml, YamlSyntaxError } from './yaml.js';
+import { parseConfigYaml } from './yaml.js';
 
 export { DEFAULT_TUNING } from './model.js';
 export type { Tuning, TableSpec, EndpointSpec, ReconConfig } from './model.js';
@@ -29,13 +29,7 @@ export function loadConfigFile(file: string, overrides: Partial<Tuning> = {}): R
 }
 
 export function parseConfig(text: string, file: string, overrides: Partial<Tuning> = {}): ReconConfig {
-  let value: unknown;
-  try {
-    value = parseYaml(text, file);
-  } catch (err) {
-    if (!(err instanceof YamlSyntaxError)) throw err;
-    throw new ConfigError(`invalid YAML in ${file}:\n  - ${err.message}`, file, [err.message]);
-  }
+  const value = parseConfigYaml(text, file);
   const parsed = configSchema.safeParse(value ?? {});
   if (!parsed.success) throw formatZodError(file, parsed.error);
   return normalise(parsed.data, file, overrides);

@@ -4,6 +4,7 @@
  * what the CLI adds to a `count` (issue 18).
  */
 import { loadAll, CORE_SCHEMA } from 'js-yaml';
+import { ConfigError } from '../util/errors.js';
 
 /** Why a YAML text could not be read: the first line of js-yaml's message (a source excerpt follows it). */
 export class YamlSyntaxError extends Error {
@@ -24,4 +25,14 @@ export function parseYaml(text: string, file: string): unknown {
   }
   if (documents.length > 1) throw new YamlSyntaxError(`${documents.length} documents where one is expected`);
   return documents[0];
+}
+
+/** A config file's YAML value, or a ConfigError naming the file and why, worded alike for every config file. */
+export function parseConfigYaml(text: string, file: string): unknown {
+  try {
+    return parseYaml(text, file);
+  } catch (err) {
+    if (!(err instanceof YamlSyntaxError)) throw err;
+    throw new ConfigError(`invalid YAML in ${file}:\n  - ${err.message}`, file, [err.message]);
+  }
 }

@@ -17,7 +17,7 @@ import { TableError } from '../util/errors.js';
 import { windowProblem, windowStart, type IncrementalDecision } from './incremental.js';
 import { clipFilter, clipRanges, evenCuts, floorTo, hashPartResidues, hashPartSegments, intervalOf, quantileCuts, type KeyInterval, type TablePart } from './part.js';
 import { ProgressReporter, type ProgressListener } from './progress.js';
-import { BucketTotals, FineDifferences, MAX_DENSE_BUCKETS, type DenseMismatch, MAX_FINE_BUCKETS, compareTotals, fillSide, physicalLayoutOf } from './physical-pass.js';
+import { BucketTotals, FineDifferences, MAX_DENSE_BUCKETS, type DenseMismatch, MAX_FINE_BUCKETS, Pace, compareTotals, fillSide, physicalLayoutOf } from './physical-pass.js';
 import { SumTable } from './sum-table.js';
 
 export interface TableReaders {
@@ -489,10 +489,19 @@ async function physicalFirstPass(
   const target = new BucketTotals(Number(size));
   const fine = fineRows === undefined ? undefined : fineLevel(bucketing, size, span, grid.total, fineRows);
   const step = () => progress.report('checksum', Math.max(source.rows, target.rows));
-  await Promise.all([
-    fillSide({ reader: readers.source, layout: sourceLayout ?? undefined, ...(fine ? { fine: { ...fine, side: 'source' as const } } : {}) }, source, bucketing, keys, grid.parts, Number(grid.total), step),
-    fillSide({ reader: readers.target, layout: targetLayout ?? undefined, ...(fine ? { fine: { ...fine, side: 'target' as const } } : {}) }, target, bucketing, keys, grid.parts, Number(grid.total), step),
-  ]);
+  // With a finer level the sides keep pace: its table holds what one side has read and the other not yet.
+  const gate = fine ? new Pace() : undefined;
+  const fill = (side: 'source' | 'target', layout: { blocks: number } | null, into: BucketTotals) =>
+    fillSide(
+      { reader: readers[side], layout: layout ?? undefined, ...(fine && gate ? { fine: { ...fine, side }, pace: { gate, side } } : {}) },
+      into,
+      bucketing,
+      keys,
+      grid.parts,
+      Number(grid.total),
+      step,
+    ).finally(() => gate?.end(side));
+  await Promise.all([fill('source', sourceLayout, source), fill('target', targetLayout, target)]);
   const mismatched = compareTotals(source, target, bucketing);
   progress.report('checksum', Math.max(source.rows, target.rows), { segmentsDone: grid.segmentCount, segmentsTotal: grid.segmentCount });
   const totals = { source: BigInt(source.rows), target: BigInt(target.rows) };

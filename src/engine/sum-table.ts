@@ -1,8 +1,9 @@
 /**
- * Sums modulo 2^64, and optionally counts, by small non-negative integer key, in typed arrays: open addressing with linear probing and
- * backward-shift deletion, so an entry removed leaves no tombstone and the table never shrinks. A Map of BigInts
- * held the same entries, but resized its table back and forth as a diff's fine buckets came and went, and its
- * values outlived the young generation: at 10M rows, ~100 MB of old garbage that grew the heap (issue 18).
+ * Sums modulo 2^64 (and counts, for the per-key step) by small non-negative integer key, in typed arrays: open
+ * addressing with linear probing and backward-shift deletion, so an entry removed leaves no tombstone and the table
+ * never shrinks. A Map of BigInts held the same entries, but resized its table back and forth as a diff's fine
+ * buckets came and went, and its values outlived the young generation: at 10M rows, ~100 MB of old garbage that grew
+ * the heap (issue 18).
  */
 import { addHalves, negatedHigh, negatedLow } from '../util/sum64.js';
 
@@ -12,7 +13,8 @@ export class SumTable {
   private slotKeys: Int32Array;
   private high: Uint32Array;
   private low: Uint32Array;
-  private counts: Int32Array;
+  /** Made on the first count added: a table of sums only (a first pass's fine buckets) keeps 12 bytes a slot. */
+  private counts: Int32Array | undefined;
   private bits: number;
   size = 0;
 
@@ -21,7 +23,6 @@ export class SumTable {
     this.slotKeys = new Int32Array(1 << initialBits).fill(EMPTY);
     this.high = new Uint32Array(1 << initialBits);
     this.low = new Uint32Array(1 << initialBits);
-    this.counts = new Int32Array(1 << initialBits);
   }
 
   /**
@@ -29,18 +30,20 @@ export class SumTable {
    * count both become 0 is removed.
    */
   add(key: number, hi: number, lo: number, count = 0): void {
+    if (count !== 0) this.counts ??= new Int32Array(this.slotKeys.length);
+    const counts = this.counts;
     const i = this.slotOf(key);
     if (this.slotKeys[i] === key) {
       addHalves(this.high, this.low, i, hi, lo);
-      this.counts[i] = this.counts[i]! + count;
-      if (this.high[i] === 0 && this.low[i] === 0 && this.counts[i] === 0) this.remove(i);
+      if (counts) counts[i] = counts[i]! + count;
+      if (this.high[i] === 0 && this.low[i] === 0 && (counts?.[i] ?? 0) === 0) this.remove(i);
       return;
     }
     if (hi === 0 && lo === 0 && count === 0) return;
     this.slotKeys[i] = key;
     this.high[i] = hi;
     this.low[i] = lo;
-    this.counts[i] = count;
+    if (counts) counts[i] = count;
     this.size += 1;
     // At most half full: probes stay short.
     if (this.size * 2 > this.slotKeys.length) this.grow();
@@ -54,7 +57,7 @@ export class SumTable {
   /** `key`'s count (0 if it is not held). */
   countOf(key: number): number {
     const i = this.slotOf(key);
-    return this.slotKeys[i] === key ? this.counts[i]! : 0;
+    return this.slotKeys[i] === key ? (this.counts?.[i] ?? 0) : 0;
   }
 
   /** The keys held, in no particular order. */
@@ -93,7 +96,7 @@ export class SumTable {
       this.slotKeys[hole] = this.slotKeys[j]!;
       this.high[hole] = this.high[j]!;
       this.low[hole] = this.low[j]!;
-      this.counts[hole] = this.counts[j]!;
+      if (this.counts) this.counts[hole] = this.counts[j]!;
       hole = j;
     }
     this.slotKeys[hole] = EMPTY;
@@ -106,8 +109,8 @@ export class SumTable {
     this.slotKeys = new Int32Array(1 << this.bits).fill(EMPTY);
     this.high = new Uint32Array(1 << this.bits);
     this.low = new Uint32Array(1 << this.bits);
-    this.counts = new Int32Array(1 << this.bits);
+    this.counts = counts ? new Int32Array(1 << this.bits) : undefined;
     this.size = 0;
-    for (let i = 0; i < keys.length; i += 1) if (keys[i] !== EMPTY) this.add(keys[i]!, high[i]!, low[i]!, counts[i]!);
+    for (let i = 0; i < keys.length; i += 1) if (keys[i] !== EMPTY) this.add(keys[i]!, high[i]!, low[i]!, counts?.[i] ?? 0);
   }
 }

@@ -49,7 +49,9 @@ describe('backup config', () => {
       await writeFile(file, 'backup:\n  retentionDays: "seven"\n');
       expect(() => loadBackupConfig(file)).toThrow(/recon\.yml: invalid backup config:\n {2}backup\.retentionDays/);
       await writeFile(file, 'backup: [unclosed');
-      expect(() => loadBackupConfig(file)).toThrow(/cannot read YAML/);
+      // Worded as the main config loader words it.
+      expect(() => loadBackupConfig(file)).toThrow(/^invalid YAML in .*recon\.yml:\n {2}- /);
+      expect(() => loadBackupConfig(join(dir, 'absent.yml'))).toThrow(/^cannot read config .*absent\.yml: ENOENT/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

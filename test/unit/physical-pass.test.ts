@@ -1,7 +1,7 @@
 /** The dense bucket tables and block chunks of the physical first pass (src/engine/physical-pass.ts). */
 import { describe, expect, it } from 'vitest';
 import { halvesOf } from '../../src/util/sum64.js';
-import { blockChunks, BucketTotals, compareTotals, FineDifferences, MAX_DENSE_BUCKETS, physicalLayoutOf, ROWS_PER_CHUNK, rowsPerChunk } from '../../src/engine/physical-pass.js';
+import { blockChunks, BucketTotals, compareTotals, FineDifferences, MAX_DENSE_BUCKETS, MAX_LEAD, Pace, physicalLayoutOf, ROWS_PER_CHUNK, rowsPerChunk } from '../../src/engine/physical-pass.js';
 import type { SideReader } from '../../src/engine/reader.js';
 
 /** localise()'s answer with its fine buckets as a plain array. */
@@ -142,5 +142,63 @@ describe('FineDifferences: where inside a mismatching bucket the drift is', () =
     expect(localised(fine, [mismatch(0), mismatch(1)])).toEqual({ fine: [5], whole: [mismatch(0)] });
     fine.giveUp();
     expect(localised(fine, [mismatch(0), mismatch(1)])).toEqual({ fine: [], whole: [mismatch(0), mismatch(1)] });
+  });
+});
+
+describe('Pace: the sides of a first pass within reach of each other', () => {
+  /** Whether `p` has settled after the microtasks and timers queued so far. */
+  async function settled(p: Promise<void>): Promise<boolean> {
+    let done = false;
+    void p.then(() => (done = true));
+    await new Promise((r) => setImmediate(r));
+    return done;
+  }
+
+  it('the side more than MAX_LEAD ahead waits at its next chunk until the other catches up', async () => {
+    const pace = new Pace();
+    // 100 chunks a side: the lead allowed is MAX_LEAD (4 chunks), not 2 chunks.
+    expect(await settled(pace.step('source', 4, 100))).toBe(true);
+    const ahead = pace.step('source', 5, 100);
+    expect(await settled(ahead)).toBe(false);
+    expect(await settled(pace.step('target', 1, 100))).toBe(true);
+    expect(await settled(ahead)).toBe(true);
+    // The side behind never waits.
+    expect(await settled(pace.step('target', 2, 100))).toBe(true);
+  });
+
+  it('shares, not chunk numbers: sides with different chunk counts keep pace by the share of their own', async () => {
+    const pace = new Pace();
+    await pace.step('source', 2, 50);
+    await pace.step('target', 10, 200);
+    // 5 of 50 chunks is 10 %; the target is at 5 %: 5 points ahead, more than MAX_LEAD.
+    const source = pace.step('source', 5, 50);
+    expect(await settled(source)).toBe(false);
+    await pace.step('target', 16, 200);
+    expect(await settled(source)).toBe(true);
+  });
+
+  it('at least two chunks of lead on a side with few chunks, so the sides do not go in lockstep', async () => {
+    const pace = new Pace();
+    expect(await settled(pace.step('source', 2, 16))).toBe(true);
+    expect(await settled(pace.step('source', 3, 16))).toBe(false);
+  });
+
+  it('a side that ends, done or failed, never holds the other again', async () => {
+    const pace = new Pace();
+    const ahead = pace.step('source', 50, 100);
+    expect(await settled(ahead)).toBe(false);
+    pace.end('target');
+    expect(await settled(ahead)).toBe(true);
+    expect(await settled(pace.step('source', 100, 100))).toBe(true);
+  });
+
+  it('a side ahead waits at most its bound for the other to move, then pacing is given up for the table', async () => {
+    const pace = new Pace(30);
+    const started = Date.now();
+    await pace.step('source', 50, 100);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(25);
+    // Given up: no more waiting, however far ahead.
+    expect(await settled(pace.step('source', 90, 100))).toBe(true);
+    expect(MAX_LEAD).toBeGreaterThan(0);
   });
 });
