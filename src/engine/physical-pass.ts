@@ -203,10 +203,15 @@ export class Pace {
 
   constructor(private readonly maxWaitMs = PACE_MAX_WAIT_MS) {}
 
-  /** `side` has done `done` of its `total` steps; resolves once it may go on. */
-  async step(side: SideName, done: number, total: number): Promise<void> {
+  /** `side` has done `done` of its `total` steps. */
+  report(side: SideName, done: number, total: number): void {
     this.share[side] = total > 0 ? done / total : 1;
     this.wake();
+  }
+
+  /** Reports a step of `side`; resolves once it may go on. */
+  async step(side: SideName, done: number, total: number): Promise<void> {
+    this.report(side, done, total);
     const other: SideName = side === 'source' ? 'target' : 'source';
     const lead = Math.max(MAX_LEAD, 2 / Math.max(1, total));
     while (!this.givenUp && !this.ended[other] && this.share[side] - this.share[other] > lead) {
@@ -301,7 +306,7 @@ export async function fillSide(
       }
       onStep();
       steps += 1;
-      void pace?.gate.step(pace.side, steps, ranges.length);
+      pace?.gate.report(pace.side, steps, ranges.length);
     }),
   );
 }

@@ -164,6 +164,12 @@ describe('Pace: the sides of a first pass within reach of each other', () => {
     expect(await settled(ahead)).toBe(true);
     // The side behind never waits.
     expect(await settled(pace.step('target', 2, 100))).toBe(true);
+    // A side reading in key-range statements only reports: it has queued them all already.
+    pace.report('target', 2, 100);
+    const again = pace.step('source', 8, 100);
+    expect(await settled(again)).toBe(false);
+    pace.report('target', 5, 100);
+    expect(await settled(again)).toBe(true);
   });
 
   it('shares, not chunk numbers: sides with different chunk counts keep pace by the share of their own', async () => {
