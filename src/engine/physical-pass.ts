@@ -285,7 +285,9 @@ export async function fillSide(
     const onChunk = async () => {
       onStep();
       steps += 1;
-      await pace?.gate.step(pace.side, steps, chunks.length);
+      // After its last chunk a side has nothing left to hold back: it only reports.
+      if (steps < chunks.length) await pace?.gate.step(pace.side, steps, chunks.length);
+      else pace?.gate.report(pace.side, steps, chunks.length);
     };
     await side.reader.physicalChecksums(chunks, keys, grouping, add, onChunk, () => {
       // Called before every attempt: only a start over after rows were added loses the finer level.
