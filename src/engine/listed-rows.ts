@@ -6,7 +6,7 @@
  * another array lists that array alone.
  */
 import type { DiffRow } from '../report/model.js';
-import { JsonSeqSpool } from '../util/spool.js';
+import { itemText, JsonSeqSpool } from '../util/spool.js';
 
 /** Rows of each list kept in memory: the default maxDiffRows, so that a default run never writes a spool. */
 export const LISTED_ROWS_HELD = 1000;
@@ -20,11 +20,11 @@ export function newRowList(): JsonSeqSpool<DiffRow> {
   return list;
 }
 
-/** The JSON text of every row of a result's list, indented as JSON.stringify gives it (rows hold strings only). */
+/** The JSON text of every row of a result's list, spooled or not, in the spool's one form (rows hold strings only). */
 export async function* allListedRowTexts(held: readonly DiffRow[]): AsyncGenerator<string> {
   const list = spools.get(held);
   if (list) yield* list.texts();
-  else for (const row of held) yield JSON.stringify(row, null, 2);
+  else for (const row of held) yield itemText(row);
 }
 
 /** Whether a list has rows beyond its held ones. */

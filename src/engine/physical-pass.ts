@@ -247,10 +247,11 @@ export interface SideFill {
   reader: SideReader;
   /** The heap's blocks when the side reads physical chunks; undefined: key-range statements. */
   layout?: { blocks: number };
-  /** The finer level: statements are then grouped by its buckets, added up into both tables. */
-  fine?: { bucketing: RangeBucketing; into: FineDifferences; side: SideName };
-  /** Keeps this side's chunks within reach of the other side's (see Pace). */
-  pace?: { gate: Pace; side: SideName };
+  /**
+   * The finer level: statements are then grouped by its buckets, added up into both tables; `pace` keeps this
+   * side's chunks within reach of the other side's, as the table holds what one has read and the other not yet.
+   */
+  fine?: { bucketing: RangeBucketing; into: FineDifferences; side: SideName; pace: Pace };
 }
 
 /**
@@ -278,7 +279,6 @@ export async function fillSide(
     else fine.into.subtract(bucket, hi, lo);
     added = true;
   };
-  const pace = side.pace;
   let steps = 0;
   if (side.layout && side.reader.physicalChecksums) {
     const chunks = blockChunks(side.layout.blocks, estimatedRows, rowsPerChunk(estimatedRows));
@@ -286,8 +286,8 @@ export async function fillSide(
       onStep();
       steps += 1;
       // After its last chunk a side has nothing left to hold back: it only reports.
-      if (steps < chunks.length) await pace?.gate.step(pace.side, steps, chunks.length);
-      else pace?.gate.report(pace.side, steps, chunks.length);
+      if (steps < chunks.length) await fine?.pace.step(fine.side, steps, chunks.length);
+      else fine?.pace.report(fine.side, steps, chunks.length);
     };
     await side.reader.physicalChecksums(chunks, keys, grouping, add, onChunk, () => {
       // Called before every attempt: only a start over after rows were added loses the finer level.
@@ -308,7 +308,7 @@ export async function fillSide(
       }
       onStep();
       steps += 1;
-      pace?.gate.report(pace.side, steps, ranges.length);
+      fine?.pace.report(fine.side, steps, ranges.length);
     }),
   );
 }

@@ -490,17 +490,17 @@ async function physicalFirstPass(
   const fine = fineRows === undefined ? undefined : fineLevel(bucketing, size, span, grid.total, fineRows);
   const step = () => progress.report('checksum', Math.max(source.rows, target.rows));
   // With a finer level the sides keep pace: its table holds what one side has read and the other not yet.
-  const gate = fine ? new Pace() : undefined;
+  const pace = fine ? new Pace() : undefined;
   const fill = (side: 'source' | 'target', layout: { blocks: number } | null, into: BucketTotals) =>
     fillSide(
-      { reader: readers[side], layout: layout ?? undefined, ...(fine && gate ? { fine: { ...fine, side }, pace: { gate, side } } : {}) },
+      { reader: readers[side], layout: layout ?? undefined, ...(fine && pace ? { fine: { ...fine, side, pace } } : {}) },
       into,
       bucketing,
       keys,
       grid.parts,
       Number(grid.total),
       step,
-    ).finally(() => gate?.end(side));
+    ).finally(() => pace?.end(side));
   await Promise.all([fill('source', sourceLayout, source), fill('target', targetLayout, target)]);
   const mismatched = compareTotals(source, target, bucketing);
   progress.report('checksum', Math.max(source.rows, target.rows), { segmentsDone: grid.segmentCount, segmentsTotal: grid.segmentCount });
@@ -737,32 +737,32 @@ async function bisect(plan: TablePlan, readers: TableReaders, start: Iterable<Se
  */
 async function diffLeaves(readers: TableReaders, batch: Segment[], domain: readonly [bigint, bigint], keyTextOf: KeyTextOf | undefined, interval?: KeyInterval): Promise<{ diffs: RowDiff[]; filters: SegmentFilter[] }> {
   const bucketing = batch[0]!.bucketing;
-  let filters = [filterFor(batch, domain, interval)];
-  let fetch = filters;
-  let inKeyOrder = false;
-  const diffs: RowDiff[] = [];
-  if (bucketing.kind === 'range' && bucketing.width > 1n) {
-    const differing = await differingKeysOf(readers, filters[0]!, bucketing.base);
-    if (differing.length === 0) return { diffs: [], filters };
-    // Scattered differing keys rarely merge: up to one range per key, so cut into statements of bounded size.
-    filters = chunkRanges(filterFor(differing, domain, interval));
-    fetch = filters;
-    if (keyTextOf) {
-      const changed: Segment[] = [];
-      for (const s of differing) {
-        if (s.sourceCount === s.targetCount || s.bucketing.kind !== 'range') changed.push(s);
-        else diffs.push(keyOnlyDiff(s.sourceCount > s.targetCount ? 'missing' : 'extra', keyTextOf(rangeOf(s.bucket, s.bucketing)[0])));
-      }
-      fetch = changed.length > 0 ? chunkRanges(filterFor(changed, domain, interval)) : [];
-      inKeyOrder = true;
-    }
+  const whole = [filterFor(batch, domain, interval)];
+  if (bucketing.kind !== 'range' || bucketing.width === 1n) return { diffs: await diffRowsOf(readers, whole), filters: whole };
+  const differing = await differingKeysOf(readers, whole[0]!, bucketing.base);
+  if (differing.length === 0) return { diffs: [], filters: whole };
+  // Scattered differing keys rarely merge: up to one range per key, so cut into statements of bounded size.
+  const filters = chunkRanges(filterFor(differing, domain, interval));
+  if (!keyTextOf) return { diffs: await diffRowsOf(readers, filters), filters };
+  const byKey: RowDiff[] = [];
+  const changed: Segment[] = [];
+  for (const s of differing) {
+    if (s.sourceCount === s.targetCount || s.bucketing.kind !== 'range') changed.push(s);
+    else byKey.push(keyOnlyDiff(s.sourceCount > s.targetCount ? 'missing' : 'extra', keyTextOf(rangeOf(s.bucket, s.bucketing)[0])));
   }
-  for (const filter of fetch) {
+  const fetched = changed.length > 0 ? await diffRowsOf(readers, chunkRanges(filterFor(changed, domain, interval))) : [];
+  // Rows found by key and rows fetched, listed (and signalled for repair) in key order.
+  return { diffs: inIntegerKeyOrder([...byKey, ...fetched]), filters };
+}
+
+/** Both sides' rows of each filter in turn, diffed: the leaves' last step, and the recheck's. */
+async function diffRowsOf(readers: TableReaders, filters: readonly SegmentFilter[]): Promise<RowDiff[]> {
+  const diffs: RowDiff[] = [];
+  for (const filter of filters) {
     const [s, t] = await Promise.all([readers.source.leafRows(filter), readers.target.leafRows(filter)]);
     diffs.push(...diffLeaf(s, t));
   }
-  // Rows found by key and rows fetched, listed (and signalled for repair) in key order.
-  return { diffs: inKeyOrder ? inIntegerKeyOrder(diffs) : diffs, filters };
+  return diffs;
 }
 
 function inIntegerKeyOrder(diffs: RowDiff[]): RowDiff[] {
@@ -833,13 +833,8 @@ function differingKeys(perKey: Bucketing, source: Map<string, string>, target: M
 }
 
 /** Fetch the rows that differed again; what differs now is drift, the rest was in flight. */
-async function recheck(readers: TableReaders, leaves: SegmentFilter[]): Promise<RowDiff[]> {
-  const out: RowDiff[] = [];
-  for (const filter of leaves) {
-    const [s, t] = await Promise.all([readers.source.leafRows(filter), readers.target.leafRows(filter)]);
-    out.push(...diffLeaf(s, t));
-  }
-  return out;
+function recheck(readers: TableReaders, leaves: SegmentFilter[]): Promise<RowDiff[]> {
+  return diffRowsOf(readers, leaves);
 }
 
 export type { DiffRow };
@@ -930,8 +925,7 @@ async function verifyChangedKeys(readers: TableReaders, changed: bigint[], rows:
     differing += mismatched.length;
     if (!rows || mismatched.length === 0) continue;
     const rowFilter = filterFor(mismatched, domain);
-    const [sr, tr] = await Promise.all([readers.source.leafRows(rowFilter), readers.target.leafRows(rowFilter)]);
-    diffs.push(...diffLeaf(sr, tr));
+    diffs.push(...(await diffRowsOf(readers, [rowFilter])));
     leaves.push(rowFilter);
   }
   return { keys: keys.length, differing, diffs, leaves };

@@ -29,6 +29,11 @@ function newSpoolFile(): string {
   return join(spoolDir, `${spoolCount}.json-seq`);
 }
 
+/** An item's text as the spool holds it and `texts()` gives it: JSON indented by two spaces. */
+export function itemText(item: unknown): string {
+  return JSON.stringify(item, null, 2);
+}
+
 export class JsonSeqSpool<T> {
   /** The first `heldLimit` items, in memory. */
   readonly held: T[] = [];
@@ -54,20 +59,17 @@ export class JsonSeqSpool<T> {
       this.held.push(item);
       return;
     }
-    this.pending += `${RS}${this.textOf(item)}\n`;
+    this.pending += `${RS}${itemText(item)}\n`;
     this.spilled += 1;
     if (this.pending.length >= BUFFER_CHARS) this.flush();
   }
 
   /** Every item's JSON text, indented by two spaces as JSON.stringify(item, null, 2) gives it, in order. */
   async *texts(): AsyncGenerator<string> {
-    for (const item of this.held) yield this.textOf(item);
+    for (const item of this.held) yield itemText(item);
     yield* this.spilledTexts();
   }
 
-  private textOf(item: T): string {
-    return JSON.stringify(item, null, 2);
-  }
 
   private async *spilledTexts(): AsyncGenerator<string> {
     if (this.spilled === 0) return;
