@@ -10,6 +10,7 @@ import {
   DOUBLE_DIGITS,
   FIELD_SEPARATOR,
   NULL_TOKEN,
+  UNIT_SEPARATOR,
 } from './types.js';
 import { exactDouble, formatDecimal, parseDecimal, roundSignificant, roundToScale } from './decimal.js';
 
@@ -215,6 +216,11 @@ export function rowHash(rowText: string): bigint {
 /** MD5 of UTF-8 text as hex; the one-shot API is about twice as fast per row where Node has it. */
 function md5Hex(text: string): string {
   return typeof oneShotHash === 'function' ? oneShotHash('md5', text, 'hex') : createHash('md5').update(text, 'utf8').digest('hex');
+}
+
+/** The hash of a unit of a range bucket (see UNIT_KEYS): its rows' texts in key order; one row's is its row hash. */
+export function unitHash(rowTexts: readonly string[]): bigint {
+  return rowHash(rowTexts.join(UNIT_SEPARATOR));
 }
 
 /** Bucket of a key for hash segmentation: first 31 bits of MD5 of the key text. */

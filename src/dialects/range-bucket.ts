@@ -3,6 +3,7 @@
  * numeric / DECIMAL (issue 18: numeric grouping costs about 10 % of a checksum statement's time at 10M rows).
  * Pure, shared by both dialects so they choose alike; each dialect writes its own SQL.
  */
+import { UNIT_KEYS } from '../canonical/types.js';
 import type { Bucketing, SegmentFilter } from './types.js';
 
 const INT64_MIN = -(2n ** 63n);
@@ -29,4 +30,13 @@ export function bigintBucketExact(domain: Range | undefined, b: Extract<Bucketin
     if (a - b.base < INT64_MIN || z - b.base > INT64_MAX) return false;
   }
   return true;
+}
+
+/**
+ * The units a range bucketing's sums hash (see UNIT_KEYS): buckets of the same base at most UNIT_KEYS keys wide.
+ * Statements group by bucket and unit both, so a width that is not a multiple of UNIT_KEYS cuts units, alike on
+ * both sides (the engine's widths are powers of two: it never does).
+ */
+export function unitBucketing(b: Extract<Bucketing, { kind: 'range' }>): Extract<Bucketing, { kind: 'range' }> {
+  return { kind: 'range', base: b.base, width: b.width < UNIT_KEYS ? b.width : UNIT_KEYS };
 }

@@ -196,7 +196,7 @@ export interface Dialect {
   countStatement(t: SideTable): Statement;
   /** min and max of the single integer key, as decimal strings (columns "lo", "hi"). */
   keyBoundsStatement(t: SideTable): Statement;
-  /** Rows grouped by bucket: count and exact sum of 64-bit row hashes (see SegmentChecksumRow). */
+  /** Rows grouped by bucket: count and exact sum of 64-bit hashes, one a row for hash buckets, one a unit for range buckets (see UNIT_KEYS). */
   segmentChecksumStatement(t: SideTable, filter: SegmentFilter, bucketing: Bucketing): Statement;
   /** Key text, row hash and canonical column texts of every row selected by the filter. */
   leafRowsStatement(t: SideTable, filter: SegmentFilter): Statement;
@@ -218,10 +218,8 @@ export interface Dialect {
     cdcChangedKeysStatement(t: SideTable, captureInstance: string, netChanges: boolean, fromLsn: string, toLsn: string): Statement;
   };
 
-  /** Reading a table by its physical storage instead of its key index; absent where there is none (see PhysicalScan). */
-  readonly physicalScan?: PhysicalScan;
-  /** Per-key row hashes many keys to a row; absent where the dialect answers them a row per key (see PackedKeySums). */
-  readonly packedKeySums?: PackedKeySums;
+  /** Range bucket sums many buckets to a row; absent where the dialect answers a row per bucket (see PackedChecksums). */
+  readonly packedChecksums?: PackedChecksums;
 
   /** Normalise driver rows of the statements above. */
   toSegmentChecksumRow(row: Record<string, unknown>): SegmentChecksumRow;
@@ -237,45 +235,26 @@ export interface Dialect {
 }
 
 /**
- * A table read in chunks of its storage (PostgreSQL: TID ranges of heap blocks), all inside one snapshot: the
- * first pass of a range-segmented table with progress after every chunk, at the cost of one sequential scan
- * instead of one index range scan per statement (issue 18: 100 key-range statements cost 1.19x the plain scan).
+ * segmentChecksumStatement's sums of a range bucketing, many buckets to a driver row (PostgreSQL: "bucket count q r",
+ * 512 a row): the first pass of a diff answers ~600,000 fine buckets a side at 10M rows, and the bisection's last
+ * step a bucket per key, where a driver row, its texts and the numbers made of them per bucket were most of a
+ * diff's garbage (issue 18).
  */
-export interface PhysicalScan {
+export interface PackedChecksums {
   /**
-   * Columns blocks (the heap's size in blocks, text), usable (the server has TID range scans and the relation
-   * is a plain table) and correlation (of the key with the physical order, from the statistics; null when none).
+   * The buckets of the rows `filter` selects (the bucketing's base at or below every key). `denseKeys`: most units
+   * of the bucketing hold many rows (a hint to how the statement reads them; the answer is the same).
    */
-  layoutStatement(t: SideTable): Statement;
-  /**
-   * segmentChecksumStatement's rows and columns over the blocks [from, to) (to null: every block from `from`,
-   * including blocks added since the layout was read), for the rows whose key lies in `keys`.
-   */
-  chunkChecksumStatement(t: SideTable, blocks: readonly [number, number | null], keys: readonly [bigint, bigint], bucketing: Extract<Bucketing, { kind: 'range' }>): Statement;
-  /**
-   * Calls `add` for each bucket in a driver row of chunkChecksumStatement's answer (which may pack a chunk's
-   * buckets into one row).
-   */
-  eachChunkBucket(row: Record<string, unknown>, add: ChunkBucketAdd): void;
+  statement(t: SideTable, filter: SegmentFilter, bucketing: Extract<Bucketing, { kind: 'range' }>, denseKeys?: boolean): Statement;
+  /** Every bucket of one answer row: its index, count and hash sum as halves. */
+  eachBucket(row: Record<string, unknown>, add: BucketAdd): void;
 }
 
 /**
- * The bisection's last step, the row hash of every key of a batch of leaves, packed as a chunk checksum's buckets
- * are (PostgreSQL: "bucket count q r", 512 keys a row): tens of thousands of keys a batch with heavy drift, where a
- * driver row, its texts and the numbers made of them per key were most of a diff's garbage (issue 18).
+ * One bucket of a packed answer: its index (at most a few million) and row count, and its hash sum modulo 2^64 as
+ * unsigned 32-bit halves (see util/sum64.ts), all numbers: the buckets are added up without a BigInt each.
  */
-export interface PackedKeySums {
-  /** The keys `filter` selects under `perKey` (a range bucketing one key wide, its base at or below every key). */
-  statement(t: SideTable, filter: SegmentFilter, perKey: Extract<Bucketing, { kind: 'range' }>): Statement;
-  /** Every key of one answer row: its bucket (key minus base), count and row hash as halves. */
-  eachKeySum(row: Record<string, unknown>, add: ChunkBucketAdd): void;
-}
-
-/**
- * One bucket of a chunk: its index (at most a few million) and row count, and its row-hash sum modulo 2^64 as
- * unsigned 32-bit halves (see util/sum64.ts), all numbers: a chunk's buckets are added up without a BigInt each.
- */
-export type ChunkBucketAdd = (bucket: number, count: number, hi: number, lo: number) => void;
+export type BucketAdd = (bucket: number, count: number, hi: number, lo: number) => void;
 
 // SQL Server CDC metadata, as the schema check reads it (dialects/mssql/cdc.ts implements the reader).
 

@@ -3,13 +3,14 @@
  * hashes (server) or Node does from streamed rows (client). Both return the
  * same numbers for the same data: client mode is the oracle of server mode.
  */
-import { canonicalRowText, canonicalText, keyHash31, rowHash, type CanonicalInput } from '../canonical/render.js';
-import type { Bucketing, ChunkBucketAdd, LeafRow, SegmentFilter, SideColumn, SideTable } from '../dialects/types.js';
+import { canonicalRowText, canonicalText, keyHash31, rowHash, unitHash, type CanonicalInput } from '../canonical/render.js';
+import { unitBucketing } from '../dialects/range-bucket.js';
+import type { Bucketing, BucketAdd, LeafRow, SegmentFilter, SideColumn, SideTable } from '../dialects/types.js';
 import type { HistogramStep } from './part.js';
 import type { QueryRunner } from './runner.js';
 
-/** Driver rows of a chunk checksum's answer read at a time (a row packs up to 512 buckets in PostgreSQL's). */
-const CHUNK_ROWS_PER_READ = 4;
+/** Driver rows of a packed checksum answer read at a time (a row packs up to 512 buckets in PostgreSQL's). */
+const PACKED_ROWS_PER_READ = 4;
 
 export interface BucketSum {
   count: bigint;
@@ -28,10 +29,12 @@ export interface SideReader {
    */
   keySums(filter: SegmentFilter, perKey: Extract<Bucketing, { kind: 'range' }>): Promise<Map<string, string>>;
   /**
-   * The same per-key row hashes heard by `add` (bucket, count, hash halves), many keys to a driver row; absent where
-   * the dialect answers them a row per key (keySums then). `perKey.base` must be at or below every key read.
+   * checksums() of a range bucketing heard by `add` (bucket, count, hash halves) as the answer streams in, many
+   * buckets to a driver row; absent where the dialect answers a row per bucket. `bucketing.base` must be at or below
+   * every key read. `reset` before every attempt: what a failed attempt added is heard again. `denseKeys`: most
+   * units hold many rows (see PackedChecksums).
    */
-  packedKeySums?(filter: SegmentFilter, perKey: Extract<Bucketing, { kind: 'range' }>, add: ChunkBucketAdd): Promise<void>;
+  packedChecksums?(filter: SegmentFilter, bucketing: Extract<Bucketing, { kind: 'range' }>, add: BucketAdd, reset: () => void, denseKeys?: boolean): Promise<void>;
   leafRows(filter: SegmentFilter): Promise<LeafRow[]>;
   /** The single integer key's distribution from the catalog's statistics; [] when there are none. */
   keyHistogram(): Promise<HistogramStep[]>;
@@ -41,21 +44,6 @@ export interface SideReader {
   changedKeys(change: SideColumn, since: string): Promise<bigint[]>;
   /** The table's change capture (SQL Server CDC) as the run starts; undefined where there is none. */
   cdcChanges(): Promise<CdcChanges | undefined>;
-  /** The heap's layout when this side can be read in physical chunks (see PhysicalScan); null when it cannot. */
-  physicalLayout?(): Promise<PhysicalLayout | null>;
-  /**
-   * Bucket sums of the rows with keys in `keys`, one statement per block chunk, every one in the same snapshot;
-   * `add` hears each bucket of a chunk, `onChunk` when the chunk is done. A transient failure restarts the whole
-   * read after `reset`.
-   */
-  physicalChecksums?(chunks: ReadonlyArray<readonly [number, number | null]>, keys: readonly [bigint, bigint], bucketing: Extract<Bucketing, { kind: 'range' }>, add: ChunkBucketAdd, onChunk: () => void | Promise<void>, reset: () => void): Promise<void>;
-}
-
-export interface PhysicalLayout {
-  /** Heap blocks as the layout was read. */
-  blocks: number;
-  /** Of the key with the physical order, from the statistics; null when there are none. */
-  correlation: number | null;
 }
 
 /** A capture instance's window as a run starts: its LSNs, and the keys changed in a window of them. */
@@ -70,15 +58,16 @@ export interface CdcChanges {
 }
 
 export class ServerReader implements SideReader {
-  readonly packedKeySums?: SideReader['packedKeySums'];
+  readonly packedChecksums?: SideReader['packedChecksums'];
 
   constructor(private readonly runner: QueryRunner, private readonly table: SideTable) {
-    const packed = runner.dialect.packedKeySums;
+    const packed = runner.dialect.packedChecksums;
     if (packed) {
-      this.packedKeySums = async (filter, perKey, add) => {
-        const rows = await this.runner.query(packed.statement(this.table, filter, perKey));
-        for (const row of rows) packed.eachKeySum(row, add);
-      };
+      this.packedChecksums = (filter, bucketing, add, reset, denseKeys) =>
+        // Heard as they come: a whole answer held while it is added up outlived the young generation.
+        this.runner.streamAll<Record<string, unknown>>(packed.statement(this.table, filter, bucketing, denseKeys), PACKED_ROWS_PER_READ, (rows) => {
+          for (const row of rows) packed.eachBucket(row, add);
+        }, reset);
     }
   }
 
@@ -137,29 +126,6 @@ export class ServerReader implements SideReader {
     return rows.map((r) => BigInt(r.k));
   }
 
-  async physicalLayout(): Promise<PhysicalLayout | null> {
-    const scan = this.runner.dialect.physicalScan;
-    if (!scan || !this.runner.endpoint.snapshot) return null;
-    const row = (await this.runner.query<{ blocks: string | null; usable: boolean; correlation: number | string | null }>(scan.layoutStatement(this.table)))[0];
-    if (!row || !row.usable || row.blocks === null) return null;
-    return { blocks: Number(row.blocks), correlation: row.correlation === null ? null : Number(row.correlation) };
-  }
-
-  async physicalChecksums(chunks: ReadonlyArray<readonly [number, number | null]>, keys: readonly [bigint, bigint], bucketing: Extract<Bucketing, { kind: 'range' }>, add: ChunkBucketAdd, onChunk: () => void | Promise<void>, reset: () => void): Promise<void> {
-    const d = this.runner.dialect;
-    const scan = d.physicalScan;
-    if (!scan) throw new Error(`the ${d.name} dialect has no physical scan`);
-    await this.runner.inSnapshot('chunk-checksum', async (_query, stream) => {
-      for (const chunk of chunks) {
-        // Added up as they come: a chunk's whole answer held while it is added up outlived the young generation.
-        for await (const rows of stream(scan.chunkChecksumStatement(this.table, chunk, keys, bucketing), CHUNK_ROWS_PER_READ)) {
-          for (const row of rows) scan.eachChunkBucket(row, add);
-        }
-        await onChunk();
-      }
-    }, reset);
-  }
-
   async cdcChanges(): Promise<CdcChanges | undefined> {
     const cdc = this.runner.dialect.cdcChanges;
     if (!cdc) return undefined;
@@ -179,6 +145,13 @@ export class ServerReader implements SideReader {
   }
 }
 
+/** A streamed row's canonical texts: key, row and each column's. */
+interface CanonicalRow {
+  keyText: string;
+  text: string;
+  columns: Array<string | null>;
+}
+
 /** Streams raw rows (bounded batches) and computes canonical text and hashes in Node. */
 export class ClientReader implements SideReader {
   constructor(
@@ -188,17 +161,13 @@ export class ClientReader implements SideReader {
     private readonly batchSize = 5000,
   ) {}
 
-  private canonicalRow(raw: Record<string, unknown>): LeafRow {
+  private canonicalRow(raw: Record<string, unknown>): CanonicalRow {
     const columns = this.table.columns.map((c, i) => canonicalText(c.canonical, this.toInput(raw[`c${i}`])));
-    return {
-      keyText: canonicalRowText(columns.slice(0, this.table.keys.length)),
-      rowHash: rowHash(canonicalRowText(columns)).toString(),
-      columns,
-    };
+    return { keyText: canonicalRowText(columns.slice(0, this.table.keys.length)), text: canonicalRowText(columns), columns };
   }
 
-  /** Ranges go to the database (plain key predicates); residues are filtered here. */
-  private async each(filter: SegmentFilter, visit: (row: LeafRow, bucketKey: number) => void, reset: () => void): Promise<void> {
+  /** Ranges go to the database (plain key predicates); residues are filtered here. Rows come in key order. */
+  private async each(filter: SegmentFilter, visit: (row: CanonicalRow, bucketKey: number) => void, reset: () => void): Promise<void> {
     const sqlFilter: SegmentFilter = filter.kind === 'ranges' ? filter : { kind: 'all' };
     const residues = filter.kind === 'residues' ? new Set(filter.residues) : undefined;
     const stmt = this.runner.dialect.rowStreamStatement(this.table, sqlFilter);
@@ -240,15 +209,37 @@ export class ClientReader implements SideReader {
 
   async checksums(filter: SegmentFilter, bucketing: Bucketing): Promise<Map<bigint, BucketSum>> {
     let out = new Map<bigint, BucketSum>();
-    await this.each(filter, (row, h) => {
-      const bucket = bucketing.kind === 'hash'
-        ? BigInt(h % bucketing.modulus)
-        : (BigInt(row.columns[0]!) - bucketing.base) / bucketing.width;
+    const addTo = (bucket: bigint, count: bigint, hash: bigint) => {
       const cur = out.get(bucket) ?? { count: 0n, sum: 0n };
-      cur.count += 1n;
-      cur.sum += BigInt(row.rowHash);
+      cur.count += count;
+      cur.sum += hash;
       out.set(bucket, cur);
-    }, () => { out = new Map(); });
+    };
+    if (bucketing.kind === 'hash') {
+      await this.each(filter, (row, h) => addTo(BigInt(h % bucketing.modulus), 1n, rowHash(row.text)), () => { out = new Map(); });
+      return out;
+    }
+    // A range bucket's sum is one hash per unit, of its rows' texts in key order (the order they come in).
+    const units = unitBucketing(bucketing);
+    let unit: { bucket: bigint; unit: bigint; texts: string[] } | undefined;
+    const close = () => {
+      if (unit) addTo(unit.bucket, BigInt(unit.texts.length), unitHash(unit.texts));
+      unit = undefined;
+    };
+    await this.each(filter, (row) => {
+      const offset = BigInt(row.columns[0]!) - bucketing.base;
+      const bucket = offset / bucketing.width;
+      const u = offset / units.width;
+      if (!unit || unit.bucket !== bucket || unit.unit !== u) {
+        close();
+        unit = { bucket, unit: u, texts: [] };
+      }
+      unit.texts.push(row.text);
+    }, () => {
+      out = new Map();
+      unit = undefined;
+    });
+    close();
     return out;
   }
 
@@ -259,7 +250,7 @@ export class ClientReader implements SideReader {
 
   async leafRows(filter: SegmentFilter): Promise<LeafRow[]> {
     let rows: LeafRow[] = [];
-    await this.each(filter, (row) => rows.push(row), () => { rows = []; });
+    await this.each(filter, (row) => rows.push({ keyText: row.keyText, rowHash: rowHash(row.text).toString(), columns: row.columns }), () => { rows = []; });
     return rows;
   }
 }

@@ -9,6 +9,7 @@ import { newRowList } from './listed-rows.js';
 import type { JsonSeqSpool } from '../util/spool.js';
 import type { Logger } from '../util/logger.js';
 import { canonicalText } from '../canonical/render.js';
+import { UNIT_KEYS } from '../canonical/types.js';
 import { diffLeaf, keyOnlyDiff, toDiffRow, type DiffContext, type RowDiff } from './diff.js';
 import { describeCanonical, type TablePlan } from './plan.js';
 import type { BucketSum, SideReader } from './reader.js';
@@ -17,7 +18,8 @@ import { TableError } from '../util/errors.js';
 import { windowProblem, windowStart, type IncrementalDecision } from './incremental.js';
 import { clipFilter, clipRanges, evenCuts, floorTo, hashPartResidues, hashPartSegments, intervalOf, quantileCuts, type KeyInterval, type TablePart } from './part.js';
 import { ProgressReporter, type ProgressListener } from './progress.js';
-import { BucketTotals, FineDifferences, MAX_DENSE_BUCKETS, type DenseMismatch, MAX_FINE_BUCKETS, Pace, compareTotals, fillSide, physicalLayoutOf } from './physical-pass.js';
+import { BucketTotals, FineDifferences, MAX_DENSE_BUCKETS, type DenseMismatch, MAX_FINE_BUCKETS, Pace, compareTotals, fillSide } from './first-pass.js';
+import { BucketBuffer } from './bucket-buffer.js';
 import { SumTable } from './sum-table.js';
 
 export interface TableReaders {
@@ -36,6 +38,13 @@ export interface Segment {
 const MAX_HASH_MODULUS = 2 ** 31;
 /** Rows fetched per leaf batch per side: bounds memory whatever the drift. */
 const LEAF_BATCH_ROWS = 4_000;
+/**
+ * Rows of a batch of range leaves more than a key wide: their first step reads a hash per key (packed, ~40 bytes a
+ * key, see differingKeysOf), and only the differing keys' rows are fetched, in statements of bounded size. With
+ * 100,000 drifted rows in 10M, half of the unit-wide leaves differ: 4,000 a batch made ~1,200 batches of two round
+ * trips a side.
+ */
+const KEY_STEP_BATCH_ROWS = 32_000;
 /**
  * First-pass rows per statement on range-segmented tables, at most: each statement is an index range scan that
  * ends within about a second, so progress moves at least every couple of seconds whatever the table's size
@@ -422,7 +431,7 @@ async function firstPass(plan: TablePlan, readers: TableReaders, total: bigint, 
   });
   if (!interval && parts.length > 1) {
     const fineRows = plan.spec.mode === 'diff' ? plan.spec.leafSize : undefined;
-    const dense = await physicalFirstPass(readers, { base, width, segWidth, hi, domain, parts, total, segmentCount }, progress, fineRows);
+    const dense = await densePass(readers, { base, width, segWidth, hi, domain, parts, total, segmentCount }, progress, fineRows);
     if (dense) return { ...summarise(dense.mismatched, dense.totals, segmentCount, (b) => Number((b.bucket * dense.width) / segWidth), describeRange), start: dense.start ?? dense.mismatched };
   }
   const scoped = interval ? parts.flatMap((r) => clipRanges([r], interval!)) : parts;
@@ -464,19 +473,16 @@ interface RangeGrid {
 }
 
 /**
- * The first pass with each side that can read in chunks of its storage doing so (see physical-pass.ts), the other
- * in the key-range statements; null when neither side can, or the buckets would not fit the dense tables. With
- * `fineRows` (a diff: the bisection follows), the sums are also kept per bucket of about that many keys, and `start`
- * holds the fine buckets that differ inside the mismatching ones: where the bisection begins.
+ * The first pass into dense tables (see first-pass.ts); null when the buckets would not fit them. With `fineRows`
+ * (a diff: the bisection follows), the sums are also kept per bucket of about that many keys, and `start` holds the
+ * fine buckets that differ inside the mismatching ones: where the bisection begins.
  */
-async function physicalFirstPass(
+async function densePass(
   readers: TableReaders,
   grid: RangeGrid,
   progress: ProgressReporter,
   fineRows?: number,
 ): Promise<{ mismatched: Segment[]; start?: Iterable<Segment>; totals: FirstPass['totals']; width: bigint } | null> {
-  const [sourceLayout, targetLayout] = await Promise.all([physicalLayoutOf(readers.source), physicalLayoutOf(readers.target)]);
-  if (!sourceLayout && !targetLayout) return null;
   // Wider buckets, up to a segment, keep the dense tables bounded; the segments stay the grid's.
   let width = grid.width;
   const span = grid.hi - grid.base + 1n;
@@ -484,24 +490,16 @@ async function physicalFirstPass(
   const size = ceilDiv(span, width);
   if (size > BigInt(MAX_DENSE_BUCKETS)) return null;
   const bucketing: Extract<Bucketing, { kind: 'range' }> = { kind: 'range', base: grid.base, width };
-  const keys = clampRanges([[grid.base, grid.base + size * width - 1n]], grid.domain)[0]!;
   const source = new BucketTotals(Number(size));
   const target = new BucketTotals(Number(size));
   const fine = fineRows === undefined ? undefined : fineLevel(bucketing, size, span, grid.total, fineRows);
   const step = () => progress.report('checksum', Math.max(source.rows, target.rows));
   // With a finer level the sides keep pace: its table holds what one side has read and the other not yet.
   const pace = fine ? new Pace() : undefined;
-  const fill = (side: 'source' | 'target', layout: { blocks: number } | null, into: BucketTotals) =>
-    fillSide(
-      { reader: readers[side], layout: layout ?? undefined, ...(fine && pace ? { fine: { ...fine, side, pace } } : {}) },
-      into,
-      bucketing,
-      keys,
-      grid.parts,
-      Number(grid.total),
-      step,
-    ).finally(() => pace?.end(side));
-  await Promise.all([fill('source', sourceLayout, source), fill('target', targetLayout, target)]);
+  const denseKeys = isDense(grid.total, span);
+  const fill = (side: 'source' | 'target', into: BucketTotals) =>
+    fillSide({ reader: readers[side], denseKeys, ...(fine && pace ? { fine: { ...fine, side, pace } } : {}) }, into, bucketing, grid.parts, step).finally(() => pace?.end(side));
+  await Promise.all([fill('source', source), fill('target', target)]);
   const mismatched = compareTotals(source, target, bucketing);
   progress.report('checksum', Math.max(source.rows, target.rows), { segmentsDone: grid.segmentCount, segmentsTotal: grid.segmentCount });
   const totals = { source: BigInt(source.rows), target: BigInt(target.rows) };
@@ -511,6 +509,15 @@ async function physicalFirstPass(
   const most = fine.bucketing.width;
   return { mismatched, start: startSegments(buckets, fine.bucketing, most, whole), totals, width };
 }
+
+/**
+ * Keys dense enough that a unit (UNIT_KEYS keys) holds DENSE_UNIT_ROWS rows or more on average: a unit read
+ * with an index scan of its own (a few microseconds) then costs less than the sort it saves.
+ */
+function isDense(rows: bigint, span: bigint): boolean {
+  return rows * UNIT_KEYS >= span * DENSE_UNIT_ROWS;
+}
+const DENSE_UNIT_ROWS = 8n;
 
 /**
  * The bisection's first segments, made as it reads them: the differing fine buckets, then the dense buckets
@@ -532,6 +539,9 @@ function fineLevel(bucketing: Extract<Bucketing, { kind: 'range' }>, size: bigin
   const keysPerRow = total > 0n ? Number(span) / Number(total) : 1;
   // The largest power of two at most that many keys.
   let fineWidth = BigInt(nextPow2(Math.max(1, Math.floor(rows * keysPerRow)) + 1) / 2);
+  // At least a unit wide: a narrower fine bucket makes the first pass hash more, smaller units (a 10M-row diff of
+  // identical tables took 20-26 s with 16-key buckets, 15 s with 64); the bisection refines the ones that differ.
+  if (fineWidth < UNIT_KEYS) fineWidth = UNIT_KEYS;
   while (fineWidth < bucketing.width && ceilDiv(size * bucketing.width, fineWidth) > BigInt(MAX_FINE_BUCKETS)) fineWidth *= 2n;
   if (fineWidth >= bucketing.width) return undefined;
   const perBucket = bucketing.width / fineWidth;
@@ -630,14 +640,14 @@ class LeafBatcher {
   private batch: Segment[] = [];
   private rows = 0;
 
-  constructor(private readonly maxRows: number) {}
+  constructor(private readonly maxRowsOf: (b: Bucketing) => number) {}
 
   /** Adds a leaf; returns the batch it closed, if it closed one. */
   add(s: Segment): Segment[] | undefined {
     const n = Number(s.sourceCount > s.targetCount ? s.sourceCount : s.targetCount);
     const full = s.bucketing.kind === 'range' && this.batch.length >= MAX_RANGES_PER_STATEMENT;
     let closed: Segment[] | undefined;
-    if (this.batch.length > 0 && (full || this.rows + n > this.maxRows || !sameBucketing(this.batch[0]!.bucketing, s.bucketing))) {
+    if (this.batch.length > 0 && (full || this.rows + n > this.maxRowsOf(s.bucketing) || !sameBucketing(this.batch[0]!.bucketing, s.bucketing))) {
       closed = this.batch;
       this.batch = [];
       this.rows = 0;
@@ -671,58 +681,89 @@ async function bisect(plan: TablePlan, readers: TableReaders, start: Iterable<Se
     for (const d of leaf.diffs) take(d);
     if (keepLeaves && leaf.diffs.length > 0) leafFilters.push(...leaf.filters);
   };
+  const isLeaf = (s: Segment) => (s.sourceCount > s.targetCount ? s.sourceCount : s.targetCount) <= leafSize;
+  const keyOf = (b: Bucketing) => (b.kind === 'range' ? `r${b.base}:${b.width}` : `h${b.modulus}`);
   let pending = start;
   let level = 0;
   for (;;) {
-    // Leaves are diffed as their batches fill, so a level of any size is never held whole.
-    const batcher = new LeafBatcher(LEAF_BATCH_ROWS);
+    // Leaves are diffed as their batches fill, and parents refined as their statements fill (children that are
+    // leaves going straight to the batches), so a level of any size is never held whole.
+    const batcher = new LeafBatcher((b) => (b.kind === 'range' && b.width > 1n ? KEY_STEP_BATCH_ROWS : LEAF_BATCH_ROWS));
     let leaves = 0;
-    const splittable: Array<{ seg: Segment; child: Bucketing }> = [];
+    let refined = 0;
+    const next: Segment[] = [];
+    const leaf = async (s: Segment) => {
+      leaves += 1;
+      const full = batcher.add(s);
+      if (full) await diffBatch(full);
+    };
+    // Segments refined with the same child bucketing go into one statement per side, if they also share their
+    // own bucketing: a filter is built from one bucketing (filterFor), and a smaller last first-pass bucket is
+    // split by another factor, so its children (wider) would otherwise be read as the wrong key ranges. In
+    // sequence, a bounded number of children at a time: both sides still work in parallel, and the answers in
+    // memory stay small whatever the drift.
+    const groups = new Map<string, { child: Bucketing; perStatement: number; segs: Segment[] }>();
+    const refineGroup = async (g: { child: Bucketing; segs: Segment[] }) => {
+      const parents = g.segs;
+      g.segs = [];
+      for (const c of await mismatchedChildren(readers, filterFor(parents, domain, interval), g.child)) {
+        if (isLeaf(c)) await leaf(c);
+        else next.push(c);
+      }
+    };
     for (const s of pending) {
       const rows = s.sourceCount > s.targetCount ? s.sourceCount : s.targetCount;
       // Range levels are index range scans over the mismatching rows only: split by bisectionFactor.
       // Hash levels are full scans (the key hash has no index): go to leaf size in one step.
       const needed = Math.max(2, Number(ceilDiv(rows, leafSize)));
-      const factor = s.bucketing.kind === 'hash' ? needed : Math.min(plan.spec.bisectionFactor, needed);
-      const child = rows > leafSize ? refine(s.bucketing, factor) : null;
-      if (child) splittable.push({ seg: s, child });
-      else {
-        leaves += 1;
-        const full = batcher.add(s);
-        if (full) await diffBatch(full);
+      const child = isLeaf(s) ? null : refine(s.bucketing, s.bucketing.kind === 'hash' ? needed : Math.min(plan.spec.bisectionFactor, needed));
+      if (!child) {
+        await leaf(s);
+        continue;
       }
+      refined += 1;
+      const key = `${keyOf(child)}|${keyOf(s.bucketing)}`;
+      const g = groups.get(key) ?? { child, perStatement: Math.min(parentsPerStatement([s], child), child.kind === 'range' ? MAX_RANGES_PER_STATEMENT : Number.MAX_SAFE_INTEGER), segs: [] };
+      groups.set(key, g);
+      g.segs.push(s);
+      if (g.segs.length >= g.perStatement) await refineGroup(g);
     }
+    for (const g of groups.values()) if (g.segs.length > 0) await refineGroup(g);
     const last = batcher.end();
     if (last) await diffBatch(last);
-    if (leaves === 0 && splittable.length === 0) break;
-    const next: Segment[] = [];
-    // Segments refined with the same child bucketing go into one statement per side, if they also share their
-    // own bucketing: a filter is built from one bucketing (filterFor), and a smaller last first-pass bucket is
-    // split by another factor, so its children (wider) would otherwise be read as the wrong key ranges.
-    const groups = new Map<string, { child: Bucketing; segs: Segment[] }>();
-    const keyOf = (b: Bucketing) => (b.kind === 'range' ? `r${b.base}:${b.width}` : `h${b.modulus}`);
-    for (const { seg, child } of splittable) {
-      const key = `${keyOf(child)}|${keyOf(seg.bucketing)}`;
-      const g = groups.get(key) ?? { child, segs: [] };
-      g.segs.push(seg);
-      groups.set(key, g);
-    }
-    // In sequence, a bounded number of children at a time: both sides still work in parallel, and the
-    // answers in memory stay small whatever the drift.
-    for (const { child, segs } of groups.values()) {
-      const perStatement = Math.min(parentsPerStatement(segs, child), child.kind === 'range' ? MAX_RANGES_PER_STATEMENT : Number.MAX_SAFE_INTEGER);
-      for (let i = 0; i < segs.length; i += perStatement) {
-        const filter = filterFor(segs.slice(i, i + perStatement), domain, interval);
-        const [s, t] = await Promise.all([readers.source.checksums(filter, child), readers.target.checksums(filter, child)]);
-        next.push(...compareBuckets(child, s, t).mismatched);
-      }
-    }
     level += 1;
-    log.debug('bisection level', { depth: level, leaves, refined: splittable.length, mismatchedChildren: next.length });
+    log.debug('bisection level', { depth: level, leaves, refined, mismatchedChildren: next.length });
     if (next.length === 0) break;
     pending = next;
   }
   return leafFilters;
+}
+
+/**
+ * The buckets of `child` in `filter` whose count or sum differ. Packed where both sides pack range sums (the
+ * bisection of a diff with 100,000 drifted rows in 10M refines ~70,000 buckets into ~280,000 children: a driver row,
+ * a Map entry and BigInts each grew the heap by tens of MiB), rebased to the filter's lowest key so that bucket
+ * numbers are SumTable's 31-bit keys; else from both sides' maps. A packed child's counts are its width, the most
+ * rows it can hold (keys are unique), as the first pass's fine buckets' are.
+ */
+async function mismatchedChildren(readers: TableReaders, filter: SegmentFilter, child: Bucketing): Promise<Segment[]> {
+  const { source, target } = readers;
+  if (child.kind === 'range' && filter.kind === 'ranges' && filter.ranges.length > 0 && source.packedChecksums && target.packedChecksums) {
+    const lo = filter.ranges.reduce((m, r) => (r[0] < m ? r[0] : m), filter.ranges[0]![0]);
+    const hi = filter.ranges.reduce((m, r) => (r[1] > m ? r[1] : m), filter.ranges[0]![1]);
+    const first = (lo - child.base) / child.width;
+    const rebased: Extract<Bucketing, { kind: 'range' }> = { kind: 'range', base: child.base + first * child.width, width: child.width };
+    if (lo >= child.base && (hi - rebased.base) / child.width <= MAX_PACKED_KEY_SPAN) {
+      const differences = new SumTable();
+      await Promise.all([
+        new BucketBuffer().read(source, filter, rebased, (b, count, h, l) => differences.add(b, h, l, count)),
+        new BucketBuffer().read(target, filter, rebased, (b, count, h, l) => differences.subtract(b, h, l, count)),
+      ]);
+      return Array.from(Int32Array.from(differences.keys()).sort(), (b) => ({ bucket: first + BigInt(b), bucketing: child, sourceCount: child.width, targetCount: child.width }));
+    }
+  }
+  const [s, t] = await Promise.all([source.checksums(filter, child), target.checksums(filter, child)]);
+  return compareBuckets(child, s, t).mismatched;
 }
 
 /**
@@ -793,15 +834,15 @@ const MAX_PACKED_KEY_SPAN = 2n ** 31n - 2n;
  */
 async function differingKeysOf(readers: TableReaders, filter: SegmentFilter, base: bigint): Promise<Segment[]> {
   const { source, target } = readers;
-  if (filter.kind === 'ranges' && filter.ranges.length > 0 && source.packedKeySums && target.packedKeySums) {
+  if (filter.kind === 'ranges' && filter.ranges.length > 0 && source.packedChecksums && target.packedChecksums) {
     const lo = filter.ranges.reduce((m, r) => (r[0] < m ? r[0] : m), filter.ranges[0]![0]);
     const hi = filter.ranges.reduce((m, r) => (r[1] > m ? r[1] : m), filter.ranges[0]![1]);
     if (hi - lo <= MAX_PACKED_KEY_SPAN) {
       const perKey: Extract<Bucketing, { kind: 'range' }> = { kind: 'range', base: lo, width: 1n };
       const differences = new SumTable();
       await Promise.all([
-        source.packedKeySums(filter, perKey, (key, count, h, l) => differences.add(key, h, l, count)),
-        target.packedKeySums(filter, perKey, (key, count, h, l) => differences.subtract(key, h, l, count)),
+        new BucketBuffer().read(source, filter, perKey, (key, count, h, l) => differences.add(key, h, l, count)),
+        new BucketBuffer().read(target, filter, perKey, (key, count, h, l) => differences.subtract(key, h, l, count)),
       ]);
       // A key's count difference says which side has it: +1 the source only, -1 the target only, 0 both.
       return Array.from(Int32Array.from(differences.keys()).sort(), (key) => {

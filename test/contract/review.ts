@@ -18,6 +18,7 @@ import { mssqlKeyHash } from '../../src/dialects/mssql/canonical.js';
 import { lsnBytes } from '../../src/lag/mssql.js';
 import { keyPredicate } from '../../src/repair/keys.js';
 import { backupOptionsFor, backupSetName, buildBackupStatement, buildVerifyStatement, createMssqlRunner, quoteMssqlIdent, SERVER_INFO_SQL, serverPathJoin } from '../../src/dr/mssql/backup.js';
+import { referenceSums } from '../support/unit-sums.js';
 import type { ColumnDef, ContractHarness } from './harness.js';
 import { insertSql } from './harness.js';
 
@@ -94,19 +95,10 @@ export function runReviewContract(h: ContractHarness): void {
       .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
 
-  /** What the engine expects: rows (key, v) bucketed by the reference, truncating toward zero. */
+  /** What the engine expects: rows (key, v) bucketed by the reference, truncating toward zero, hashed by unit. */
   function expectedRange(keys: bigint[], b: Extract<Bucketing, { kind: 'range' }>): Array<[bigint, string]> {
-    const acc = new Map<bigint, { n: bigint; sum: bigint }>();
-    for (const k of keys) {
-      const i = EXTREME_KEYS.indexOf(k);
-      const hash = rowHash(canonicalRowText([canonicalText(INT, k.toString()), canonicalText(INT, String(i))]));
-      const bucket = (k - b.base) / b.width;
-      const cur = acc.get(bucket) ?? { n: 0n, sum: 0n };
-      cur.n += 1n;
-      cur.sum += hash;
-      acc.set(bucket, cur);
-    }
-    return [...acc].map(([k, v]): [bigint, string] => [k, `${v.n}:${v.sum}`]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const rows = keys.map((k) => ({ keyText: k.toString(), text: canonicalRowText([canonicalText(INT, k.toString()), canonicalText(INT, String(EXTREME_KEYS.indexOf(k)))]) }));
+    return [...referenceSums(rows, b)].map(([k, v]): [bigint, string] => [k, `${v.count}:${v.sum}`]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
 
   describe('item 1: range buckets over keys spanning more than 2^63 (no overflow)', () => {

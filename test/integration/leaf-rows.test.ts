@@ -21,18 +21,18 @@ class CountingReader implements SideReader {
   leafRowsReturned = 0;
   leafStatements = 0;
   perKeyChecksums = 0;
-  readonly packedKeySums?: SideReader['packedKeySums'];
+  readonly packedChecksums?: SideReader['packedChecksums'];
   constructor(
     private readonly inner: SideReader,
     packed: boolean,
   ) {
-    const innerPacked = inner.packedKeySums;
+    const innerPacked = inner.packedChecksums;
     if (packed && innerPacked) {
-      this.packedKeySums = (filter, perKey, add) =>
-        innerPacked.call(inner, filter, perKey, (key, count, hi, lo) => {
-          this.perKeyChecksums += 1;
+      this.packedChecksums = (filter, bucketing, add, reset, denseKeys) =>
+        innerPacked.call(inner, filter, bucketing, (key, count, hi, lo) => {
+          if (bucketing.width === 1n) this.perKeyChecksums += 1;
           add(key, count, hi, lo);
-        });
+        }, reset, denseKeys);
     }
   }
   count(): Promise<bigint> {
@@ -106,7 +106,7 @@ describe('two-step range leaves', () => {
       // Leaves of up to 2,000 rows: a one-step fetch would download thousands of full rows per side.
       const { result, readers, plan } = await reconcileCounting({ source: s.url, target: t.url }, '{ table: items, chunkSize: 5000, leafSize: 2000, maxDiffRows: 100 }', undefined, packed);
       expect(plan.segmentation).toBe('range');
-      expect(Boolean(readers.source.packedKeySums)).toBe(packed);
+      expect(Boolean(readers.source.packedChecksums)).toBe(packed);
       expect(result.drift).toEqual({ missing: 2, extra: 2, changed: 2 });
       // In key order within the leaves, each kind with its key (and the changed columns).
       expect(result.rows.map((r) => `${r.kind} ${r.key.id}${r.columns ? ` ${r.columns.join(',')}` : ''}`)).toEqual(['extra -5', 'missing 3', 'changed 17 name', 'changed 9000 name', 'missing 12345', 'extra 30000']);

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { getDialect } from '../../src/dialects/index.js';
-import type { Dialect, Endpoint, SegmentFilter, SideTable, Statement } from '../../src/dialects/types.js';
+import type { Bucketing, Dialect, Endpoint, SegmentFilter, SideTable, Statement } from '../../src/dialects/types.js';
 import { planTable } from '../../src/engine/plan.js';
 import { createDatabase, exec } from '../support/pg.js';
 
@@ -92,30 +92,56 @@ describe('statement plans on a 200k-row table', () => {
     expect(rows.reduce((a, r) => a + Number(r.cnt), 0)).toBe(RANGES * 16);
   });
 
+  /** Every bucket of a packed answer as "bucket count:sum" (the sum as a signed 64-bit value), in bucket order. */
+  async function packedAnswer(stmt: Statement): Promise<string[]> {
+    const heard: Array<[bigint, string]> = [];
+    for (const row of (await exec(url, stmt.text, stmt.values)).rows as Array<Record<string, unknown>>) {
+      dialect.packedChecksums!.eachBucket(row, (bucket, count, hi, lo) => heard.push([BigInt(bucket), `${count}:${BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo))}`]));
+    }
+    return heard.sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([b, v]) => `${b} ${v}`);
+  }
+
+  /** The plain segment checksum's answer in the same form. */
+  async function plainAnswer(filter: SegmentFilter, bucketing: Bucketing): Promise<string[]> {
+    const plain = dialect.segmentChecksumStatement(table, filter, bucketing);
+    return ((await exec(url, plain.text, plain.values)).rows as Array<Record<string, unknown>>)
+      .map((r) => dialect.toSegmentChecksumRow(r))
+      .sort((a, b) => (a.bucket < b.bucket ? -1 : 1))
+      .map((r) => `${r.bucket} ${r.count}:${BigInt.asIntN(64, BigInt(r.sum))}`);
+  }
+
   it('packed per-key sums over many ranges: index scans only, and every key as the unpacked statement gives it', async () => {
-    const packed = dialect.packedKeySums!;
     const perKey = { kind: 'range', base: 1n, width: 1n } as const;
-    const stmt = packed.statement(table, manyRanges, perKey);
+    const stmt = dialect.packedChecksums!.statement(table, manyRanges, perKey);
     expect(stmt.lookup).toBe(true);
     const scans = await scansOf(stmt);
     expect(scans.length).toBeGreaterThan(0);
     expect(scans.every((s) => s.startsWith('Index'))).toBe(true);
-    const heard: Array<[string, string]> = [];
-    const rows = (await exec(url, stmt.text, stmt.values)).rows as Array<Record<string, unknown>>;
     // 480 keys: fewer rows than keys (packed 512 keys to a row at most).
-    expect(rows.length).toBeLessThan(RANGES * 16);
-    for (const row of rows) packed.eachKeySum(row, (bucket, count, hi, lo) => heard.push([String(bucket), `${count}:${BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo))}`]));
-    const plain = dialect.segmentChecksumStatement(table, manyRanges, perKey);
-    const expected = ((await exec(url, plain.text, plain.values)).rows as Array<Record<string, unknown>>)
-      .map((r) => dialect.toSegmentChecksumRow(r))
-      .map((r): [string, string] => [r.bucket.toString(), `${r.count}:${BigInt.asIntN(64, BigInt(r.sum))}`]);
-    const byKey = (a: [string, string], b: [string, string]) => Number(a[0]) - Number(b[0]);
-    expect(heard.sort(byKey)).toEqual(expected.sort(byKey));
+    expect((await exec(url, stmt.text, stmt.values)).rows.length).toBeLessThan(RANGES * 16);
+    const heard = await packedAnswer(stmt);
+    expect(heard).toEqual(await plainAnswer(manyRanges, perKey));
     expect(heard).toHaveLength(RANGES * 16);
   });
 
-  it('per-key sums are one key wide only', () => {
-    expect(() => dialect.packedKeySums!.statement(table, manyRanges, { kind: 'range', base: 1n, width: 2n })).toThrow(/one key wide/);
+  it('a first-pass statement over dense keys reads one unit at a time (index scans, nothing sorted) and answers as the grouped one', async () => {
+    const range: SegmentFilter = { kind: 'ranges', ranges: [[1_001n, 60_000n]] };
+    for (const width of [16n, 64n, 1024n]) {
+      const bucketing = { kind: 'range', base: 1n, width } as const;
+      const byUnit = dialect.packedChecksums!.statement(table, range, bucketing, true);
+      expect(byUnit.text).toMatch(/generate_series/);
+      // A statement of many unit scans: JIT off, as for the lookups.
+      expect(byUnit.lookup).toBe(true);
+      expect(await scansOf(byUnit)).toEqual(['Index Scan']);
+      const grouped = dialect.packedChecksums!.statement(table, range, bucketing, false);
+      expect(grouped.text).not.toMatch(/generate_series/);
+      const expected = await plainAnswer(range, bucketing);
+      expect(expected.length).toBe(Number((60_000n - 1n) / width - (1_001n - 1n) / width) + 1);
+      expect(await packedAnswer(byUnit)).toEqual(expected);
+      expect(await packedAnswer(grouped)).toEqual(expected);
+    }
+    // A unit of one key is the row: no unit scans.
+    expect(dialect.packedChecksums!.statement(table, range, { kind: 'range', base: 1n, width: 1n }, true).text).not.toMatch(/generate_series/);
   });
 
   it('statements over many ranges are marked as lookups; scans and single ranges are not', () => {
@@ -126,35 +152,6 @@ describe('statement plans on a 200k-row table', () => {
     expect(dialect.segmentChecksumStatement(table, { kind: 'all' }, perKey).lookup).toBeUndefined();
     expect(dialect.segmentChecksumStatement(table, { kind: 'ranges', ranges: [[1n, 2_000_000n]] }, perKey).lookup).toBeUndefined();
     expect(dialect.segmentChecksumStatement(table, { kind: 'residues', modulus: 8, residues: [1, 5] }, { kind: 'hash', modulus: 64 }).lookup).toBeUndefined();
-  });
-
-  it('a chunk of heap blocks is one TID range scan; the key range is a filter only where bigint needs it', async () => {
-    const scan = dialect.physicalScan!;
-    const blocks = Number(((await endpoint.query<{ blocks: string }>(scan.layoutStatement(table)))[0]!).blocks);
-    const chunk = scan.chunkChecksumStatement(table, [10, 200], [0n, 262_143n], { kind: 'range', base: 0n, width: 512n });
-    expect(await scansOf(chunk)).toEqual(['Tid Range Scan']);
-    expect(chunk.text).not.toMatch(/BETWEEN/);
-    // The open-ended last chunk, with a base far above the lowest bigint: key - base could overflow for keys outside
-    // the range, so it filters them, in a form the planner cannot answer from the key index.
-    const far = scan.chunkChecksumStatement(table, [blocks - 20, null], [2n ** 62n, 2n ** 62n + 1023n], { kind: 'range', base: 2n ** 62n, width: 512n });
-    expect(far.text).toMatch(/"id" \+ 0 BETWEEN \$\d+::bigint AND \$\d+::bigint/);
-    expect(far.text).not.toMatch(/ctid < /);
-    expect(await scansOf(far)).toEqual(['Tid Range Scan']);
-    // Every block once: the chunks' counts add up to the table, and the open-ended last one reads to the end.
-    const cuts = [0, Math.floor(blocks / 3), Math.floor((2 * blocks) / 3)];
-    let rows = 0;
-    for (const [i, from] of cuts.entries()) {
-      const stmt = scan.chunkChecksumStatement(table, [from, cuts[i + 1] ?? null], [0n, 262_143n], { kind: 'range', base: 0n, width: 512n });
-      for (const row of (await exec(url, stmt.text, stmt.values)).rows) scan.eachChunkBucket(row, (_bucket, count) => (rows += count));
-    }
-    expect(rows).toBe(ROWS);
-  });
-
-  it('the layout: blocks, usable on a plain table of PostgreSQL 14+, the key correlation from the statistics', async () => {
-    const layout = (await endpoint.query<{ blocks: string; usable: boolean; correlation: number | null }>(dialect.physicalScan!.layoutStatement(table)))[0]!;
-    expect(Number(layout.blocks)).toBeGreaterThan(1_000);
-    expect(layout.usable).toBe(true);
-    expect(layout.correlation).toBeCloseTo(1, 3);
   });
 
   it('the endpoint runs lookups with JIT off and everything else with the session default, on the same connection', async () => {

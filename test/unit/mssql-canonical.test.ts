@@ -328,9 +328,23 @@ describe('serverSideSupported: which pairs hash in SQL Server', () => {
     expect(mssqlUnsupportedReason(c, { type: 'int' })).toMatch(/8000 bytes/);
   });
 
+  it('SQL Server 2016 (no STRING_AGG) hashes client-side: canonical form 3 joins a unit of rows in the database', () => {
+    const caps2016 = capabilitiesFromProbe({ product_version: '13.0.7000.253', engine_edition: 3, utf8_code_page: null, snapshot_state: 0, rcsi: 0, compat: 130 });
+    expect(caps2016.unlimitedHashbytes).toBe(true);
+    expect(caps2016.stringAgg).toBe(false);
+    const c = col('int');
+    rememberCapabilities([c], caps2016);
+    expect(mssqlServerSideSupported(c, { type: 'int' })).toBe(false);
+    expect(mssqlUnsupportedReason(c, { type: 'int' })).toMatch(/STRING_AGG \(2017 or later/);
+    const caps2017 = capabilitiesFromProbe({ product_version: '14.0.3456.2', engine_edition: 3, utf8_code_page: null, snapshot_state: 0, rcsi: 0, compat: 140 });
+    rememberCapabilities([c], caps2017);
+    expect(mssqlServerSideSupported(c, { type: 'int' })).toBe(true);
+  });
+
   it('Azure SQL Database reports version 12 but has UTF-8 collations and unlimited HASHBYTES', () => {
     const azure = capabilitiesFromProbe({ product_version: '12.0.2000.8', engine_edition: 5, utf8_code_page: 65001, snapshot_state: 1, rcsi: 1, compat: 160 });
     expect(azure.unlimitedHashbytes).toBe(true);
+    expect(azure.stringAgg).toBe(true);
     expect(azure.utf8).toBe(true);
     expect(azure.snapshotIsolation).toBe(true);
     const c = col('nvarchar');

@@ -89,6 +89,8 @@ const FILTERS: Array<[string, SegmentFilter]> = [
 ];
 const BUCKETINGS: Array<[string, Bucketing]> = [
   ['range', { kind: 'range', base: 1n, width: 1000n }],
+  ['unit-wide range', { kind: 'range', base: 1n, width: 16n }],
+  ['one-key range', { kind: 'range', base: 1n, width: 1n }],
   ['hash', { kind: 'hash', modulus: 64 }],
 ];
 
@@ -182,6 +184,35 @@ describe('statements parse as T-SQL with the engine\'s result columns', () => {
   });
 });
 
+describe('canonical form 3: range sums hash units of rows', () => {
+  const unitAgg = /HASHBYTES\('MD5', STRING_AGG\(__cdc_r\.t, CHAR\(10\)\) WITHIN GROUP \(ORDER BY __cdc_r\.k\)\)/;
+  it('a bucket wider than a unit: rows grouped by bucket and unit (keys trunc((key - base) / 64)), the texts of a unit joined in key order', () => {
+    const s = mssqlDialect.segmentChecksumStatement(intKeyed, { kind: 'ranges', ranges: [[1n, 5000n]] }, { kind: 'range', base: 1n, width: 1024n });
+    expect(s.text).toMatch(unitAgg);
+    expect(s.text).toContain('GROUP BY __cdc_r.bucket, __cdc_r.unit');
+    expect(s.text).toContain('CONVERT(VARCHAR(20), SUM(__cdc_s.cnt)) AS cnt');
+    expect(s.text).toContain('[id] AS k');
+    // base and width of the bucket, base and the unit's 64 keys.
+    expect(s.values.slice(0, 4)).toEqual([1n, 1024n, 1n, 64n]);
+    expect(aliases(parse(s.text))).toEqual(['bucket', 'cnt', 'sum']);
+  });
+
+  it('a bucket of a unit or less is its own unit; a bucket of one key is the row hash (no STRING_AGG)', () => {
+    const unitWide = mssqlDialect.segmentChecksumStatement(intKeyed, { kind: 'all' }, { kind: 'range', base: 1n, width: 64n });
+    expect(unitWide.text).toMatch(unitAgg);
+    expect(unitWide.values).toEqual([1n, 64n]);
+    const perKey = mssqlDialect.segmentChecksumStatement(intKeyed, { kind: 'all' }, { kind: 'range', base: 1n, width: 1n });
+    expect(perKey.text).not.toContain('STRING_AGG');
+    expect(perKey.text).toContain('COUNT_BIG(*)) AS cnt');
+    // Hash buckets: a row hash per row, as before.
+    expect(mssqlDialect.segmentChecksumStatement(intKeyed, { kind: 'all' }, { kind: 'hash', modulus: 64 }).text).not.toContain('STRING_AGG');
+  });
+
+  it('row streams come in key order, for client hashing of units', () => {
+    expect(mssqlDialect.rowStreamStatement(intKeyed, { kind: 'ranges', ranges: [[1n, 9n]] }).text).toMatch(/ ORDER BY \[id\]$/);
+  });
+});
+
 describe('filters and parameters', () => {
   it('binds range bounds as BIGINT values and merges overlapping / adjacent ranges', () => {
     const s = mssqlDialect.countStatement({ ...intKeyed });
@@ -193,8 +224,8 @@ describe('filters and parameters', () => {
   });
 
   it('an empty range or residue list selects nothing', () => {
-    expect(mssqlDialect.rowStreamStatement(intKeyed, { kind: 'ranges', ranges: [] }).text).toMatch(/WHERE 1 = 0$/);
-    expect(mssqlDialect.rowStreamStatement(intKeyed, { kind: 'residues', modulus: 4, residues: [] }).text).toMatch(/WHERE 1 = 0$/);
+    expect(mssqlDialect.rowStreamStatement(intKeyed, { kind: 'ranges', ranges: [] }).text).toMatch(/WHERE 1 = 0 ORDER BY \[id\]$/);
+    expect(mssqlDialect.rowStreamStatement(intKeyed, { kind: 'residues', modulus: 4, residues: [] }).text).toMatch(/WHERE 1 = 0 ORDER BY \[id\]$/);
   });
 
   it(`stays under SQL Server's 2100 parameters: beyond ${MAX_BOUND_LIST} ranges the bounds are integer literals from bigints`, () => {

@@ -132,7 +132,7 @@ describe("PostgreSQL's packed chunk answer", () => {
   it('an empty answer adds nothing; anything but four integers per bucket is an error that says where', () => {
     expect(read('')).toEqual([]);
     for (const bad of ['1 2 3', '1 2 3 4 5', '1 2 x 4', '1  2 3 4', '1 2 3 4 ', '1 2 3 +4', '1 2 4294967296 0', '1 2 0 -4294967296', '1 2 3 4\n']) {
-      expect(() => read(bad), bad).toThrow(/malformed chunk checksum answer at character \d+/);
+      expect(() => read(bad), bad).toThrow(/malformed packed checksum answer at character \d+/);
     }
   });
 });

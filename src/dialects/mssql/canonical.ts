@@ -83,6 +83,9 @@ export function mssqlUnsupportedReason(
   if (!caps.unlimitedHashbytes) {
     return `SQL Server ${caps.productVersion} limits HASHBYTES to 8000 bytes (2016 or later needed for server-side hashing)`;
   }
+  if (!caps.stringAgg) {
+    return `SQL Server ${caps.productVersion} has no STRING_AGG (2017 or later needed for server-side hashing: canonical form 3 hashes a unit of rows joined in key order)`;
+  }
   switch (spec.type) {
     case 'int':
       if (INT_TYPES.has(t) || t === 'bit') return null;

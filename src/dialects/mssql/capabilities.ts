@@ -17,6 +17,8 @@ export interface MssqlCapabilities {
   utf8: boolean;
   /** HASHBYTES accepts more than 8000 bytes (SQL Server 2016+, Azure SQL): rows of any width hash in the database. */
   unlimitedHashbytes: boolean;
+  /** STRING_AGG ... WITHIN GROUP (SQL Server 2017+, Azure SQL): a unit's rows join in key order (canonical form 3). */
+  stringAgg: boolean;
   /** The database allows SNAPSHOT isolation; reads use it when true, READ COMMITTED otherwise. */
   snapshotIsolation: boolean;
   readCommittedSnapshot: boolean;
@@ -51,6 +53,7 @@ export function capabilitiesFromProbe(row: ProbeRow): MssqlCapabilities {
     engineEdition,
     utf8: row.utf8_code_page === 65001,
     unlimitedHashbytes: majorVersion >= 13 || azure,
+    stringAgg: majorVersion >= 14 || azure,
     // sys.databases.snapshot_isolation_state: 1 = ON
     snapshotIsolation: row.snapshot_state === 1,
     readCommittedSnapshot: row.rcsi === true || row.rcsi === 1,
@@ -66,6 +69,7 @@ export const MODERN_SERVER: MssqlCapabilities = {
   engineEdition: 0,
   utf8: true,
   unlimitedHashbytes: true,
+  stringAgg: true,
   snapshotIsolation: false,
   readCommittedSnapshot: false,
   compatibilityLevel: null,

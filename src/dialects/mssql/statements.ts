@@ -7,7 +7,8 @@ import { checkHashModulus, type Bucketing, type SegmentFilter, type SideTable, t
 import { mssqlCanonicalExpression, mssqlKeyHash, mssqlRawExpression, mssqlRowHash, mssqlRowText } from './canonical.js';
 import { quoteIdent, quoteTable } from './quote.js';
 import { mergeRanges } from '../../util/ranges.js';
-import { bigintBucketExact } from '../range-bucket.js';
+import { bigintBucketExact, unitBucketing } from '../range-bucket.js';
+import { UNIT_SEPARATOR } from '../../canonical/types.js';
 
 /**
  * SQL Server accepts at most 2100 parameters per request. Up to this many
@@ -154,21 +155,38 @@ export function keyBoundsStatement(t: SideTable): Statement {
   };
 }
 
-/** One scan: rows grouped by bucket, count and exact DECIMAL(38,0) sum of the 64-bit row hashes (no overflow). */
+/**
+ * One scan: rows grouped by bucket, count and exact DECIMAL(38,0) sum (no overflow) of the 64-bit hashes: a row
+ * hash per row for hash buckets, a unit hash per unit for range buckets (see UNIT_KEYS): the unit's row texts joined
+ * by UNIT_SEPARATOR in key order (STRING_AGG ... WITHIN GROUP, SQL Server 2017+), VARCHAR(MAX) under the row text's UTF-8
+ * collation, so HASHBYTES reads the same bytes PostgreSQL's md5 does.
+ */
 export function segmentChecksumStatement(t: SideTable, filter: SegmentFilter, bucketing: Bucketing): Statement {
   const p = new Params();
   const ap = new Applied();
   const bucket = bucketExpression(t, bucketing, filter, p, ap);
+  const unitExpression = unitExpressionOf(t, bucketing, bucket, filter, p, ap);
+  const text = rowText(t, ap);
   const where = whereClause(t, filter, p, ap);
-  const hash = mssqlRowHash(rowText(t, ap));
-  const inner = `SELECT ${bucket} AS bucket, ${hash} AS h FROM ${quoteTable(t.table)}${ap.clause()}${where}`;
-  return {
-    text:
-      'SELECT CONVERT(VARCHAR(48), __cdc_s.bucket) AS bucket, CONVERT(VARCHAR(20), COUNT_BIG(*)) AS cnt, ' +
-      `CONVERT(VARCHAR(48), SUM(CONVERT(DECIMAL(38, 0), __cdc_s.h))) AS [sum] FROM (${inner}) AS __cdc_s GROUP BY __cdc_s.bucket`,
-    values: p.values,
-    label: 'segment-checksum',
-  };
+  const from = ` FROM ${quoteTable(t.table)}${ap.clause()}${where}`;
+  const outer = (sums: string, count: string) =>
+    `SELECT CONVERT(VARCHAR(48), __cdc_s.bucket) AS bucket, CONVERT(VARCHAR(20), ${count}) AS cnt, ` +
+    `CONVERT(VARCHAR(48), SUM(CONVERT(DECIMAL(38, 0), __cdc_s.h))) AS [sum] FROM (${sums}) AS __cdc_s GROUP BY __cdc_s.bucket`;
+  if (!unitExpression) {
+    return { text: outer(`SELECT ${bucket} AS bucket, ${mssqlRowHash(text)} AS h${from}`, 'COUNT_BIG(*)'), values: p.values, label: 'segment-checksum' };
+  }
+  const rows = `SELECT ${bucket} AS bucket, ${unitExpression} AS unit, ${singleKey(t)} AS k, ${text} AS t${from}`;
+  const unitHash = mssqlRowHash(`STRING_AGG(__cdc_r.t, CHAR(${UNIT_SEPARATOR.charCodeAt(0)})) WITHIN GROUP (ORDER BY __cdc_r.k)`);
+  const units = `SELECT __cdc_r.bucket, COUNT_BIG(*) AS cnt, ${unitHash} AS h FROM (${rows}) AS __cdc_r GROUP BY __cdc_r.bucket, __cdc_r.unit`;
+  return { text: outer(units, 'SUM(__cdc_s.cnt)'), values: p.values, label: 'segment-checksum' };
+}
+
+/** A range bucketing's unit (see unitBucketing) as T-SQL; undefined where a unit is a row (or there are none). */
+function unitExpressionOf(t: SideTable, bucketing: Bucketing, bucket: string, filter: SegmentFilter, p: Params, ap: Applied): string | undefined {
+  if (bucketing.kind !== 'range') return undefined;
+  const unit = unitBucketing(bucketing);
+  if (unit.width === 1n) return undefined;
+  return unit.width === bucketing.width ? bucket : bucketExpression(t, unit, filter, p, ap);
 }
 
 /** Canonical key text, row hash and every column's canonical text (sent as NVARCHAR, whatever the database code page). */
@@ -186,11 +204,15 @@ export function leafRowsStatement(t: SideTable, filter: SegmentFilter): Statemen
   };
 }
 
-/** Raw values for client-side hashing (exact text for types the driver would round). */
+/**
+ * Raw values for client-side hashing (exact text for types the driver would round), in key order: a range
+ * bucket's units are hashed as their rows come (see ClientReader.checksums).
+ */
 export function rowStreamStatement(t: SideTable, filter: SegmentFilter): Statement {
   const p = new Params();
   const cols = t.columns.map((c, i) => `${mssqlRawExpression(c.column)} AS c${i}`);
   const ap = new Applied();
   const where = whereClause(t, filter, p, ap);
-  return { text: `SELECT ${cols.join(', ')} FROM ${quoteTable(t.table)}${ap.clause()}${where}`, values: p.values, label: 'row-stream' };
+  const order = t.keys.map((k) => quoteIdent(k.column.name)).join(', ');
+  return { text: `SELECT ${cols.join(', ')} FROM ${quoteTable(t.table)}${ap.clause()}${where} ORDER BY ${order}`, values: p.values, label: 'row-stream' };
 }

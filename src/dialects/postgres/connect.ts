@@ -240,7 +240,9 @@ class PgEndpoint implements Endpoint {
     const cursor = client.query(new Cursor(stmt.text, stmt.values));
     try {
       for (;;) {
-        const rows = (await readWithin(cursor.read(batchSize), this.readTimeoutMs)) as T[];
+        // Raced with the client's own errors: a connection cut part way through an answer can leave the cursor's
+        // read unanswered (no error reaches it), which only the read timeout (the statement timeout) would end.
+        const rows = (await readWithin(Promise.race([cursor.read(batchSize), watch.failed]), this.readTimeoutMs)) as T[];
         if (rows.length === 0) return;
         yield rows;
       }

@@ -1,6 +1,6 @@
 /** The PostgreSQL dialect: all PostgreSQL-specific SQL and driver code behind the Dialect interface. */
 import type { CanonicalSpec } from '../../canonical/types.js';
-import type { CatalogColumn, ChunkBucketAdd, Dialect, KeySum, LeafRow, SegmentChecksumRow } from '../types.js';
+import type { CatalogColumn, BucketAdd, Dialect, KeySum, LeafRow, SegmentChecksumRow } from '../types.js';
 import { pgCanonicalExpression, pgCanonicalFamily } from './canonical.js';
 import { readPgTable } from './catalog.js';
 import { connectPostgres } from './connect.js';
@@ -11,8 +11,8 @@ import { eachPackedBucket } from './packed-buckets.js';
 import { changedKeysStatement, maxChangeStatement } from './incremental.js';
 import * as statements from './statements.js';
 
-/** A chunk checksum's or packed per-key answer row: its buckets, "bucket count q r" each (none when it is NULL). */
-function eachPackedRow(row: Record<string, unknown>, add: ChunkBucketAdd): void {
+/** A packed checksum answer row: its buckets, "bucket count q r" each (none when it is NULL). */
+function eachPackedRow(row: Record<string, unknown>, add: BucketAdd): void {
   if (row.buckets !== null) eachPackedBucket(String(row.buckets), add);
 }
 
@@ -33,14 +33,9 @@ export const postgresDialect: Dialect = {
   keyHistogramStatement,
   maxChangeStatement,
   changedKeysStatement,
-  physicalScan: {
-    layoutStatement: statements.physicalLayoutStatement,
-    chunkChecksumStatement: statements.chunkChecksumStatement,
-    eachChunkBucket: eachPackedRow,
-  },
-  packedKeySums: {
-    statement: statements.packedKeySumsStatement,
-    eachKeySum: eachPackedRow,
+  packedChecksums: {
+    statement: statements.packedChecksumsStatement,
+    eachBucket: eachPackedRow,
   },
   toSegmentChecksumRow: (row): SegmentChecksumRow => ({
     bucket: BigInt(row.bucket as string),

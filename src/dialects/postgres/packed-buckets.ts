@@ -1,15 +1,15 @@
 /**
- * The packed answer of a chunk checksum (see chunkChecksumStatement): "bucket count q r" quadruples of decimal
+ * The packed answer of a range checksum (see packedChecksumsStatement): "bucket count q r" quadruples of decimal
  * integers, all separated by single spaces, where a bucket's exact hash sum is q * 2^32 + r modulo 2^64 (q and r
  * below 2^32 in magnitude, of the sum's sign). Read without a string, object or BigInt per bucket.
  */
-import type { ChunkBucketAdd } from '../types.js';
+import type { BucketAdd } from '../types.js';
 
 /** Calls `add` for each quadruple of `text`; throws on anything else, naming where. */
-export function eachPackedBucket(text: string, add: ChunkBucketAdd): void {
+export function eachPackedBucket(text: string, add: BucketAdd): void {
   const end = text.length;
   let at = 0;
-  const malformed = () => new Error(`malformed chunk checksum answer at character ${at}: ${JSON.stringify(text.slice(Math.max(0, at - 20), at + 20))}`);
+  const malformed = () => new Error(`malformed packed checksum answer at character ${at}: ${JSON.stringify(text.slice(Math.max(0, at - 20), at + 20))}`);
   // Every field is an integer below 2^53 in magnitude: a bucket index, a count, or a half of the sum.
   const integer = (): number => {
     const negative = text.charCodeAt(at) === 45;

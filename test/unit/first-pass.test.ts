@@ -1,7 +1,8 @@
-/** The dense bucket tables and block chunks of the physical first pass (src/engine/physical-pass.ts). */
+/** The dense bucket tables, the finer level and the pacing of the first pass (src/engine/first-pass.ts), and the buffer of a packed answer. */
 import { describe, expect, it } from 'vitest';
 import { halvesOf } from '../../src/util/sum64.js';
-import { blockChunks, BucketTotals, compareTotals, FineDifferences, MAX_DENSE_BUCKETS, MAX_LEAD, Pace, physicalLayoutOf, ROWS_PER_CHUNK, rowsPerChunk } from '../../src/engine/physical-pass.js';
+import { BucketTotals, compareTotals, FineDifferences, MAX_DENSE_BUCKETS, MAX_LEAD, Pace } from '../../src/engine/first-pass.js';
+import { BucketBuffer } from '../../src/engine/bucket-buffer.js';
 import type { SideReader } from '../../src/engine/reader.js';
 
 /** localise()'s answer with its fine buckets as a plain array. */
@@ -9,27 +10,6 @@ function localised(fine: FineDifferences, mismatched: Parameters<FineDifferences
   const r = fine.localise(mismatched);
   return { fine: [...r.fine], whole: r.whole };
 }
-
-describe('blockChunks', () => {
-  it('cuts the heap into chunks of about the rows asked, every block once, the last open-ended', () => {
-    const chunks = blockChunks(1_000, 70_000, 10_000);
-    expect(chunks[0]).toEqual([0, 143]);
-    expect(chunks.at(-1)![1]).toBeNull();
-    for (let i = 1; i < chunks.length; i += 1) expect(chunks[i]![0]).toBe(chunks[i - 1]![1]);
-    expect(chunks.length).toBe(7);
-  });
-
-  it('chunks of 250,000 rows on a large table, about 16 on a smaller one, never under 10,000 rows', () => {
-    expect(rowsPerChunk(10_000_000)).toBe(ROWS_PER_CHUNK);
-    expect(rowsPerChunk(1_000_000)).toBe(62_500);
-    expect(rowsPerChunk(50_000)).toBe(10_000);
-  });
-
-  it('an empty or unanalysed heap is one open-ended chunk', () => {
-    expect(blockChunks(0, 0, 100_000)).toEqual([[0, null]]);
-    expect(blockChunks(10, 0, 100_000)).toEqual([[0, null]]);
-  });
-});
 
 /** Sums go in as their halves modulo 2^64, as the dialects give them. */
 function addSum(t: BucketTotals, i: number, count: number, sum: bigint): void {
@@ -46,7 +26,7 @@ function target(fine: FineDifferences, i: number, sum: bigint): void {
 }
 
 describe('BucketTotals and compareTotals', () => {
-  it('adds rows of a bucket from several chunks; sums wrap at 64 bits on both sides alike', () => {
+  it('adds rows of a bucket from several statements; sums wrap at 64 bits on both sides alike', () => {
     const a = new BucketTotals(4);
     const b = new BucketTotals(4);
     const big = 2n ** 63n - 1n;
@@ -81,15 +61,51 @@ describe('BucketTotals and compareTotals', () => {
   });
 });
 
-describe('physicalLayoutOf', () => {
-  const reader = (layout: { blocks: number; correlation: number | null } | null | undefined) => ({ physicalLayout: layout === undefined ? undefined : async () => layout }) as unknown as SideReader;
-  it('chunks only where the key follows the storage order, in either direction', async () => {
-    expect(await physicalLayoutOf(reader({ blocks: 9, correlation: 0.95 }))).toEqual({ blocks: 9 });
-    expect(await physicalLayoutOf(reader({ blocks: 9, correlation: -0.97 }))).toEqual({ blocks: 9 });
-    expect(await physicalLayoutOf(reader({ blocks: 9, correlation: 0.5 }))).toBeNull();
-    expect(await physicalLayoutOf(reader({ blocks: 9, correlation: null }))).toBeNull();
-    expect(await physicalLayoutOf(reader(null))).toBeNull();
-    expect(await physicalLayoutOf(reader(undefined))).toBeNull();
+describe('BucketBuffer: a packed answer counted once, whatever the retries', () => {
+  type Heard = Array<[number, number, number, number]>;
+  /** A reader whose packed answer fails part way `failures` times before it comes whole; `sent` counts the buckets it streamed. */
+  function flakyReader(buckets: Heard, failures: number): SideReader & { sent: number } {
+    const reader = {
+      sent: 0,
+      async packedChecksums(_filter, _bucketing, add, reset) {
+        for (let attempt = 0; ; attempt += 1) {
+          reset();
+          const last = attempt >= failures;
+          for (const [i, [b, c, h, l]] of buckets.entries()) {
+            if (!last && i === Math.floor(buckets.length / 2)) break;
+            reader.sent += 1;
+            add(b, c, h, l);
+          }
+          if (last) return;
+        }
+      },
+    } as SideReader & { sent: number };
+    return reader;
+  }
+  const filter = { kind: 'ranges' as const, ranges: [[0n, 9_999n] as const] };
+  const bucketing = { kind: 'range' as const, base: 0n, width: 16n };
+
+  it('hears every bucket of the attempt that succeeded, in order, none of a failed one; grows past its first size', async () => {
+    const buckets: Heard = Array.from({ length: 3_000 }, (_, i) => [i, 16, i * 7, 4_294_967_295 - i]);
+    const reader = flakyReader(buckets, 2);
+    const heard: Heard = [];
+    await new BucketBuffer().read(reader, filter, bucketing, (b, c, h, l) => heard.push([b, c, h, l]));
+    expect(reader.sent).toBe(3_000 + 2 * 1_500);
+    expect(heard).toEqual(buckets);
+  });
+
+  it('is empty again for the next statement', async () => {
+    const buffer = new BucketBuffer();
+    const first: Heard = [];
+    await buffer.read(flakyReader([[1, 2, 3, 4]], 0), filter, bucketing, (...a) => first.push(a));
+    const second: Heard = [];
+    await buffer.read(flakyReader([[5, 6, 7, 8]], 1), filter, bucketing, (...a) => second.push(a));
+    expect(first).toEqual([[1, 2, 3, 4]]);
+    expect(second).toEqual([[5, 6, 7, 8]]);
+  });
+
+  it('names a side that does not pack', async () => {
+    await expect(new BucketBuffer().read({} as SideReader, filter, bucketing, () => undefined)).rejects.toThrow(/does not pack/);
   });
 });
 
@@ -154,9 +170,9 @@ describe('Pace: the sides of a first pass within reach of each other', () => {
     return done;
   }
 
-  it('the side more than MAX_LEAD ahead waits at its next chunk until the other catches up', async () => {
+  it('the side more than MAX_LEAD ahead waits at its next statement until the other catches up', async () => {
     const pace = new Pace();
-    // 100 chunks a side: the lead allowed is MAX_LEAD (4 chunks), not 2 chunks.
+    // 100 statements a side: the lead allowed is MAX_LEAD (4 statements), not 2 statements.
     expect(await settled(pace.step('source', 4, 100))).toBe(true);
     const ahead = pace.step('source', 5, 100);
     expect(await settled(ahead)).toBe(false);
@@ -164,7 +180,7 @@ describe('Pace: the sides of a first pass within reach of each other', () => {
     expect(await settled(ahead)).toBe(true);
     // The side behind never waits.
     expect(await settled(pace.step('target', 2, 100))).toBe(true);
-    // A side reading in key-range statements only reports: it has queued them all already.
+    // A side past its last statement only reports.
     pace.report('target', 2, 100);
     const again = pace.step('source', 8, 100);
     expect(await settled(again)).toBe(false);
@@ -172,18 +188,18 @@ describe('Pace: the sides of a first pass within reach of each other', () => {
     expect(await settled(again)).toBe(true);
   });
 
-  it('shares, not chunk numbers: sides with different chunk counts keep pace by the share of their own', async () => {
+  it('shares, not statement numbers: sides with different statement counts keep pace by the share of their own', async () => {
     const pace = new Pace();
     await pace.step('source', 2, 50);
     await pace.step('target', 10, 200);
-    // 5 of 50 chunks is 10 %; the target is at 5 %: 5 points ahead, more than MAX_LEAD.
+    // 5 of 50 statements is 10 %; the target is at 5 %: 5 points ahead, more than MAX_LEAD.
     const source = pace.step('source', 5, 50);
     expect(await settled(source)).toBe(false);
     await pace.step('target', 16, 200);
     expect(await settled(source)).toBe(true);
   });
 
-  it('at least two chunks of lead on a side with few chunks, so the sides do not go in lockstep', async () => {
+  it('at least two statements of lead on a side with few statements, so the sides do not go in lockstep', async () => {
     const pace = new Pace();
     expect(await settled(pace.step('source', 2, 16))).toBe(true);
     expect(await settled(pace.step('source', 3, 16))).toBe(false);

@@ -1,36 +1,18 @@
 /**
- * The first pass of a range-segmented table read in chunks of its storage (see PhysicalScan) on each side that
- * can, and in key-range statements on a side that cannot (SQL Server, client hashing). A chunk of heap blocks
- * holds rows of any bucket, so each side's bucket sums are added up here, in one dense table per side (16 bytes
- * a bucket, the bucket count capped), and compared once both sides are done.
+ * The first pass of a range-segmented table in key-range statements of bounded rows: each side's bucket sums are
+ * added up here, in one dense table per side (16 bytes a bucket, the bucket count capped), and compared once both
+ * sides are done; a diff also keeps the differences of a finer level (FineDifferences), where its bisection starts.
  */
-import type { Bucketing } from '../dialects/types.js';
+import type { BucketAdd, Bucketing } from '../dialects/types.js';
 import type { SideReader } from './reader.js';
 import { addHalves, halvesOf, negatedHigh, negatedLow } from '../util/sum64.js';
+import { BucketBuffer } from './bucket-buffer.js';
 import { SumTable } from './sum-table.js';
 
 type RangeBucketing = Extract<Bucketing, { kind: 'range' }>;
 
 /** The most buckets a dense table holds: 8 MiB a side. Wider buckets, or key ranges, above it. */
 export const MAX_DENSE_BUCKETS = 2 ** 19;
-
-/**
- * How closely the key must follow the physical order (|correlation| of the statistics) for chunks to pay: a chunk
- * of a table in key order answers a few hundred buckets; of a shuffled one, up to every bucket of the table.
- */
-export const MIN_PHYSICAL_CORRELATION = 0.9;
-
-/**
- * Rows per chunk: about half a second of a 2-core machine reading both sides at once, so the progress line moves
- * well within its 2 seconds, and few enough statements (40 at 10M rows) that their cost is not measurable
- * (10M rows, one side: 100 chunks 24.3-24.8 s, 41 chunks 24.0 s, 21 chunks 24.0-24.2 s). A smaller table still
- * goes in about 16 steps (of at least 10,000 rows), so its progress moves too.
- */
-export const ROWS_PER_CHUNK = 250_000;
-
-export function rowsPerChunk(estimatedRows: number): number {
-  return Math.min(ROWS_PER_CHUNK, Math.max(10_000, Math.ceil(estimatedRows / 16)));
-}
 
 /** Per-bucket row counts and row-hash sums (modulo 2^64, like the limit's 64-bit slice) of one side. */
 export class BucketTotals {
@@ -159,26 +141,9 @@ export function compareTotals(source: BucketTotals, target: BucketTotals, bucket
   return mismatched;
 }
 
-/** Block ranges of about `rowsPerChunk` rows each; the last one open-ended (blocks added since are read too). */
-export function blockChunks(blocks: number, estimatedRows: number, rowsPerChunk: number): Array<[number, number | null]> {
-  const rowsPerBlock = estimatedRows > 0 && blocks > 0 ? estimatedRows / blocks : 1;
-  const perChunk = Math.max(1, Math.round(rowsPerChunk / rowsPerBlock));
-  const out: Array<[number, number | null]> = [];
-  for (let b = 0; b + perChunk < blocks; b += perChunk) out.push([b, b + perChunk]);
-  out.push([out.length * perChunk, null]);
-  return out;
-}
-
-/** Whether this side reads its first pass in physical chunks: it can, and its key follows the storage order. */
-export async function physicalLayoutOf(reader: SideReader): Promise<{ blocks: number } | null> {
-  const layout = await reader.physicalLayout?.();
-  if (!layout || layout.correlation === null || Math.abs(layout.correlation) < MIN_PHYSICAL_CORRELATION) return null;
-  return { blocks: layout.blocks };
-}
-
 type SideName = 'source' | 'target';
 
-/** The lead, as a share of its chunks, that one side may take over the other before it waits (at least 2 chunks). */
+/** The lead, as a share of its statements, that one side may take over the other before it waits (at least 2). */
 export const MAX_LEAD = 0.04;
 
 /**
@@ -189,8 +154,8 @@ export const MAX_LEAD = 0.04;
 export const PACE_MAX_WAIT_MS = 5_000;
 
 /**
- * Keeps the two sides of a first pass within MAX_LEAD of each other, each measured by the share of its own chunks
- * or statements done: the side ahead waits before its next chunk until the other catches up or ends. With a finer
+ * Keeps the two sides of a first pass within MAX_LEAD of each other, each measured by the share of its own
+ * statements done: the side ahead waits before its next statement until the other catches up or ends. With a finer
  * level, every fine bucket one side has read and the other not yet is held (FineDifferences), so the lead is what
  * that table holds: one side ran 40 % ahead on one 2-core machine (10M rows), ~260,000 buckets, 6 MiB of the diff's
  * peak. The run takes as long as the slower side either way.
@@ -245,70 +210,55 @@ export class Pace {
 
 export interface SideFill {
   reader: SideReader;
-  /** The heap's blocks when the side reads physical chunks; undefined: key-range statements. */
-  layout?: { blocks: number };
+  /** Most units hold many rows: how a dialect may read them (see PackedChecksums). */
+  denseKeys: boolean;
   /**
    * The finer level: statements are then grouped by its buckets, added up into both tables; `pace` keeps this
-   * side's chunks within reach of the other side's, as the table holds what one has read and the other not yet.
+   * side's statements within reach of the other side's, as the table holds what one has read and the other not yet.
    */
   fine?: { bucketing: RangeBucketing; into: FineDifferences; side: SideName; pace: Pace };
 }
 
 /**
- * Fill `into` with one side's bucket sums for the keys in `keys`: chunk by chunk inside one snapshot, or one
- * key-range statement per range of `ranges` (the plain first pass's). With `side.fine`, the statements group by the
- * fine buckets, and each row goes into both tables. `onStep` after each statement (`into.rows` says how far it is).
+ * Fill `into` with one side's bucket sums, one key-range statement per range of `ranges` (in key order). With
+ * `side.fine`, the statements group by the fine buckets, each bucket goes into both tables, and the side reads one
+ * statement at a time, keeping pace; without, all at once (the endpoint's limiter bounds how many run). Packed
+ * answers where the dialect packs them. `onStep` after each statement (`into.rows` says how far it is).
  */
-export async function fillSide(
-  side: SideFill,
-  into: BucketTotals,
-  bucketing: RangeBucketing,
-  keys: readonly [bigint, bigint],
-  ranges: ReadonlyArray<readonly [bigint, bigint]>,
-  estimatedRows: number,
-  onStep: () => void,
-): Promise<void> {
+export async function fillSide(side: SideFill, into: BucketTotals, bucketing: RangeBucketing, ranges: ReadonlyArray<readonly [bigint, bigint]>, onStep: () => void): Promise<void> {
   const fine = side.fine;
   const grouping = fine?.bucketing ?? bucketing;
-  let added = false;
   const shift = fine?.into.shift ?? 0;
-  const add = (bucket: number, count: number, hi: number, lo: number) => {
+  const add: BucketAdd = (bucket, count, hi, lo) => {
     if (!fine) return into.add(bucket, count, hi, lo);
     into.add(bucket >> shift, count, hi, lo);
     if (fine.side === 'source') fine.into.add(bucket, hi, lo);
     else fine.into.subtract(bucket, hi, lo);
-    added = true;
   };
+  const packed = side.reader.packedChecksums !== undefined;
   let steps = 0;
-  if (side.layout && side.reader.physicalChecksums) {
-    const chunks = blockChunks(side.layout.blocks, estimatedRows, rowsPerChunk(estimatedRows));
-    const onChunk = async () => {
-      onStep();
-      steps += 1;
-      // After its last chunk a side has nothing left to hold back: it only reports.
-      if (steps < chunks.length) await fine?.pace.step(fine.side, steps, chunks.length);
-      else fine?.pace.report(fine.side, steps, chunks.length);
-    };
-    await side.reader.physicalChecksums(chunks, keys, grouping, add, onChunk, () => {
-      // Called before every attempt: only a start over after rows were added loses the finer level.
-      into.clear();
-      steps = 0;
-      if (fine && added) fine.into.giveUp();
-    });
-    return;
-  }
-  // All at once: the endpoint's limiter bounds how many run, as in every other step. This side never waits (its
-  // statements are already queued); it tells the other how far it is.
-  await Promise.all(
-    ranges.map(async (range) => {
-      const sums = await side.reader.checksums({ kind: 'ranges', ranges: [range] }, grouping);
-      for (const [bucket, s] of sums) {
+  const read = async (range: readonly [bigint, bigint], buffer: BucketBuffer | undefined) => {
+    const filter = { kind: 'ranges' as const, ranges: [range] };
+    if (buffer) {
+      await buffer.read(side.reader, filter, grouping, add, side.denseKeys);
+    } else {
+      for (const [bucket, s] of await side.reader.checksums(filter, grouping)) {
         const { hi, lo } = halvesOf(s.sum);
         add(Number(bucket), Number(s.count), hi, lo);
       }
-      onStep();
-      steps += 1;
-      fine?.pace.report(fine.side, steps, ranges.length);
-    }),
-  );
+    }
+    onStep();
+    steps += 1;
+  };
+  if (!fine) {
+    await Promise.all(ranges.map((range) => read(range, packed ? new BucketBuffer() : undefined)));
+    return;
+  }
+  const buffer = packed ? new BucketBuffer() : undefined;
+  for (const range of ranges) {
+    await read(range, buffer);
+    // After its last statement a side has nothing left to hold back: it only reports.
+    if (steps < ranges.length) await fine.pace.step(fine.side, steps, ranges.length);
+    else fine.pace.report(fine.side, steps, ranges.length);
+  }
 }
