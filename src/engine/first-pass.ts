@@ -220,10 +220,12 @@ export interface SideFill {
 }
 
 /**
- * Fill `into` with one side's bucket sums, one key-range statement per range of `ranges` (in key order). With
- * `side.fine`, the statements group by the fine buckets, each bucket goes into both tables, and the side reads one
- * statement at a time, keeping pace; without, all at once (the endpoint's limiter bounds how many run). Packed
- * answers where the dialect packs them. `onStep` after each statement (`into.rows` says how far it is).
+ * Fill `into` with one side's bucket sums, one key-range statement per range of `ranges`, in key order, one at a
+ * time: a statement keeps a server core busy, and the limit this is measured against is one scan per side. With
+ * `side.fine`, the statements group by the fine buckets, each bucket goes into both tables, and the side keeps pace
+ * with the other. Packed answers where the dialect packs them. `onStep` after each statement (`into.rows` says how
+ * far it is). All at once, a checksum's statements held five answers a side in flight and the servers' cores were
+ * shared between ten: 65 MiB and 13.7-14.9 s against 59 MiB and 13.0-13.5 s (10M identical rows, alternating).
  */
 export async function fillSide(side: SideFill, into: BucketTotals, bucketing: RangeBucketing, ranges: ReadonlyArray<readonly [bigint, bigint]>, onStep: () => void): Promise<void> {
   const fine = side.fine;
@@ -235,9 +237,8 @@ export async function fillSide(side: SideFill, into: BucketTotals, bucketing: Ra
     if (fine.side === 'source') fine.into.add(bucket, hi, lo);
     else fine.into.subtract(bucket, hi, lo);
   };
-  const packed = side.reader.packedChecksums !== undefined;
-  let steps = 0;
-  const read = async (range: readonly [bigint, bigint], buffer: BucketBuffer | undefined) => {
+  const buffer = side.reader.packedChecksums ? new BucketBuffer() : undefined;
+  for (const [i, range] of ranges.entries()) {
     const filter = { kind: 'ranges' as const, ranges: [range] };
     if (buffer) {
       await buffer.read(side.reader, filter, grouping, add, side.denseKeys);
@@ -248,17 +249,8 @@ export async function fillSide(side: SideFill, into: BucketTotals, bucketing: Ra
       }
     }
     onStep();
-    steps += 1;
-  };
-  if (!fine) {
-    await Promise.all(ranges.map((range) => read(range, packed ? new BucketBuffer() : undefined)));
-    return;
-  }
-  const buffer = packed ? new BucketBuffer() : undefined;
-  for (const range of ranges) {
-    await read(range, buffer);
     // After its last statement a side has nothing left to hold back: it only reports.
-    if (steps < ranges.length) await fine.pace.step(fine.side, steps, ranges.length);
-    else fine.pace.report(fine.side, steps, ranges.length);
+    if (i + 1 < ranges.length) await fine?.pace.step(fine.side, i + 1, ranges.length);
+    else fine?.pace.report(fine.side, i + 1, ranges.length);
   }
 }
