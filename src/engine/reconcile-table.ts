@@ -743,28 +743,43 @@ async function bisect(plan: TablePlan, readers: TableReaders, start: Iterable<Se
 /**
  * The buckets of `child` in `filter` whose count or sum differ. Packed where both sides pack range sums (the
  * bisection of a diff with 100,000 drifted rows in 10M refines ~70,000 buckets into ~280,000 children: a driver row,
- * a Map entry and BigInts each grew the heap by tens of MiB), rebased to the filter's lowest key so that bucket
- * numbers are SumTable's 31-bit keys; else from both sides' maps. A packed child's counts are its width, the most
- * rows it can hold (keys are unique), as the first pass's fine buckets' are.
+ * a Map entry and BigInts each grew the heap by tens of MiB), else from both sides' maps. A packed child's counts
+ * are its width, the most rows it can hold (keys are unique), as the first pass's fine buckets' are.
  */
 async function mismatchedChildren(readers: TableReaders, filter: SegmentFilter, child: Bucketing): Promise<Segment[]> {
-  const { source, target } = readers;
-  if (child.kind === 'range' && filter.kind === 'ranges' && filter.ranges.length > 0 && source.packedChecksums && target.packedChecksums) {
-    const lo = filter.ranges.reduce((m, r) => (r[0] < m ? r[0] : m), filter.ranges[0]![0]);
-    const hi = filter.ranges.reduce((m, r) => (r[1] > m ? r[1] : m), filter.ranges[0]![1]);
-    const first = (lo - child.base) / child.width;
-    const rebased: Extract<Bucketing, { kind: 'range' }> = { kind: 'range', base: child.base + first * child.width, width: child.width };
-    if (lo >= child.base && (hi - rebased.base) / child.width <= MAX_PACKED_KEY_SPAN) {
-      const differences = new SumTable();
-      await Promise.all([
-        new BucketBuffer().read(source, filter, rebased, (b, count, h, l) => differences.add(b, h, l, count)),
-        new BucketBuffer().read(target, filter, rebased, (b, count, h, l) => differences.subtract(b, h, l, count)),
-      ]);
-      return Array.from(Int32Array.from(differences.keys()).sort(), (b) => ({ bucket: first + BigInt(b), bucketing: child, sourceCount: child.width, targetCount: child.width }));
-    }
+  if (child.kind === 'range') {
+    const packed = await packedDifferences(readers, filter, child);
+    if (packed) return packed.map(({ bucket }) => ({ bucket, bucketing: child, sourceCount: child.width, targetCount: child.width }));
   }
-  const [s, t] = await Promise.all([source.checksums(filter, child), target.checksums(filter, child)]);
+  const [s, t] = await Promise.all([readers.source.checksums(filter, child), readers.target.checksums(filter, child)]);
   return compareBuckets(child, s, t).mismatched;
+}
+
+/** The most buckets a packed comparison spans: its bucket offsets are SumTable's 31-bit keys. */
+const MAX_PACKED_SPAN = 2n ** 31n - 2n;
+
+/**
+ * The buckets of `grid` in `filter` whose count or sum differ, in order, with each one's count difference (source
+ * minus target), from both sides' packed answers: the source's added and the target's taken away in one SumTable,
+ * so what is left is what differs, as the first pass's finer level does. Read rebased to the filter's lowest key,
+ * so that bucket offsets are SumTable's keys. Undefined where a side does not pack, or the filter spans more than
+ * MAX_PACKED_SPAN buckets.
+ */
+async function packedDifferences(readers: TableReaders, filter: SegmentFilter, grid: Extract<Bucketing, { kind: 'range' }>): Promise<Array<{ bucket: bigint; count: number }> | undefined> {
+  const { source, target } = readers;
+  if (filter.kind !== 'ranges' || filter.ranges.length === 0 || !source.packedChecksums || !target.packedChecksums) return undefined;
+  const lo = filter.ranges.reduce((m, r) => (r[0] < m ? r[0] : m), filter.ranges[0]![0]);
+  const hi = filter.ranges.reduce((m, r) => (r[1] > m ? r[1] : m), filter.ranges[0]![1]);
+  if (lo < grid.base) return undefined;
+  const first = (lo - grid.base) / grid.width;
+  const rebased: Extract<Bucketing, { kind: 'range' }> = { kind: 'range', base: grid.base + first * grid.width, width: grid.width };
+  if ((hi - rebased.base) / grid.width > MAX_PACKED_SPAN) return undefined;
+  const differences = new SumTable();
+  await Promise.all([
+    new BucketBuffer().read(source, filter, rebased, (b, count, h, l) => differences.add(b, h, l, count)),
+    new BucketBuffer().read(target, filter, rebased, (b, count, h, l) => differences.subtract(b, h, l, count)),
+  ]);
+  return Array.from(Int32Array.from(differences.keys()).sort(), (b) => ({ bucket: first + BigInt(b), count: differences.countOf(b) }));
 }
 
 /**
@@ -823,37 +838,17 @@ function keyTextRenderer(plan: TablePlan): KeyTextOf | undefined {
   return (value) => canonicalText(key, value)!;
 }
 
-/** The widest key span the packed per-key step reads at once: its bucket offsets are SumTable's 31-bit keys. */
-const MAX_PACKED_KEY_SPAN = 2n ** 31n - 2n;
-
 /**
  * The keys of `filter` whose row hash differs, or that one side lacks, in key order, as segments one key wide
- * whose counts say which sides have the key.
- * Packed (both sides' dialects pack them and the keys span less than MAX_PACKED_KEY_SPAN): the source's hashes
- * added and the target's taken away, per key offset from the lowest key, so what is left is what differs, as the
- * first pass's finer level does; else a key's texts (keySums), below `base` (the table's bucketing) none.
+ * whose counts say which sides have the key: packed where both sides pack (see packedDifferences), else from a
+ * key's texts (keySums). `base`: the table's bucketing's, at or below every key.
  */
 async function differingKeysOf(readers: TableReaders, filter: SegmentFilter, base: bigint): Promise<Segment[]> {
-  const { source, target } = readers;
-  if (filter.kind === 'ranges' && filter.ranges.length > 0 && source.packedChecksums && target.packedChecksums) {
-    const lo = filter.ranges.reduce((m, r) => (r[0] < m ? r[0] : m), filter.ranges[0]![0]);
-    const hi = filter.ranges.reduce((m, r) => (r[1] > m ? r[1] : m), filter.ranges[0]![1]);
-    if (hi - lo <= MAX_PACKED_KEY_SPAN) {
-      const perKey: Extract<Bucketing, { kind: 'range' }> = { kind: 'range', base: lo, width: 1n };
-      const differences = new SumTable();
-      await Promise.all([
-        new BucketBuffer().read(source, filter, perKey, (key, count, h, l) => differences.add(key, h, l, count)),
-        new BucketBuffer().read(target, filter, perKey, (key, count, h, l) => differences.subtract(key, h, l, count)),
-      ]);
-      // A key's count difference says which side has it: +1 the source only, -1 the target only, 0 both.
-      return Array.from(Int32Array.from(differences.keys()).sort(), (key) => {
-        const count = differences.countOf(key);
-        return { bucket: BigInt(key), bucketing: perKey, sourceCount: count < 0 ? 0n : 1n, targetCount: count > 0 ? 0n : 1n };
-      });
-    }
-  }
   const perKey: Extract<Bucketing, { kind: 'range' }> = { kind: 'range', base, width: 1n };
-  const [s, t] = await Promise.all([source.keySums(filter, perKey), target.keySums(filter, perKey)]);
+  const packed = await packedDifferences(readers, filter, perKey);
+  // A key's count difference says which side has it: +1 the source only, -1 the target only, 0 both.
+  if (packed) return packed.map(({ bucket, count }) => ({ bucket, bucketing: perKey, sourceCount: count < 0 ? 0n : 1n, targetCount: count > 0 ? 0n : 1n }));
+  const [s, t] = await Promise.all([readers.source.keySums(filter, perKey), readers.target.keySums(filter, perKey)]);
   return differingKeys(perKey, s, t);
 }
 
