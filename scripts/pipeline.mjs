@@ -506,6 +506,19 @@ function envLines(state) {
 
 // ---------------------------------------------------------------- commands
 
+
+/**
+ * A KRaft cluster id: 16 random bytes in base64url, as Kafka's own Uuid.randomUuid makes them, never starting with
+ * '-' (Kafka draws again for the same reason): `kafka-storage format -t -xyz…` reads such an id as an option and
+ * fails ("argument --cluster-id/-t: expected one argument"), one start in 64.
+ */
+function kafkaClusterId() {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 async function up() {
   const t0 = Date.now();
   const prev = await readState();
@@ -524,7 +537,7 @@ async function up() {
     cache: cacheDir,
     connectors: { source: SOURCE_CONNECTOR, sink: SINK_CONNECTOR },
     kafka: { port: kafkaPort, controllerPort: await freePort(), dataDir: path.join(stateDir, 'kafka-data'), config: path.join(stateDir, 'server.properties'),
-      clusterId: randomBytes(16).toString('base64url') },
+      clusterId: kafkaClusterId() },
     connect: { port: 0, url: '', config: path.join(stateDir, 'connect-distributed.properties') },
   };
   state.connect.port = await freePort();
