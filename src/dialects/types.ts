@@ -140,15 +140,6 @@ export interface ConnectOptions {
   onPoolExhausted?: () => void;
 }
 
-/** Statements on one connection inside one read-only transaction: every statement sees the same snapshot. */
-export interface SnapshotSession {
-  query<T = Record<string, unknown>>(stmt: Statement): Promise<T[]>;
-  /** A statement's rows in batches through a cursor, inside the transaction (read all of it before the next). */
-  stream<T = Record<string, unknown>>(stmt: Statement, batchSize: number): AsyncIterable<T[]>;
-  /** Ends the transaction and gives the connection back (destroyed when a statement failed). */
-  release(): Promise<void>;
-}
-
 /** A pooled, read-only connection to one database. */
 export interface Endpoint {
   readonly dialect: Dialect;
@@ -157,8 +148,6 @@ export interface Endpoint {
   query<T = Record<string, unknown>>(stmt: Statement): Promise<T[]>;
   /** Stream rows in batches with bounded memory (cursor / streaming request). */
   stream<T = Record<string, unknown>>(stmt: Statement, batchSize: number): AsyncIterable<T[]>;
-  /** A read-only REPEATABLE READ transaction on one pooled connection; absent where the engine does not need one. */
-  snapshot?(): Promise<SnapshotSession>;
   poolStats(): PoolStats;
   /** Server version string, for reports and manifests. */
   serverVersion(): Promise<string>;

@@ -36,13 +36,6 @@ export class BucketTotals {
     addHalves(this.sumHigh, this.sumLow, i, hi, lo);
     this.rows += count;
   }
-
-  clear(): void {
-    this.counts.fill(0);
-    this.sumHigh.fill(0);
-    this.sumLow.fill(0);
-    this.rows = 0;
-  }
 }
 
 /** The most buckets of the finer level: a bucket index, not memory (only differences are held, see FineDifferences). */
@@ -71,7 +64,7 @@ export class FineDifferences {
   /** `shift`: log2 of fine buckets per dense bucket. */
   constructor(readonly size: number, readonly shift: number, private readonly maxPending = MAX_FINE_PENDING) {}
 
-  /** False once a side had to start over (its additions cannot be taken back), or too many were held. */
+  /** False once too many were held (the finer level is then given up). */
   get usable(): boolean {
     return !this.givenUp;
   }

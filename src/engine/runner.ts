@@ -8,11 +8,6 @@ import { ClassifiedError, errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { withRetry } from '../util/retry.js';
 
-/** Runs one statement inside a snapshot session (see QueryRunner.inSnapshot). */
-export type SnapshotQuery = <T = Record<string, unknown>>(stmt: Statement) => Promise<T[]>;
-/** Streams one statement's rows in batches inside a snapshot session (read them all before the next statement). */
-export type SnapshotStream = <T = Record<string, unknown>>(stmt: Statement, batchSize: number) => AsyncIterable<T[]>;
-
 export interface RunnerHooks {
   onRetry?: (endpoint: string, error: unknown) => void;
 }
@@ -83,29 +78,6 @@ export class QueryRunner {
       yield batch;
     }
     this.logger.debug('statement', { endpoint: this.endpoint.role, statement: stmt.label, ms: Date.now() - t0, rows });
-  }
-
-  /**
-   * `work` on one connection inside one read-only snapshot (its statements see the same rows), holding one of the
-   * endpoint's slots throughout; a transient failure restarts all of it from scratch via `reset`.
-   */
-  async inSnapshot<T>(label: string, work: (query: SnapshotQuery, stream: SnapshotStream) => Promise<T>, reset: () => void): Promise<T> {
-    const open = this.endpoint.snapshot?.bind(this.endpoint);
-    if (!open) throw new Error(`${this.endpoint.role}: the ${this.dialect.name} endpoint has no snapshot sessions`);
-    return this.retrying(label, () =>
-      this.limit(async () => {
-        reset();
-        const session = await open();
-        try {
-          return await work(
-            <R>(stmt: Statement) => this.counted(stmt, () => session.query<R>(stmt)),
-            <R>(stmt: Statement, batchSize: number) => this.countedStream(stmt, session.stream<R>(stmt, batchSize)),
-          );
-        } finally {
-          await session.release();
-        }
-      }),
-    );
   }
 
   /** Stream a statement's rows through `consume`; a transient failure restarts it from scratch via `reset`. */

@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import Cursor from 'pg-cursor';
-import type { ConnectOptions, Dialect, Endpoint, PoolStats, SnapshotSession, Statement } from '../types.js';
+import type { ConnectOptions, Dialect, Endpoint, PoolStats, Statement } from '../types.js';
 import { ClassifiedError, errorCode, errorMessage } from '../../util/errors.js';
 import { classifyPgError } from './errors.js';
 
@@ -175,41 +175,6 @@ class PgEndpoint implements Endpoint {
       watch.done();
       client.release(broken ?? watch.error());
     }
-  }
-
-  async snapshot(): Promise<SnapshotSession> {
-    const client = await this.acquire();
-    const watch = this.watch(client);
-    let broken: Error | undefined;
-    const run = async <T>(text: string, values: unknown[] = []): Promise<T[]> => {
-      try {
-        return (await client.query(this.timed(text, values))).rows as T[];
-      } catch (err) {
-        // The transaction is aborted whatever the error: the connection is not given back as it is.
-        broken ??= err as Error;
-        throw err;
-      }
-    };
-    let released = false;
-    const release = async () => {
-      if (released) return;
-      released = true;
-      if (!broken && !watch.error()) await run('COMMIT').catch(() => undefined);
-      watch.done();
-      client.release(broken ?? watch.error());
-    };
-    try {
-      await this.prepareSession(client, { text: '', values: [], label: 'snapshot' });
-      await run('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    } catch (err) {
-      await release();
-      throw err;
-    }
-    return {
-      query: (stmt) => run(stmt.text, stmt.values),
-      stream: <T>(stmt: Statement, batchSize: number) => this.cursorBatches<T>(client, watch, stmt, batchSize, (err) => (broken ??= err)),
-      release,
-    };
   }
 
   async *stream<T>(stmt: Statement, batchSize: number): AsyncIterable<T[]> {
