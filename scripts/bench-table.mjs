@@ -12,17 +12,21 @@ const r = (x) => `${x.median.toFixed(2)}× (${x.min.toFixed(2)}–${x.max.toFixe
 function table(d) {
   const st = Object.fromEntries(d.states.map((x) => [x.name, x]));
   const names = ['same', 'drift1k', 'drift100k'].filter((n) => st[n]);
-  const head = `| ${d.rows.toLocaleString('en')} rows, seconds: median (min–max) of ${d.runs} | ${names.map((n) => ({ same: 'identical', drift1k: '1,000 drifted', drift100k: '100,000 drifted' })[n]).join(' | ')} |`;
+  const head = `| ${d.rows.toLocaleString('en')} rows, seconds: median (min–max) of ${d.runs}${d.machine?.cliNode && d.machine.cliNode !== d.machine.node ? `, cdc-recon on Node ${d.machine.cliNode}` : ''} | ${names.map((n) => ({ same: 'identical', drift1k: '1,000 drifted', drift100k: '100,000 drifted' })[n]).join(' | ')} |`;
   const lines = [head, `|---|${names.map(() => '---:').join('|')}|`];
   const row = (label, f) => lines.push(`| ${label} | ${names.map((n) => f(st[n])).join(' | ')} |`);
   const ex = (v) => (v.found ? ` — ${v.found.missing}/${v.found.extra}/${v.found.changed} ${v.exactEveryRound ? 'exact' : '**NOT exact**'}` : '');
-  row('the limit (md5 of `t::text`, ×2 in parallel)', (x) => s(x.summary.limit.seconds));
-  row('two parallel `count(*)`', (x) => s(x.summary.countStar.seconds));
-  row('cdc-recon count — × two `count(*)`', (x) => `${s(x.summary.count.seconds)} — ${r(x.ratios.count.toCountStar)}`);
-  row('cdc-recon checksum — × limit; × reladiff', (x) => `${s(x.summary.checksum.seconds)} — ${r(x.ratios.checksum.toLimit)}; ${r(x.ratios.checksum.toReladiff)}`);
-  row('cdc-recon diff — × limit; × reladiff; drift found (missing/extra/changed)', (x) => `${s(x.summary.diff.seconds)} — ${r(x.ratios.diff.toLimit)}; ${r(x.ratios.diff.toReladiff)}${ex(x.summary.diff)}`);
-  row('reladiff 0.6.0 — × limit; drift found', (x) => `${s(x.summary.reladiff.seconds)} — ${r(x.ratios.reladiff.toLimit)}${ex(x.summary.reladiff)}`);
-  row('peak RSS MiB, median (min–max): count / checksum / diff / reladiff', (x) => ['count', 'checksum', 'diff', 'reladiff'].map((t) => s(x.summary[t].peakMiB, 0)).join(' / '));
+  // A run with --tools lacks some tools: their rows, and the ratios to them, are left out.
+  const has = (t) => names.every((n) => st[n].summary[t]);
+  const toReladiff = (x, t) => (has('reladiff') ? `; ${r(x.ratios[t].toReladiff)}` : '');
+  if (has('limit')) row('the limit (md5 of `t::text`, ×2 in parallel)', (x) => s(x.summary.limit.seconds));
+  if (has('countStar')) row('two parallel `count(*)`', (x) => s(x.summary.countStar.seconds));
+  if (has('count') && has('countStar')) row('cdc-recon count — × two `count(*)`', (x) => `${s(x.summary.count.seconds)} — ${r(x.ratios.count.toCountStar)}`);
+  if (has('checksum') && has('limit')) row(`cdc-recon checksum — × limit${has('reladiff') ? '; × reladiff' : ''}`, (x) => `${s(x.summary.checksum.seconds)} — ${r(x.ratios.checksum.toLimit)}${toReladiff(x, 'checksum')}`);
+  if (has('diff') && has('limit')) row(`cdc-recon diff — × limit${has('reladiff') ? '; × reladiff' : ''}; drift found (missing/extra/changed)`, (x) => `${s(x.summary.diff.seconds)} — ${r(x.ratios.diff.toLimit)}${toReladiff(x, 'diff')}${ex(x.summary.diff)}`);
+  if (has('reladiff') && has('limit')) row('reladiff 0.6.0 — × limit; drift found', (x) => `${s(x.summary.reladiff.seconds)} — ${r(x.ratios.reladiff.toLimit)}${ex(x.summary.reladiff)}`);
+  const rss = ['count', 'checksum', 'diff', 'reladiff'].filter(has);
+  row(`peak RSS MiB, median (min–max): ${rss.join(' / ')}`, (x) => rss.map((t) => s(x.summary[t].peakMiB, 0)).join(' / '));
   return lines.join('\n');
 }
 if (d10) console.log(table(d10), '\n');

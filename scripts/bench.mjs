@@ -15,7 +15,7 @@
 // same --rows reuses the tables (building 10M-row pairs takes minutes).
 // Flags: --states same,drift1k,drift100k  --tools limit,countStar,count,checksum,diff,reladiff
 //        --streaming (adds diff --hash client: every row streamed to Node; slow at 10M)
-//        --unpooled (adds diff with a new connection per statement)  --reladiff-threads N (reladiff -j, default 1)
+//        --unpooled (adds diff with a new connection per statement)  --node PATH (the Node that runs the CLI)  --reladiff-threads N (reladiff -j, default 1)
 //        --reladiff-rows (reladiff prints every row instead of --stats: slow, rich formats each line)
 //        --incremental (issue 19: adds scope incremental against a full diff on a table pair of its own, see below;
 //          --states none runs it alone)  --incremental-fraction 0.001  --incremental-drift 100  --coverage 7
@@ -41,6 +41,9 @@ const args = Object.fromEntries(
 );
 // --cli: another build of the CLI (e.g. a copy of dist/ from before a change) to compare against.
 const cli = args.cli ?? join(root, 'dist', 'cli', 'index.js');
+// --node: the Node binary that runs the CLI (e.g. Node 24, the action's runtime); the bench's own by default.
+const NODE = args.node ?? process.execPath;
+const NODE_VERSION = execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim();
 const ROWS = Number(args.rows ?? 1_000_000);
 const RUNS = Number(args.runs ?? 3);
 if (!(RUNS >= 3)) throw new Error('--runs must be at least 3 (median and spread need them)');
@@ -259,7 +262,7 @@ function toolRunner(port, state, planted) {
   const t = state.table;
   const driftExpected = planted.missing + planted.extra + planted.changed > 0;
   const cdcRecon = (mode, extraArgs = [], cfg = configFile(t)) => async () => {
-    const r = await runProcess(process.execPath, [cli, 'reconcile', '--config', cfg, '--mode', mode, '--json', '--report-dir', join(work, 'reports'), '--log-level', 'error', ...extraArgs], env);
+    const r = await runProcess(NODE, [cli, 'reconcile', '--config', cfg, '--mode', mode, '--json', '--report-dir', join(work, 'reports'), '--log-level', 'error', ...extraArgs], env);
     if (r.code !== 0 && r.code !== 1) throw new Error(`cdc-recon ${mode} exited ${r.code}: ${r.stderr}`);
     const table = JSON.parse(r.stdout).tables[0];
     const found = mode === 'count' || mode === 'checksum' ? undefined : { missing: table.drift.missing, extra: table.drift.extra, changed: table.drift.changed };
@@ -373,7 +376,7 @@ async function measureIncremental(port) {
   const meta = (await incrementalMeta(port)) ?? (await buildIncremental(port));
   const cdcRecon = async (config, extra) => {
     const before = await rowsRead(tgt, INC.table);
-    const r = await runProcess(process.execPath, [cli, 'reconcile', '--config', config, '--mode', 'diff', '--json', '--report-dir', join(work, 'reports'), '--log-level', 'error', ...extra], env);
+    const r = await runProcess(NODE, [cli, 'reconcile', '--config', config, '--mode', 'diff', '--json', '--report-dir', join(work, 'reports'), '--log-level', 'error', ...extra], env);
     if (r.code !== 0 && r.code !== 1) throw new Error(`cdc-recon exited ${r.code}: ${r.stderr}`);
     const table = JSON.parse(r.stdout).tables[0];
     return { r, table, read: (await rowsRead(tgt, INC.table)) - before };
@@ -480,7 +483,7 @@ function ratios(s) {
 }
 
 function render(results) {
-  const lines = [`cdc-recon bench: ${ROWS.toLocaleString()} rows per table, ${RUNS} rounds (tools alternating), ${results.machine.cpus} cores, ${results.machine.postgres}, reladiff ${RELADIFF_VERSION} -j ${RELADIFF_THREADS}${RELADIFF_ROWS ? ' (rows printed)' : ' --stats'}`];
+  const lines = [`cdc-recon bench: ${ROWS.toLocaleString()} rows per table, ${RUNS} rounds (tools alternating), ${results.machine.cpus} cores, cdc-recon on Node ${results.machine.cliNode}, ${results.machine.postgres}, reladiff ${RELADIFF_VERSION} -j ${RELADIFF_THREADS}${RELADIFF_ROWS ? ' (rows printed)' : ' --stats'}`];
   lines.push('seconds: median (min-max) over the rounds; ratios: median (spread from the extremes)');
   for (const st of results.states) {
     const p = st.planted;
@@ -523,7 +526,7 @@ function revision() {
   }
 }
 
-const results = { rows: ROWS, runs: RUNS, tools: TOOLS, cli, revision: revision(), machine: { cpus: cpus().length, node: process.version }, reladiff: { version: RELADIFF_VERSION, threads: Number(RELADIFF_THREADS), output: RELADIFF_ROWS ? 'rows' : 'stats' }, states: [] };
+const results = { rows: ROWS, runs: RUNS, tools: TOOLS, cli, revision: revision(), machine: { cpus: cpus().length, node: process.version, cliNode: NODE_VERSION }, reladiff: { version: RELADIFF_VERSION, threads: Number(RELADIFF_THREADS), output: RELADIFF_ROWS ? 'rows' : 'stats' }, states: [] };
 let pgServer;
 let reladiffBin;
 try {
