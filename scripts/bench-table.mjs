@@ -22,8 +22,11 @@ function table(d) {
   if (has('limit')) row('the limit (md5 of `t::text`, ×2 in parallel)', (x) => s(x.summary.limit.seconds));
   if (has('countStar')) row('two parallel `count(*)`', (x) => s(x.summary.countStar.seconds));
   if (has('count') && has('countStar')) row('cdc-recon count — × two `count(*)`', (x) => `${s(x.summary.count.seconds)} — ${r(x.ratios.count.toCountStar)}`);
-  if (has('checksum') && has('limit')) row(`cdc-recon checksum — × limit${has('reladiff') ? '; × reladiff' : ''}`, (x) => `${s(x.summary.checksum.seconds)} — ${r(x.ratios.checksum.toLimit)}${toReladiff(x, 'checksum')}`);
-  if (has('diff') && has('limit')) row(`cdc-recon diff — × limit${has('reladiff') ? '; × reladiff' : ''}; drift found (missing/extra/changed)`, (x) => `${s(x.summary.diff.seconds)} — ${r(x.ratios.diff.toLimit)}${toReladiff(x, 'diff')}${ex(x.summary.diff)}`);
+  for (const t of ['checksum', 'diff']) {
+    // Only a diff lists rows: `ex` says nothing of a checksum.
+    const label = `cdc-recon ${t} — × limit${has('reladiff') ? '; × reladiff' : ''}${t === 'diff' ? '; drift found (missing/extra/changed)' : ''}`;
+    if (has(t) && has('limit')) row(label, (x) => `${s(x.summary[t].seconds)} — ${r(x.ratios[t].toLimit)}${toReladiff(x, t)}${ex(x.summary[t])}`);
+  }
   if (has('reladiff') && has('limit')) row('reladiff 0.6.0 — × limit; drift found', (x) => `${s(x.summary.reladiff.seconds)} — ${r(x.ratios.reladiff.toLimit)}${ex(x.summary.reladiff)}`);
   const rss = ['count', 'checksum', 'diff', 'reladiff'].filter(has);
   row(`peak RSS MiB, median (min–max): ${rss.join(' / ')}`, (x) => rss.map((t) => s(x.summary[t].peakMiB, 0)).join(' / '));

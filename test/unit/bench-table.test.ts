@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -31,8 +31,12 @@ function benchJson(tools: string[], cliNode: string): object {
 function render(data: object): string {
   const dir = mkdtempSync(join(tmpdir(), 'bench-table-'));
   const file = join(dir, 'bench.json');
-  writeFileSync(file, JSON.stringify(data));
-  return execFileSync(process.execPath, ['scripts/bench-table.mjs', file], { encoding: 'utf8' });
+  try {
+    writeFileSync(file, JSON.stringify(data));
+    return execFileSync(process.execPath, ['scripts/bench-table.mjs', file], { encoding: 'utf8' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe('bench table', () => {
