@@ -43,7 +43,13 @@ const args = Object.fromEntries(
 const cli = args.cli ?? join(root, 'dist', 'cli', 'index.js');
 // --node: the Node binary that runs the CLI (e.g. Node 24, the action's runtime); the bench's own by default.
 const NODE = args.node ?? process.execPath;
-const NODE_VERSION = execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim();
+const NODE_VERSION = (() => {
+  try {
+    return execFileSync(NODE, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  } catch (err) {
+    throw new Error(`--node ${NODE}: not a Node binary that runs (${err.code ?? err.message})`);
+  }
+})();
 const ROWS = Number(args.rows ?? 1_000_000);
 const RUNS = Number(args.runs ?? 3);
 if (!(RUNS >= 3)) throw new Error('--runs must be at least 3 (median and spread need them)');
